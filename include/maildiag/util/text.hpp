@@ -1,0 +1,29 @@
+#pragma once
+/// Small, allocation-light string helpers shared by every parser. Pure; no locale.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace maildiag::util {
+
+std::string_view trim(std::string_view s);
+std::string to_lower(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+bool istarts_with(std::string_view s, std::string_view prefix);
+/// Case-insensitive substring search; returns npos when absent.
+std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_t from = 0);
+bool icontains(std::string_view haystack, std::string_view needle);
+std::vector<std::string_view> split(std::string_view s, char sep);
+/// Splits into lines on LF, CRLF or lone CR; the terminators are dropped.
+std::vector<std::string_view> split_lines(std::string_view s);
+/// Parses an unsigned decimal that must fill the whole view.
+std::optional<unsigned long long> parse_uint(std::string_view s);
+/// Makes untrusted bytes safe for a terminal: control bytes and invalid UTF-8 become '?',
+/// and the result is cut to max_len bytes with a visible "…[+N bytes]" marker.
+std::string sanitize(std::string_view s, std::size_t max_len = 4096);
+/// True when every byte is printable ASCII or valid UTF-8 (no control bytes except tab).
+bool is_clean_text(std::string_view s);
+
+}  // namespace maildiag::util

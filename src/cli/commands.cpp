@@ -1,0 +1,12 @@
+#include "context.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace maildiag::cli {
+
+void register_all(CLI::App& app, Context& ctx) {
+  // The one list of subcommands, in the order `--help` shows them.
+  register_explain(app, ctx);
+}
+
+}  // namespace maildiag::cli

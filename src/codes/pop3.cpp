@@ -1,0 +1,101 @@
+#include "maildiag/codes/pop3.hpp"
+
+#include "maildiag/util/text.hpp"
+
+#include <array>
+
+namespace maildiag::codes {
+
+namespace {
+
+// RFC 2449 §8 (IN-USE, LOGIN-DELAY) and RFC 3206 (SYS/TEMP, SYS/PERM, AUTH).
+constexpr std::array<Pop3Meaning, 5> kPop3Codes{{
+    {"IN-USE", "The mailbox is locked: another session holds it (RFC 2449)", Outcome::transient,
+     Reason::system_error,
+     "Another client (a phone, a desktop client, a stuck session) is connected to this mailbox; close it or wait for its lock to expire."},
+    {"LOGIN-DELAY", "Logging in again so soon is not allowed (RFC 2449)", Outcome::transient,
+     Reason::rate_limited,
+     "The client polls too often: raise its check interval above the server's LOGIN-DELAY (see CAPA)."},
+    {"SYS/TEMP", "A temporary system problem on the server (RFC 3206)", Outcome::transient,
+     Reason::system_error, "Retry later; if it persists the server's administrator must look at its logs."},
+    {"SYS/PERM", "A permanent system problem on the server (RFC 3206)", Outcome::permanent,
+     Reason::system_error, "The server's administrator must fix it; retrying will not help."},
+    {"AUTH", "The credentials were refused (RFC 3206)", Outcome::permanent, Reason::auth_failed,
+     "Check the user name and password; the server may also refuse plaintext logins before STLS."},
+}};
+
+}  // namespace
+
+std::optional<Pop3Status> parse_pop3_status(std::string_view line) {
+  std::string_view l = line;
+  while (!l.empty() && (l.back() == '\r' || l.back() == '\n')) l.remove_suffix(1);
+  Pop3Status st;
+  if (util::istarts_with(l, "+OK")) {
+    st.ok = true;
+    l.remove_prefix(3);
+  } else if (util::istarts_with(l, "-ERR")) {
+    l.remove_prefix(4);
+  } else {
+    return std::nullopt;
+  }
+  if (!l.empty() && l.front() != ' ' && l.front() != '\t') return std::nullopt;
+  l = util::trim(l);
+  if (!l.empty() && l.front() == '[') {
+    const auto close = l.find(']');
+    if (close != std::string_view::npos && close > 1) {
+      st.resp_code = std::string(l.substr(1, close - 1));
+      l = util::trim(l.substr(close + 1));
+    }
+  }
+  st.text = std::string(l);
+  return st;
+}
+
+const Pop3Meaning* lookup_pop3_code(std::string_view code) {
+  std::string_view c = code;
+  while (!c.empty()) {
+    for (const auto& m : kPop3Codes) {
+      if (util::iequals(m.code, c)) return &m;
+    }
+    const auto slash = c.rfind('/');
+    if (slash == std::string_view::npos) break;
+    c = c.substr(0, slash);
+  }
+  return nullptr;
+}
+
+Classification classify_pop3(const Pop3Status& status) {
+  if (status.ok) {
+    Classification c;
+    c.outcome = Outcome::success;
+    c.reason = Reason::delivered;
+    c.code_meaning = "+OK: command succeeded";
+    c.remediation = std::string(info(Reason::delivered).remediation);
+    return c;
+  }
+  const Pop3Meaning* m = status.resp_code ? lookup_pop3_code(*status.resp_code) : nullptr;
+  if (m != nullptr) {
+    Classification c;
+    c.outcome = m->outcome;
+    c.reason = m->reason;
+    c.code_meaning = "-ERR [" + *status.resp_code + "]: " + std::string(m->meaning);
+    c.reason_evidence = "[" + *status.resp_code + "]";
+    c.remediation = std::string(m->remediation);
+    // "[AUTH] Plaintext authentication disallowed" is a TLS requirement, not a wrong password.
+    if (m->reason == Reason::auth_failed && util::icontains(status.text, "plaintext"))
+      c.reason = Reason::tls_required, c.remediation = std::string(info(Reason::tls_required).remediation);
+    return c;
+  }
+  // No (known) response code: the text decides, the outcome is "permanent" for this command.
+  Classification c = classify_text(status.text);
+  c.outcome = Outcome::permanent;
+  c.code_meaning = "-ERR: command failed";
+  if (status.resp_code)
+    c.notes.push_back("Unknown POP3 response code [" + *status.resp_code + "].");
+  if (c.reason == Reason::other && (util::icontains(status.text, "password") || util::icontains(status.text, "login")))
+    c.reason = Reason::auth_failed;
+  c.remediation = std::string(info(c.reason).remediation);
+  return c;
+}
+
+}  // namespace maildiag::codes

@@ -1,0 +1,150 @@
+#include "maildiag/util/text.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace maildiag::util {
+
+namespace {
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+
+/// Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid.
+std::size_t utf8_len(std::string_view s, std::size_t i) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  std::size_t n = 0;
+  unsigned min = 0;
+  if (b >= 0xC2 && b <= 0xDF) { n = 2; min = 0x80; }
+  else if (b >= 0xE0 && b <= 0xEF) { n = 3; min = 0x800; }
+  else if (b >= 0xF0 && b <= 0xF4) { n = 4; min = 0x10000; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  unsigned cp = b & (0xFFu >> (n + 1));
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (c & 0x3Fu);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+}  // namespace
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = lower(c);
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_t from) {
+  if (needle.empty()) return from <= haystack.size() ? from : std::string_view::npos;
+  if (needle.size() > haystack.size()) return std::string_view::npos;
+  const char first = lower(needle[0]);
+  for (std::size_t i = from; i + needle.size() <= haystack.size(); ++i) {
+    if (lower(haystack[i]) != first) continue;
+    if (iequals(haystack.substr(i, needle.size()), needle)) return i;
+  }
+  return std::string_view::npos;
+}
+
+bool icontains(std::string_view haystack, std::string_view needle) {
+  return ifind(haystack, needle) != std::string_view::npos;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (true) {
+    const auto pos = s.find(sep, start);
+    if (pos == std::string_view::npos) {
+      out.push_back(s.substr(start));
+      return out;
+    }
+    out.push_back(s.substr(start, pos - start));
+    start = pos + 1;
+  }
+}
+
+std::vector<std::string_view> split_lines(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\n' || s[i] == '\r') {
+      out.push_back(s.substr(start, i - start));
+      if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ++i;
+      start = i + 1;
+    }
+  }
+  if (start < s.size()) out.push_back(s.substr(start));
+  return out;
+}
+
+std::optional<unsigned long long> parse_uint(std::string_view s) {
+  if (s.empty() || s.size() > 19) return std::nullopt;
+  unsigned long long v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<unsigned long long>(c - '0');
+  }
+  return v;
+}
+
+std::string sanitize(std::string_view s, std::size_t max_len) {
+  std::string out;
+  const std::size_t limit = std::min(s.size(), max_len);
+  out.reserve(limit);
+  std::size_t i = 0;
+  while (i < limit) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b >= 0x80) {
+      const std::size_t n = utf8_len(s, i);
+      if (n != 0 && i + n <= limit) {
+        out.append(s.substr(i, n));
+        i += n;
+        continue;
+      }
+      out.push_back('?');
+      ++i;
+      continue;
+    }
+    out.push_back((b < 0x20 && b != '\t') || b == 0x7F ? '?' : static_cast<char>(b));
+    ++i;
+  }
+  if (s.size() > limit) out += "…[+" + std::to_string(s.size() - limit) + " bytes]";
+  return out;
+}
+
+bool is_clean_text(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b >= 0x80) {
+      const std::size_t n = utf8_len(s, i);
+      if (n == 0) return false;
+      i += n;
+      continue;
+    }
+    if ((b < 0x20 && b != '\t') || b == 0x7F) return false;
+    ++i;
+  }
+  return true;
+}
+
+}  // namespace maildiag::util

@@ -1,0 +1,150 @@
+# shellcheck shell=bash
+# Shared helpers for tests/testbed/{up,down,check}. Sourced, not executed.
+
+TB_PY=/usr/bin/python3 # P17: the system Python, not pyenv's
+
+tb_log() { printf 'testbed: %s\n' "$*" >&2; }
+tb_die() {
+  printf 'testbed: ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+# The run dir: MAILDIAG_TB_DIR, default /tmp/maildiag-testbed-$UID.
+tb_run_dir() {
+  local d=${MAILDIAG_TB_DIR:-/tmp/maildiag-testbed-$(id -u)}
+  [[ $d == /* ]] || d=$PWD/$d
+  printf '%s\n' "${d%/}"
+}
+
+# Pointer to the env file of the most recent `up` (for humans and scripts).
+TB_POINTER=/tmp/maildiag-testbed-last-$(id -u).env
+
+# render TEMPLATE OUT VAR...: copy TEMPLATE to OUT, replacing @VAR@ by $VAR.
+render() {
+  local tpl=$1 out=$2 text v
+  shift 2
+  text=$(<"$tpl")
+  for v in "$@"; do
+    text=${text//@"$v"@/${!v}}
+  done
+  if [[ $text =~ @[A-Z0-9_]+@ ]]; then
+    tb_die "render $tpl: unreplaced placeholder ${BASH_REMATCH[0]}"
+  fi
+  printf '%s\n' "$text" >"$out"
+}
+
+# --- processes (P12) --------------------------------------------------------
+
+# proc_state PID: one-letter state from /proc/PID/stat, empty if gone.
+proc_state() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  stat=${stat##*) }
+  printf '%s\n' "${stat%% *}"
+}
+
+# proc_starttime PID: field 22 of /proc/PID/stat (clock ticks since boot).
+proc_starttime() {
+  local stat rest
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  rest=${stat##*) }
+  # rest starts at field 3 (state); starttime is field 22 → index 19
+  read -r -a f <<<"$rest"
+  printf '%s\n' "${f[19]}"
+}
+
+# proc_alive PID: true if PID exists and is not a zombie.
+proc_alive() {
+  local s
+  s=$(proc_state "$1")
+  [[ -n $s && $s != Z && $s != X ]]
+}
+
+# record_pid NAME PID EXE: remember a started daemon (pid, exe, start time).
+record_pid() {
+  local name=$1 pid=$2 exe=$3
+  printf '%s %s %s\n' "$pid" "$exe" "$(proc_starttime "$pid")" >"$RUN/pids/$name"
+}
+
+# pid_matches FILE: print the PID recorded in FILE if that process is still
+# the one we started (same exe and start time) and not a zombie.
+pid_matches() {
+  local pid exe start cur_exe
+  read -r pid exe start <"$1" || return 1
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  proc_alive "$pid" || return 1
+  cur_exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
+  [[ $cur_exe == "$exe" ]] || return 1
+  [[ $(proc_starttime "$pid") == "$start" ]] || return 1
+  printf '%s\n' "$pid"
+}
+
+# descendants PID: all live descendant PIDs of PID.
+descendants() {
+  local parent=$1 p ppid stat
+  for p in /proc/[0-9]*; do
+    p=${p#/proc/}
+    stat=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+    stat=${stat##*) }
+    read -r _ ppid _ <<<"$stat"
+    if [[ $ppid == "$parent" ]]; then
+      printf '%s\n' "$p"
+      descendants "$p"
+    fi
+  done
+}
+
+# --- ports ------------------------------------------------------------------
+
+# port_free PORT ADDR...: true if PORT can be bound for TCP and UDP on each ADDR.
+ports_free() {
+  "$TB_PY" - "$@" <<'PY'
+import socket, sys
+ports = [int(p) for p in sys.argv[1].split(",")]
+addrs = sys.argv[2:]
+bad = []
+for port in ports:
+    for a in addrs:
+        fam = socket.AF_INET6 if ":" in a else socket.AF_INET
+        for typ in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            s = socket.socket(fam, typ)
+            try:
+                s.bind((a, port))
+            except OSError:
+                bad.append(f"{a}:{port}/{'tcp' if typ == socket.SOCK_STREAM else 'udp'}")
+            finally:
+                s.close()
+if bad:
+    print(" ".join(bad[:8]))
+    sys.exit(1)
+PY
+}
+
+# wait_tcp HOST PORT SECONDS: wait until a TCP connect succeeds.
+wait_tcp() {
+  local host=$1 port=$2 secs=$3 end
+  end=$((SECONDS + secs))
+  while ((SECONDS <= end)); do
+    if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.02
+  done
+  return 1
+}
+
+# wait_pidfile FILE SECONDS: wait until FILE names a live process.
+wait_pidfile() {
+  local f=$1 end pid
+  end=$((SECONDS + $2))
+  while ((SECONDS <= end)); do
+    if [[ -s $f ]]; then
+      pid=$(tr -d ' \n' <"$f")
+      if [[ $pid =~ ^[0-9]+$ ]] && proc_alive "$pid"; then
+        return 0
+      fi
+    fi
+    sleep 0.02
+  done
+  return 1
+}
