@@ -12,8 +12,8 @@ namespace maildiag::message {
 /// ok=false: the charset is unknown or the bytes are invalid in it; `text` then holds a
 /// best-effort UTF-8 rendering with U+FFFD for what could not be converted.
 struct Decoded {
-    std::string text;
-    bool ok = true;
+  std::string text;
+  bool ok = true;
 };
 
 /// Converts `bytes` labelled `charset` to UTF-8 with iconv. Aliases real mail uses are mapped to

@@ -14,30 +14,30 @@ namespace maildiag::message {
 /// One header field. `value` is unfolded (CRLF+WSP becomes the WSP), otherwise raw bytes,
 /// with leading and trailing whitespace trimmed. `line` is the 1-based input line of the name.
 struct Header {
-    std::string name;
-    std::string value;
-    std::size_t line = 0;
+  std::string name;
+  std::string value;
+  std::size_t line = 0;
 };
 
 /// Bounds that keep a hostile message from costing unbounded memory or time.
 struct HeaderLimits {
-    std::size_t max_bytes = 4u << 20;    ///< the header block is cut here
-    std::size_t max_headers = 20000;     ///< fields beyond this are dropped
-    std::size_t max_value = 1u << 20;    ///< an unfolded value is cut here
+  std::size_t max_bytes = 4u << 20;    ///< the header block is cut here
+  std::size_t max_headers = 20000;     ///< fields beyond this are dropped
+  std::size_t max_value = 1u << 20;    ///< an unfolded value is cut here
 };
 
 struct HeaderBlock {
-    std::vector<Header> headers;        ///< in order of appearance
-    std::size_t body_offset = 0;        ///< offset of the body (after the blank line); input size if none
-    bool truncated = false;             ///< a limit was hit; `problems` says which
-    std::vector<std::string> problems;  ///< one sentence each: "line 12 has no colon"
+  std::vector<Header> headers;        ///< in order of appearance
+  std::size_t body_offset = 0;        ///< offset of the body (after the blank line); input size if none
+  bool truncated = false;             ///< a limit was hit; `problems` says which
+  std::vector<std::string> problems;  ///< one sentence each: "line 12 has no colon"
 
-    /// First header with this name (case-insensitive), or nullptr.
-    const Header* find(std::string_view name) const;
-    /// Every header with this name, in order of appearance.
-    std::vector<const Header*> find_all(std::string_view name) const;
-    /// Value of the first header with this name, or "".
-    std::string_view get(std::string_view name) const;
+  /// First header with this name (case-insensitive), or nullptr.
+  const Header* find(std::string_view name) const;
+  /// Every header with this name, in order of appearance.
+  std::vector<const Header*> find_all(std::string_view name) const;
+  /// Value of the first header with this name, or "".
+  std::string_view get(std::string_view name) const;
 };
 
 /// Parses the header block at the start of `message`. Accepts CRLF, LF or lone CR line endings,
