@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # variables used by the scripts that source this
 # Shared helpers for tests/testbed/{up,down,check}. Sourced, not executed.
 
 TB_PY=/usr/bin/python3 # P17: the system Python, not pyenv's
@@ -46,11 +47,12 @@ proc_state() {
 # proc_starttime PID: field 22 of /proc/PID/stat (clock ticks since boot).
 proc_starttime() {
   local stat rest
+  local -a fields
   stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
   rest=${stat##*) }
   # rest starts at field 3 (state); starttime is field 22 → index 19
-  read -r -a f <<<"$rest"
-  printf '%s\n' "${f[19]}"
+  read -r -a fields <<<"$rest"
+  printf "%s\n" "${fields[19]}"
 }
 
 # proc_alive PID: true if PID exists and is not a zombie.
@@ -120,18 +122,6 @@ if bad:
 PY
 }
 
-# wait_tcp HOST PORT SECONDS: wait until a TCP connect succeeds.
-wait_tcp() {
-  local host=$1 port=$2 secs=$3 end
-  end=$((SECONDS + secs))
-  while ((SECONDS <= end)); do
-    if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.02
-  done
-  return 1
-}
 
 # wait_pidfile FILE SECONDS: wait until FILE names a live process.
 wait_pidfile() {
@@ -147,4 +137,21 @@ wait_pidfile() {
     sleep 0.02
   done
   return 1
+}
+
+# wait_listening SECONDS ADDR:PORT...: wait until each is a TCP listener.
+# Sets TB_MISSING to those still missing on failure.
+wait_listening() {
+  local end=$((SECONDS + $1)) a listening
+  shift
+  while :; do
+    listening=" $(ss -Hltn | awk '{ printf "%s ", $4 }')"
+    TB_MISSING=""
+    for a in "$@"; do
+      [[ $listening == *" $a "* ]] || TB_MISSING+="$a "
+    done
+    [[ -z $TB_MISSING ]] && return 0
+    ((SECONDS <= end)) || return 1
+    sleep 0.02
+  done
 }

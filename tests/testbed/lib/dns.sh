@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # template variables are read by render() via ${!v}
 # DNS: NSD (authoritative, the test zones) and unbound (2nd resolver).
 
 start_nsd() {
@@ -13,6 +14,13 @@ start_nsd() {
   fi
   for z in test mail.test dnsbl.test servfail.test reverse4 reverse6; do
     render "$tpl/zones/$z.zone.in" "$d/zones/$z.zone" SERIAL TLSA_VALID TLSA_OTHER
+  done
+  # every zone must load, except servfail.test, which is broken on purpose
+  local -A origin=([test]=test [mail.test]=mail.test [dnsbl.test]=dnsbl.test
+    [reverse4]=0.0.127.in-addr.arpa [reverse6]=1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa)
+  for z in "${!origin[@]}"; do
+    nsd-checkzone "${origin[$z]}" "$d/zones/$z.zone" >>"$RUN/log/nsd.out" 2>&1 ||
+      tb_die "zone $z does not load, see $RUN/log/nsd.out"
   done
   render "$tpl/nsd.conf.in" "$d/nsd.conf" NSD_LISTEN DNS_PORT DO_IP6 RUN
   nsd-checkconf "$d/nsd.conf" >>"$RUN/log/nsd.out" 2>&1 ||

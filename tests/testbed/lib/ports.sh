@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # template variables are read by render() via ${!v}
 # Port plan. Each name becomes MAILDIAG_TB_<NAME>_PORT = base + index.
 # A name's port can be pinned by exporting that variable before `up`;
 # MAILDIAG_TB_BASE_PORT pins the base. See docs/testing.md for each port.
