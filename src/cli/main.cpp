@@ -35,6 +35,19 @@ void setup_logging(int verbose) {
   }
 }
 
+/// "Examples:" with the first example line of every subcommand's own footer, so the top-level
+/// --help shows one line per subcommand and never drifts from the subcommands' help.
+std::string examples_of(const CLI::App& app) {
+  std::string out = "Examples:\n";
+  for (const auto* sub : app.get_subcommands({})) {
+    const std::string footer = sub->get_footer();
+    const auto pos = footer.find("  maildiag ");
+    if (pos == std::string::npos) continue;
+    out += footer.substr(pos, footer.find('\n', pos) - pos) + "\n";
+  }
+  return out + "\n";
+}
+
 std::string one_line(std::string s) {
   for (char& c : s) {
     if (c == '\n' || c == '\r') c = ' ';
@@ -51,7 +64,6 @@ int main(int argc, char** argv) {
 
   CLI::App app{"maildiag - diagnose mail delivery: DNS, ports, SMTP, POP3, headers, bounces",
                "maildiag"};
-  app.footer(kFooter);
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("maildiag ") + maildiag::kVersion);
 
@@ -72,6 +84,7 @@ int main(int argc, char** argv) {
   app.fallthrough();
 
   maildiag::cli::register_all(app, ctx);
+  app.footer(examples_of(app) + kFooter);
 
   // Options are final before any subcommand callback runs.
   app.parse_complete_callback([&] {
