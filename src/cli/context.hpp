@@ -36,6 +36,7 @@ struct Context {
 
 // One registration function per subcommand, each in its own cmd_<name>.cpp.
 void register_explain(CLI::App& app, Context& ctx);
+void register_completion(CLI::App& app, Context& ctx);
 
 /// Registers every subcommand (commands.cpp holds the one list).
 void register_all(CLI::App& app, Context& ctx);

@@ -75,7 +75,8 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", ctx.common.verbose, "More log detail on stderr (repeatable)");
   app.add_option("--timeout", timeout_s, "Timeout per network step, in seconds")
       ->check(CLI::Range(0.01, 3600.0))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("SECONDS");
   app.add_option("--dns-server", ctx.common.dns_servers,
                  "DNS server HOST[:PORT] to ask (repeatable; default: the system's)")
       ->type_name("HOST[:PORT]");
