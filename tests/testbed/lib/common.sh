@@ -3,6 +3,7 @@
 # Shared helpers for tests/testbed/{up,down,check}. Sourced, not executed.
 
 TB_PY=/usr/bin/python3 # P17: the system Python, not pyenv's
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH # the daemons live in /usr/sbin
 
 tb_log() { printf 'testbed: %s\n' "$*" >&2; }
 tb_die() {
@@ -36,30 +37,27 @@ render() {
 
 # --- processes (P12) --------------------------------------------------------
 
-# proc_state PID: one-letter state from /proc/PID/stat, empty if gone.
-proc_state() {
+# proc_info PID: set PI_STATE (one letter) and PI_START (field 22 of
+# /proc/PID/stat, clock ticks since boot); both empty if PID is gone.
+# Builtins only (no fork), so polling loops stay cheap on a loaded machine.
+proc_info() {
   local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-  stat=${stat##*) }
-  printf '%s\n' "${stat%% *}"
+  local -a fld
+  PI_STATE="" PI_START=""
+  { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 0
+  read -r -a fld <<<"${stat##*) }" # fld[0] is field 3 (state)
+  PI_STATE=${fld[0]} PI_START=${fld[19]}
 }
 
-# proc_starttime PID: field 22 of /proc/PID/stat (clock ticks since boot).
 proc_starttime() {
-  local stat rest
-  local -a fields
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-  rest=${stat##*) }
-  # rest starts at field 3 (state); starttime is field 22 → index 19
-  read -r -a fields <<<"$rest"
-  printf "%s\n" "${fields[19]}"
+  proc_info "$1"
+  printf '%s\n' "$PI_START"
 }
 
-# proc_alive PID: true if PID exists and is not a zombie.
+# proc_alive PID: true if PID exists and is not a zombie (P12).
 proc_alive() {
-  local s
-  s=$(proc_state "$1")
-  [[ -n $s && $s != Z && $s != X ]]
+  proc_info "$1"
+  [[ -n $PI_STATE && $PI_STATE != Z && $PI_STATE != X ]]
 }
 
 # record_pid NAME PID EXE: remember a started daemon (pid, exe, start time).
@@ -75,24 +73,31 @@ pid_matches() {
   read -r pid exe start <"$1" || return 1
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   proc_alive "$pid" || return 1
+  [[ $PI_START == "$start" ]] || return 1
   cur_exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
   [[ $cur_exe == "$exe" ]] || return 1
-  [[ $(proc_starttime "$pid") == "$start" ]] || return 1
   printf '%s\n' "$pid"
 }
 
-# descendants PID: all live descendant PIDs of PID.
+# descendants PID: all live descendant PIDs of PID (one pass over /proc).
 descendants() {
-  local parent=$1 p ppid stat
+  local p stat rest ppid
+  local -A kids=()
+  local -a queue=("$1")
   for p in /proc/[0-9]*; do
     p=${p#/proc/}
-    stat=$(cat "/proc/$p/stat" 2>/dev/null) || continue
-    stat=${stat##*) }
-    read -r _ ppid _ <<<"$stat"
-    if [[ $ppid == "$parent" ]]; then
-      printf '%s\n' "$p"
-      descendants "$p"
-    fi
+    { read -r stat <"/proc/$p/stat"; } 2>/dev/null || continue
+    rest=${stat##*) }
+    read -r _ ppid _ <<<"$rest"
+    kids[$ppid]+="$p "
+  done
+  while ((${#queue[@]})); do
+    p=${queue[0]}
+    queue=("${queue[@]:1}")
+    for c in ${kids[$p]:-}; do
+      printf '%s\n' "$c"
+      queue+=("$c")
+    done
   done
 }
 
