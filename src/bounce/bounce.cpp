@@ -1,0 +1,299 @@
+#include "maildiag/bounce/bounce.hpp"
+
+#include "internal.hpp"
+
+#include "maildiag/message/charset.hpp"
+#include "maildiag/util/text.hpp"
+
+#include <algorithm>
+
+namespace maildiag::bounce {
+
+namespace {
+
+using detail::Notice;
+
+std::string decoded_header(const message::HeaderBlock& h, std::string_view name, std::size_t max = 500) {
+  const auto v = h.get(name);
+  if (v.empty()) return {};
+  return detail::one_line(message::decode_rfc2047(v).text, max);
+}
+
+/// Headers of the returned message: from a message/rfc822 part or a pasted copy after a marker.
+Original read_original(const Notice& n) {
+  std::string_view src = n.original;
+  if (src.empty()) {
+    src = n.inline_original;
+    // Skip the marker line and anything before the first "Name: value" line.
+    std::size_t pos = 0;
+    while (pos < src.size()) {
+      const auto end = std::min(src.find('\n', pos), src.size());
+      const auto line = src.substr(pos, end - pos);
+      const auto colon = line.find(':');
+      if (colon != std::string_view::npos && colon > 0 && line.find(' ') > colon && line[0] != ' ') break;
+      pos = end + 1;
+    }
+    src = pos < src.size() ? src.substr(pos) : std::string_view{};
+  }
+  Original o;
+  if (src.empty()) return o;
+  message::HeaderLimits lim{256u << 10, 2000, 16u << 10};
+  const auto h = message::parse_headers(src, lim);
+  o.message_id = detail::one_line(h.get("Message-ID"), 300);
+  o.subject = decoded_header(h, "Subject");
+  o.from = decoded_header(h, "From");
+  o.to = decoded_header(h, "To");
+  o.date = detail::one_line(h.get("Date"), 100);
+  return o;
+}
+
+Kind kind_of(const std::vector<Recipient>& rs) {
+  bool failed = false;
+  bool delayed = false;
+  for (const auto& r : rs) {
+    if (r.action == "delayed") delayed = true;
+    else if (r.action != "delivered" && r.action != "relayed" && r.action != "expanded") failed = true;
+  }
+  if (failed) return Kind::failure;
+  if (delayed) return Kind::delay;
+  return Kind::delivered;
+}
+
+/// Normalises DSN Action values ("failure", "deliverable") and fills a missing one from Status.
+std::string action_of(const DsnRecipient& d) {
+  std::string a = d.action;
+  if (a == "failure" || a == "fail") a = "failed";
+  if (a == "deliverable") a = "delivered";
+  if (a == "delay") a = "delayed";
+  if (a.empty() && d.enhanced) {
+    if (d.enhanced->cls == 2) a = "delivered";
+    else if (d.enhanced->cls == 5) a = "failed";
+  }
+  return a;
+}
+
+const detail::TextRecipient* text_for(const std::vector<detail::TextRecipient>& tr, std::string_view addr) {
+  for (const auto& t : tr) {
+    if (util::iequals(t.address, addr)) return &t;
+  }
+  return nullptr;
+}
+
+void fill_from_text(Recipient& r, std::string_view text_diag) {
+  const auto facts = detail::text_facts(text_diag);
+  if (!r.reply_code) r.reply_code = facts.reply_code;
+  if (!r.status) r.status = facts.status;
+  if (r.command.empty()) r.command = facts.command;
+  if (r.remote_mta.empty()) r.remote_mta = facts.remote_mta;
+}
+
+Recipient from_dsn(const DsnRecipient& d, const std::vector<detail::TextRecipient>& tr) {
+  Recipient r;
+  r.address = dsn_address(d.final_recipient);
+  r.original_address = dsn_address(d.original_recipient);
+  if (r.address.empty()) r.address = r.original_address;
+  if (r.address.empty() && !d.x_actual_recipient.empty()) r.address = dsn_address(parse_typed(d.x_actual_recipient));
+  r.action = action_of(d);
+  r.status = d.enhanced;
+  r.diagnostic = detail::one_line(d.diagnostic_code.value);
+  r.diagnostic_type = d.diagnostic_code.type;
+  r.remote_mta = detail::one_line(d.remote_mta.value, 300);
+  r.last_attempt = detail::one_line(d.last_attempt_date, 100);
+  r.will_retry_until = detail::one_line(d.will_retry_until, 100);
+  fill_from_text(r, r.diagnostic);
+  // "Status: 5.0.0" beside "550 5.1.1 ..." in the diagnostic: the server's own code is sharper.
+  if (const auto ds = codes::find_enhanced(r.diagnostic); ds && r.status && r.status->subject == 0 &&
+      r.status->detail == 0 && ds->cls == r.status->cls) {
+    r.status = ds;
+  }
+  if (!r.reply_code) r.reply_code = d.status_reply_code;
+  if (const auto* t = text_for(tr, r.address)) {
+    if (r.diagnostic.empty()) r.diagnostic = t->diagnostic;
+    fill_from_text(r, t->diagnostic);
+  }
+  return r;
+}
+
+void read_dsn(Analysis& a, const Notice& n, const std::vector<detail::TextRecipient>& tr, const Limits& limits) {
+  std::vector<std::string_view> bodies(n.dsn.begin(), n.dsn.end());
+  std::string inline_dsn;
+  if (bodies.empty()) {
+    // Delivery-status fields pasted into the text part (no separate part).
+    for (std::string_view key : {"Final-Recipient:", "Original-Recipient:"}) {
+      const auto p = util::ifind(n.text, key);
+      if (p == std::string_view::npos) continue;
+      auto start = util::ifind(n.text, "Reporting-MTA:");
+      if (start == std::string_view::npos || start > p) start = p;
+      inline_dsn = n.text.substr(start);
+      bodies.push_back(inline_dsn);
+      break;
+    }
+  }
+  for (auto body : bodies) {
+    const auto ds = parse_delivery_status(body);
+    if (a.reporting_mta.empty()) a.reporting_mta = detail::one_line(ds.message.reporting_mta.value, 300);
+    if (a.arrival_date.empty()) a.arrival_date = detail::one_line(ds.message.arrival_date, 100);
+    for (const auto& p : ds.problems) a.problems.push_back(p);
+    for (const auto& d : ds.recipients) {
+      if (a.recipients.size() >= limits.max_recipients) return;
+      auto r = from_dsn(d, tr);
+      if (r.address.empty() && r.status == std::nullopt && r.diagnostic.empty()) continue;
+      a.recipients.push_back(std::move(r));
+    }
+  }
+}
+
+void read_text(Analysis& a, const message::HeaderBlock& h, const std::vector<detail::TextRecipient>& tr) {
+  for (const auto& t : tr) {
+    Recipient r;
+    r.address = t.address;
+    r.original_address = t.original_address;
+    r.action = "failed";
+    r.diagnostic = t.diagnostic;
+    fill_from_text(r, r.diagnostic);
+    a.recipients.push_back(std::move(r));
+  }
+  if (!a.recipients.empty()) return;
+  // No address in the words: the headers that name the failed recipient.
+  std::string addr;
+  for (const auto* f : h.find_all("X-Failed-Recipients")) {
+    for (auto piece : util::split(f->value, ',')) {
+      auto ad = detail::first_address(piece);
+      if (!ad.empty()) {
+        Recipient r;
+        r.address = ad;
+        r.action = "failed";
+        a.recipients.push_back(std::move(r));
+      }
+    }
+  }
+  if (!a.recipients.empty()) return;
+  addr = detail::first_address(a.original.to);
+  if (!addr.empty()) {
+    Recipient r;
+    r.address = addr;
+    r.action = "failed";
+    a.recipients.push_back(std::move(r));
+  }
+}
+
+void read_feedback(Analysis& a, const Notice& n) {
+  a.kind = Kind::feedback;
+  a.format = "arf";
+  const auto fh = message::parse_headers(n.feedback);
+  a.feedback_type = util::to_lower(util::trim(fh.get("Feedback-Type")));
+  a.reporting_mta = detail::one_line(fh.get("Reporting-MTA"), 300);
+  std::vector<std::string> addrs;
+  for (const auto* f : fh.find_all("Original-Rcpt-To")) addrs.push_back(detail::first_address(f->value));
+  for (const auto* f : fh.find_all("Removal-Recipient")) addrs.push_back(detail::first_address(f->value));
+  if (addrs.empty()) {
+    for (auto piece : util::split(a.original.to, ',')) addrs.push_back(detail::first_address(piece));
+  }
+  std::erase_if(addrs, [](const std::string& s) { return s.empty(); });
+  if (addrs.empty()) addrs.emplace_back();
+  for (auto& ad : addrs) {
+    Recipient r;
+    r.address = ad;
+    r.action = "";
+    r.diagnostic = detail::one_line(fh.get("User-Agent").empty() ? n.text.substr(0, 300) : fh.get("User-Agent"), 300);
+    r.reason = codes::Reason::feedback;
+    r.classification.reason = codes::Reason::feedback;
+    r.classification.remediation = std::string(codes::info(codes::Reason::feedback).remediation);
+    a.recipients.push_back(std::move(r));
+  }
+}
+
+void read_auto_reply(Analysis& a, const message::HeaderBlock& h, const Notice& n) {
+  a.kind = Kind::auto_reply;
+  a.format = "rfc3834";
+  Recipient r;
+  r.address = detail::first_address(h.get("From"));
+  r.diagnostic = detail::one_line(n.text, 300);
+  r.reason = codes::Reason::vacation;
+  r.classification.reason = codes::Reason::vacation;
+  r.classification.outcome = codes::Outcome::success;
+  r.classification.remediation = std::string(codes::info(codes::Reason::vacation).remediation);
+  a.recipients.push_back(std::move(r));
+}
+
+}  // namespace
+
+std::string_view to_string(Kind k) {
+  switch (k) {
+    case Kind::not_bounce: return "not-bounce";
+    case Kind::failure: return "failure";
+    case Kind::delay: return "delay";
+    case Kind::delivered: return "delivered";
+    case Kind::auto_reply: return "auto-reply";
+    case Kind::feedback: return "feedback";
+  }
+  return "not-bounce";
+}
+
+bool Analysis::any_hard() const {
+  return std::any_of(recipients.begin(), recipients.end(), [](const Recipient& r) { return r.hard; });
+}
+
+bool Analysis::any_failure() const {
+  return kind == Kind::failure || kind == Kind::delay;
+}
+
+Analysis analyse(std::string_view message, const Limits& limits) {
+  Analysis a;
+  if (message.size() > limits.max_message) {
+    message = message.substr(0, limits.max_message);
+    a.problems.emplace_back("the message is larger than the limit; only its start was read");
+  }
+  const auto tree = message::parse_mime(message);
+  const auto& h = tree.parts.front().headers;
+  a.subject = decoded_header(h, "Subject");
+  a.from = decoded_header(h, "From");
+  for (const auto& p : tree.problems) {
+    if (a.problems.size() < 16) a.problems.push_back(p);
+  }
+  const auto notice = detail::collect(tree, limits);
+  a.original = read_original(notice);
+
+  if (!notice.feedback.empty() || notice.report_type == "feedback-report") {
+    read_feedback(a, notice);
+    return a;
+  }
+  const auto text_rcpts = detail::scan_text(notice.text, limits.max_recipients);
+  read_dsn(a, notice, text_rcpts, limits);
+  if (!a.recipients.empty()) {
+    a.format = "rfc3464";
+  } else if (notice.has_report || detail::looks_like_bounce(h, a.subject, notice.text)) {
+    read_text(a, h, text_rcpts);
+    a.format = "text";
+  }
+  if (a.recipients.empty()) {
+    if (detail::looks_like_auto_reply(h, a.subject)) read_auto_reply(a, h, notice);
+    return a;
+  }
+  a.kind = kind_of(a.recipients);
+  for (auto& r : a.recipients) detail::finish_recipient(r, a.kind, notice.text);
+  return a;
+}
+
+bool looks_like_mbox(std::string_view data) { return data.substr(0, 5) == "From "; }
+
+std::vector<std::string_view> split_mbox(std::string_view mbox) {
+  std::vector<std::string_view> out;
+  if (!looks_like_mbox(mbox)) {
+    if (!mbox.empty()) out.push_back(mbox);
+    return out;
+  }
+  std::size_t start = 0;
+  std::size_t pos = 0;
+  while (true) {
+    auto next = mbox.find("\nFrom ", pos);
+    if (next == std::string_view::npos) break;
+    out.push_back(mbox.substr(start, next + 1 - start));
+    start = next + 1;
+    pos = start;
+  }
+  if (start < mbox.size()) out.push_back(mbox.substr(start));
+  return out;
+}
+
+}  // namespace maildiag::bounce

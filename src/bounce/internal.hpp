@@ -1,0 +1,73 @@
+#pragma once
+// bounce-private: the stages of analyse() (bounce.cpp) and the helpers they share.
+
+#include "maildiag/bounce/bounce.hpp"
+#include "maildiag/bounce/dsn.hpp"
+#include "maildiag/message/mime.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace maildiag::bounce::detail {
+
+/// What the MIME walk found in a message.
+struct Notice {
+  std::string text;               ///< the human-readable notification (UTF-8), original copy cut off
+  std::string inline_original;    ///< a returned message pasted into the text after a marker line
+  std::vector<std::string> dsn;   ///< bodies of delivery-status parts
+  std::string feedback;           ///< body of a message/feedback-report part
+  std::string original;           ///< the returned message or its headers (message/rfc822, text/rfc822-headers)
+  std::string report_type;        ///< multipart/report's report-type parameter, lower-case
+  bool has_report = false;        ///< a multipart/report is present
+};
+
+/// Collects the parts of a parsed message that matter for a bounce.
+Notice collect(const message::MimeTree& tree, const Limits& limits);
+
+/// Position of the line that introduces a returned message inside notification text
+/// ("--- Below this line is a copy of the message.", "----- Original message -----", a first
+/// "Received:" line ...), or npos.
+std::size_t original_marker(std::string_view text);
+
+/// A recipient found in plain notification text, with what the text says about it.
+struct TextRecipient {
+  std::string address;
+  std::string diagnostic;          ///< the text tied to it (reason lines), one line
+  std::string original_address;    ///< "(expanded from: <a@b>)" / "(generated from a@b)"
+};
+
+/// Scans notification text for failed recipients (address-anchored lines and the reason text
+/// that follows them). Bounded by max_recipients.
+std::vector<TextRecipient> scan_text(std::string_view text, std::size_t max_recipients);
+
+/// Text-level facts about a diagnostic or a notice.
+struct TextFacts {
+  std::optional<int> reply_code;
+  std::optional<codes::EnhancedCode> status;
+  std::string command;      ///< CONN, HELO, EHLO, MAIL, RCPT, DATA or ""
+  std::string remote_mta;
+};
+/// Finds the reply code, enhanced code, SMTP command and remote host in diagnostic text.
+TextFacts text_facts(std::string_view text);
+
+/// Email address syntax check for addresses taken from free text.
+bool plausible_address(std::string_view a);
+/// The first plausible address in text ("Name <a@b>" -> "a@b"), or "".
+std::string first_address(std::string_view text);
+
+/// True when the message carries the marks of a delivery report (null sender, MAILER-DAEMON,
+/// an NDR subject, X-Failed-Recipients ...), for notices that have no machine-readable part.
+bool looks_like_bounce(const message::HeaderBlock& h, std::string_view subject, std::string_view text);
+
+/// Automatic reply (RFC 3834 headers, vacation subjects)? Only asked when no report was found.
+bool looks_like_auto_reply(const message::HeaderBlock& h, std::string_view subject);
+
+/// Decides reason, hard and temporary for a recipient whose fields are filled in.
+void finish_recipient(Recipient& r, Kind kind, std::string_view notice_text);
+
+/// One line of text: folded whitespace collapsed, trimmed, cut at max bytes.
+std::string one_line(std::string_view s, std::size_t max = 2000);
+
+}  // namespace maildiag::bounce::detail
