@@ -1,6 +1,7 @@
 #include "maildiag/app/explain.hpp"
 
 #include "maildiag/codes/pop3.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/report/classification.hpp"
 #include "maildiag/util/text.hpp"
 
@@ -15,12 +16,16 @@ report::Report build(std::string_view input, const codes::Classification& c) {
   auto& s = r.add_section("");
   report::add_rows(s, c);
   const auto sev = report::severity_of(c);
-  const auto& ri = codes::info(c.reason);
-  std::string title = c.outcome == codes::Outcome::success
-                          ? std::string("Success")
-                          : std::string(codes::to_string(c.outcome)) + " failure: " + std::string(ri.description);
-  if (c.outcome == codes::Outcome::intermediate) title = "Intermediate reply: the server waits for more input";
-  title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
+  const auto ri = codes::info(c.reason);
+  std::string title;
+  if (c.outcome == codes::Outcome::success) title = i18n::msg("explain.success");
+  else if (c.outcome == codes::Outcome::intermediate) title = i18n::msg("explain.intermediate");
+  else {
+    std::string outcome(i18n::msg("outcome." + std::string(codes::to_string(c.outcome))));
+    if (i18n::language() == i18n::Lang::en)  // "Permanent failure: ..." reads better capitalised
+      outcome[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(outcome[0])));
+    title = i18n::format("explain.failure", {outcome, std::string(ri.description)});
+  }
   r.add(sev, "explain." + std::string(ri.name), title, c.code_meaning.empty() ? c.enhanced_meaning : c.code_meaning,
         util::sanitize(util::trim(input), 500), c.remediation);
   for (const auto& n : c.notes) r.add(report::Severity::info, "explain.note", n);

@@ -3,6 +3,7 @@
 
 #include "context.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -80,6 +81,9 @@ int main(int argc, char** argv) {
   app.add_option("--dns-server", ctx.common.dns_servers,
                  "DNS server HOST[:PORT] to ask (repeatable; default: the system's)")
       ->type_name("HOST[:PORT]");
+  std::string lang;
+  app.add_option("--lang", lang, "Language of explanations: en or zh (default: from LC_ALL/LC_MESSAGES/LANG)")
+      ->check(CLI::IsMember({"en", "zh"}));
   auto* f4 = app.add_flag("-4", v4, "Use IPv4 only");
   app.add_flag("-6", v6, "Use IPv6 only")->excludes(f4);
   app.fallthrough();
@@ -94,6 +98,8 @@ int main(int argc, char** argv) {
                         : v6 ? maildiag::app::Family::v6
                              : maildiag::app::Family::any;
     setup_logging(ctx.common.verbose);
+    maildiag::i18n::set_language(lang.empty() ? maildiag::i18n::lang_from_environment()
+                                              : *maildiag::i18n::lang_from_string(lang));
   });
 
   try {

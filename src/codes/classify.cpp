@@ -1,5 +1,6 @@
 #include "maildiag/codes/classify.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/util/text.hpp"
 #include "phrases.hpp"
 
@@ -25,15 +26,11 @@ bool is_domain_char(char c) {
 
 /// Remediation text for a classification: the reason's own, sharpened by what the text named.
 std::string remediation_for(const Classification& c) {
-  if (c.reason == Reason::blocked && c.blocklist) {
-    return "The sending IP is listed on " + *c.blocklist +
-           ": look it up on the list's website, fix the cause (compromised account, open relay, "
-           "missing rDNS) and request delisting.";
-  }
+  if (c.reason == Reason::blocked && c.blocklist) return i18n::format("classify.blocklist_fix", {*c.blocklist});
   std::string r(info(c.reason).remediation);
   if (c.outcome == Outcome::transient && c.reason != Reason::greylisted &&
       c.reason != Reason::delivered) {
-    r += " This is a temporary failure: the sending server will retry on its own.";
+    r += i18n::msg("classify.transient_retry");
   }
   return r;
 }
@@ -172,9 +169,11 @@ Classification classify_text(std::string_view text, std::optional<int> code,
   }
   if (enhanced) {
     if (!code) c.outcome = outcome_of_class(enhanced->cls);
-    c.enhanced_subject = std::string(subject_title(enhanced->subject));
+    c.enhanced_subject = std::string(
+        i18n::msg_or("subject." + std::to_string(enhanced->subject), subject_title(enhanced->subject)));
     if (const auto* e = lookup_enhanced(enhanced->subject, enhanced->detail)) {
-      c.enhanced_meaning = std::string(e->title);
+      c.enhanced_meaning = std::string(i18n::msg_or(
+          "enhanced." + std::to_string(enhanced->subject) + "." + std::to_string(enhanced->detail), e->title));
     } else {
       c.enhanced_meaning = c.enhanced_subject.empty() ? std::string("Unregistered status code")
                                                       : c.enhanced_subject + " (unregistered detail)";

@@ -1,5 +1,6 @@
 #include "maildiag/codes/pop3.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/util/text.hpp"
 
 #include <array>
@@ -8,21 +9,36 @@ namespace maildiag::codes {
 
 namespace {
 
-// RFC 2449 §8 (IN-USE, LOGIN-DELAY) and RFC 3206 (SYS/TEMP, SYS/PERM, AUTH).
-constexpr std::array<Pop3Meaning, 5> kPop3Codes{{
-    {"IN-USE", "The mailbox is locked: another session holds it (RFC 2449)", Outcome::transient,
-     Reason::system_error,
-     "Another client (a phone, a desktop client, a stuck session) is connected to this mailbox; close it or wait for its lock to expire."},
-    {"LOGIN-DELAY", "Logging in again so soon is not allowed (RFC 2449)", Outcome::transient,
-     Reason::rate_limited,
-     "The client polls too often: raise its check interval above the server's LOGIN-DELAY (see CAPA)."},
-    {"SYS/TEMP", "A temporary system problem on the server (RFC 3206)", Outcome::transient,
-     Reason::system_error, "Retry later; if it persists the server's administrator must look at its logs."},
-    {"SYS/PERM", "A permanent system problem on the server (RFC 3206)", Outcome::permanent,
-     Reason::system_error, "The server's administrator must fix it; retrying will not help."},
-    {"AUTH", "The credentials were refused (RFC 3206)", Outcome::permanent, Reason::auth_failed,
-     "Check the user name and password; the server may also refuse plaintext logins before STLS."},
+// RFC 2449 §8 (IN-USE, LOGIN-DELAY) and RFC 3206 (SYS/TEMP, SYS/PERM, AUTH). Sentences come from
+// the message catalog ("pop3.<CODE>", "pop3.<CODE>.fix").
+struct Pop3Row {
+  std::string_view code;
+  Outcome outcome;
+  Reason reason;
+};
+constexpr std::array<Pop3Row, 5> kPop3Codes{{
+    {"IN-USE", Outcome::transient, Reason::system_error},
+    {"LOGIN-DELAY", Outcome::transient, Reason::rate_limited},
+    {"SYS/TEMP", Outcome::transient, Reason::system_error},
+    {"SYS/PERM", Outcome::permanent, Reason::system_error},
+    {"AUTH", Outcome::permanent, Reason::auth_failed},
 }};
+
+/// The table in the current language; one instance per language so pointers stay valid.
+const std::array<Pop3Meaning, 5>& meanings() {
+  static std::array<std::array<Pop3Meaning, 5>, 2> tables;
+  static std::array<bool, 2> built{};
+  const auto lang = static_cast<std::size_t>(i18n::language());
+  if (!built.at(lang)) {
+    for (std::size_t i = 0; i < kPop3Codes.size(); ++i) {
+      const auto& row = kPop3Codes.at(i);
+      const std::string id = "pop3." + std::string(row.code);
+      tables.at(lang).at(i) = Pop3Meaning{row.code, i18n::msg(id), row.outcome, row.reason, i18n::msg(id + ".fix")};
+    }
+    built.at(lang) = true;
+  }
+  return tables.at(lang);
+}
 
 }  // namespace
 
@@ -54,7 +70,7 @@ std::optional<Pop3Status> parse_pop3_status(std::string_view line) {
 const Pop3Meaning* lookup_pop3_code(std::string_view code) {
   std::string_view c = code;
   while (!c.empty()) {
-    for (const auto& m : kPop3Codes) {
+    for (const auto& m : meanings()) {
       if (util::iequals(m.code, c)) return &m;
     }
     const auto slash = c.rfind('/');

@@ -1,6 +1,9 @@
 #include "maildiag/codes/reply.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/util/text.hpp"
+
+#include <algorithm>
 
 #include <array>
 
@@ -8,60 +11,11 @@ namespace maildiag::codes {
 
 namespace {
 
-struct CodeText {
-  int code;
-  std::string_view text;
-};
-
-// RFC 5321 §4.2.2-4.2.3, plus RFC 4954 (AUTH), RFC 7504 (521/556), RFC 3030 (CHUNKING),
-// RFC 2034/3463 and the common 252/551 forms.
-constexpr std::array<CodeText, 32> kCodes{{
-    {211, "System status, or system help reply"},
-    {214, "Help message"},
-    {220, "Service ready"},
-    {221, "Service closing transmission channel"},
-    {235, "Authentication succeeded (RFC 4954)"},
-    {250, "Requested mail action okay, completed"},
-    {251, "User not local; will forward"},
-    {252, "Cannot VRFY user, but will accept message and attempt delivery"},
-    {334, "Server challenge for authentication (RFC 4954)"},
-    {354, "Start mail input; end with <CRLF>.<CRLF>"},
-    {421, "Service not available, closing transmission channel"},
-    {432, "A password transition is needed (RFC 4954)"},
-    {450, "Requested mail action not taken: mailbox unavailable (busy or temporarily blocked)"},
-    {451, "Requested action aborted: local error in processing"},
-    {452, "Requested action not taken: insufficient system storage"},
-    {454, "Temporary authentication failure (RFC 4954) / TLS not available due to temporary reason (RFC 3207)"},
-    {455, "Server unable to accommodate parameters"},
-    {500, "Syntax error, command unrecognized (or command line too long)"},
-    {501, "Syntax error in parameters or arguments"},
-    {502, "Command not implemented"},
-    {503, "Bad sequence of commands"},
-    {504, "Command parameter not implemented"},
-    {521, "Host does not accept mail (RFC 7504)"},
-    {530, "Authentication required (RFC 4954)"},
-    {534, "Authentication mechanism is too weak (RFC 4954)"},
-    {535, "Authentication credentials invalid (RFC 4954)"},
-    {538, "Encryption required for requested authentication mechanism (RFC 4954)"},
-    {550, "Requested action not taken: mailbox unavailable (not found, no access, or policy rejection)"},
-    {551, "User not local; please try the forward-path"},
-    {552, "Requested mail action aborted: exceeded storage allocation"},
-    {553, "Requested action not taken: mailbox name not allowed"},
-    {554, "Transaction failed (or, as a banner: no SMTP service here)"},
-}};
-
-constexpr CodeText kExtra{555, "MAIL FROM/RCPT TO parameters not recognized or not implemented"};
-constexpr CodeText kExtra2{556, "Domain does not accept mail (RFC 7504)"};
-
-std::string_view class_meaning(int code) {
-  switch (code / 100) {
-    case 2: return "Positive completion (success)";
-    case 3: return "Positive intermediate (send more)";
-    case 4: return "Transient negative completion (temporary failure: try again later)";
-    case 5: return "Permanent negative completion (permanent failure: do not retry as is)";
-    default: return "Not a valid SMTP reply code";
-  }
-}
+// Codes defined by RFC 5321 §4.2.2-4.2.3, RFC 4954 (AUTH), RFC 7504 (521/556), RFC 3207 and
+// RFC 1869 (555). Their meanings are in the message catalog as "code.<NNN>".
+constexpr std::array<int, 34> kStandardCodes{211, 214, 220, 221, 235, 250, 251, 252, 334, 354, 421, 432,
+                                             450, 451, 452, 454, 455, 500, 501, 502, 503, 504, 521, 530,
+                                             534, 535, 538, 550, 551, 552, 553, 554, 555, 556};
 
 /// A line "NNN-text", "NNN text" or "NNN": code, continuation flag, text.
 struct Line {
@@ -92,19 +46,13 @@ bool is_valid_code(int code) {
 }
 
 bool is_standard_code(int code) {
-  for (const auto& c : kCodes) {
-    if (c.code == code) return true;
-  }
-  return code == kExtra.code || code == kExtra2.code;
+  return std::find(kStandardCodes.begin(), kStandardCodes.end(), code) != kStandardCodes.end();
 }
 
 std::string_view code_meaning(int code) {
-  for (const auto& c : kCodes) {
-    if (c.code == code) return c.text;
-  }
-  if (code == kExtra.code) return kExtra.text;
-  if (code == kExtra2.code) return kExtra2.text;
-  return class_meaning(code);
+  if (is_standard_code(code)) return i18n::msg("code." + std::to_string(code));
+  const int cls = is_valid_code(code) ? code / 100 : 0;
+  return i18n::msg("code.class." + std::to_string(cls));
 }
 
 std::string Reply::text() const {

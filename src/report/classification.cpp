@@ -1,5 +1,7 @@
 #include "maildiag/report/classification.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
+
 namespace maildiag::report {
 
 Severity severity_of(const codes::Classification& c) {
@@ -34,20 +36,25 @@ nlohmann::json to_json(const codes::Classification& c) {
 }
 
 void add_rows(Section& s, const codes::Classification& c) {
-  if (c.code) s.rows.push_back({"Reply code", std::to_string(*c.code) + "  " + c.code_meaning});
+  using i18n::msg;
+  auto row = [&](std::string_view label_id, std::string value) {
+    s.rows.push_back({std::string(msg(label_id)), std::move(value)});
+  };
+  if (c.code) row("ui.row.reply_code", std::to_string(*c.code) + "  " + c.code_meaning);
   if (c.enhanced) {
-    s.rows.push_back({"Enhanced code", c.enhanced->str() + "  " + c.enhanced_meaning});
-    if (!c.enhanced_subject.empty()) s.rows.push_back({"Subject", c.enhanced_subject});
+    row("ui.row.enhanced", c.enhanced->str() + "  " + c.enhanced_meaning);
+    if (!c.enhanced_subject.empty()) row("ui.row.subject", c.enhanced_subject);
   }
-  s.rows.push_back({"Outcome", std::string(codes::to_string(c.outcome)) +
-                                   (c.hard() ? " (hard: retrying will not help)" : "")});
+  std::string outcome(msg("outcome." + std::string(codes::to_string(c.outcome))));
+  if (c.hard()) outcome += " (" + std::string(msg("ui.hard")) + ")";
+  row("ui.row.outcome", outcome);
   std::string reason(codes::to_string(c.reason));
   reason += " - ";
   reason += codes::info(c.reason).description;
-  if (!c.reason_evidence.empty()) reason += " [matched: " + c.reason_evidence + "]";
-  s.rows.push_back({"Reason", reason});
-  if (c.provider) s.rows.push_back({"Provider", *c.provider + ": " + c.provider_meaning});
-  if (c.blocklist) s.rows.push_back({"Blocklist", *c.blocklist});
+  if (!c.reason_evidence.empty()) reason += " [" + std::string(msg("ui.matched")) + ": " + c.reason_evidence + "]";
+  row("ui.row.reason", reason);
+  if (c.provider) row("ui.row.provider", *c.provider + ": " + c.provider_meaning);
+  if (c.blocklist) row("ui.row.blocklist", *c.blocklist);
 }
 
 }  // namespace maildiag::report

@@ -1,5 +1,7 @@
 #include "maildiag/report/render.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -132,12 +134,14 @@ void render_findings(std::ostream& out, const std::vector<Finding>& findings, co
       wrapped(out, f.detail, kIndent, style.width);
     }
     if (!f.evidence.empty()) {
-      out << ind << "evidence: ";
-      wrapped(out, f.evidence, kIndent + 10, style.width);
+      const std::string label = std::string(i18n::msg("ui.evidence")) + ": ";
+      out << ind << label;
+      wrapped(out, f.evidence, kIndent + display_width(label), style.width);
     }
     if (!f.remediation.empty()) {
-      out << ind << "fix: ";
-      wrapped(out, f.remediation, kIndent + 5, style.width);
+      const std::string label = std::string(i18n::msg("ui.fix")) + ": ";
+      out << ind << label;
+      wrapped(out, f.remediation, kIndent + display_width(label), style.width);
     }
   }
 }
@@ -148,7 +152,7 @@ void render_text(std::ostream& out, const Report& r, const TextStyle& style) {
   else out << "== " << head << '\n';
   for (const auto& s : r.sections) render_table(out, s, style);
   if (style.transcript && !r.transcript.empty()) {
-    out << "Transcript\n";
+    out << i18n::msg("ui.transcript") << "\n";
     for (const auto& l : r.transcript) {
       char t[32];
       std::snprintf(t, sizeof t, "%8.1fms", l.t_ms);
@@ -158,14 +162,14 @@ void render_text(std::ostream& out, const Report& r, const TextStyle& style) {
     }
   }
   if (!r.findings.empty()) {
-    out << "Findings\n";
+    out << i18n::msg("ui.findings") << "\n";
     render_findings(out, r.findings, style);
   }
   const Severity st = r.status() == Severity::info ? Severity::ok : r.status();
   std::string verdict(to_string(st));
   std::transform(verdict.begin(), verdict.end(), verdict.begin(),
                  [](char c) { return static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c); });
-  out << "Status: " << colorize(verdict, st, style.color) << "\n\n";
+  out << i18n::msg("ui.status") << ": " << colorize(verdict, st, style.color) << "\n\n";
 }
 
 void render_json(std::ostream& out, const Report& r, bool with_transcript) {

@@ -60,3 +60,14 @@ TEST_CASE("explain POP3 responses", "[cli][explain]") {
   auto j = nlohmann::json::parse(r.out);
   CHECK(j["data"]["outcome"] == "transient");
 }
+
+TEST_CASE("explain --lang zh and a zh_CN locale speak Chinese", "[cli][explain][i18n]") {
+  auto r = run_maildiag({"--lang", "zh", "explain", "550", "5.1.1"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.find("目标邮箱地址错误") != std::string::npos);
+  CHECK(r.out.find("检查结果") != std::string::npos);
+  auto l = run_maildiag({"explain", "452 4.2.2 Mailbox full"}, {}, {{"LANG", "zh_CN.UTF-8"}, {"LC_ALL", ""}});
+  CHECK(l.out.find("邮箱已满") != std::string::npos);
+  auto en = run_maildiag({"explain", "452 4.2.2 Mailbox full"}, {}, {{"LANG", "C.UTF-8"}, {"LC_ALL", ""}});
+  CHECK(en.out.find("Mailbox full") != std::string::npos);
+}

@@ -3,7 +3,7 @@
 /// explain, smtp-test, bounce, diagnose and log. Documented in docs/reasons.md.
 
 #include <optional>
-#include <span>
+#include <vector>
 #include <string_view>
 
 namespace maildiag::codes {
@@ -53,14 +53,15 @@ enum class Reason {
 struct ReasonInfo {
   Reason reason;
   std::string_view name;         ///< kebab-case stable name used in JSON: "user-unknown"
-  std::string_view description;  ///< one line
-  std::string_view remediation;  ///< what an experienced admin would do next
+  std::string_view description;  ///< one line, in the catalog's current language
+  std::string_view remediation;  ///< what an experienced admin would do next (current language)
   bool hard;                     ///< a hard bounce when permanent (retrying will not help)
 };
 
-const ReasonInfo& info(Reason r);
+/// Name, hardness, and the description and remediation from the message catalog (i18n).
+ReasonInfo info(Reason r);
 std::string_view to_string(Reason r);
 std::optional<Reason> reason_from_string(std::string_view name);
-std::span<const ReasonInfo> all_reasons();
+std::vector<ReasonInfo> all_reasons();
 
 }  // namespace maildiag::codes

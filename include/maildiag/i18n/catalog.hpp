@@ -1,0 +1,31 @@
+#pragma once
+/// The message catalog: explanation and remediation sentences by id, in English and Simplified
+/// Chinese. The language is chosen once at start-up (--lang, or LC_ALL / LC_MESSAGES / LANG).
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace maildiag::i18n {
+
+enum class Lang { en, zh };
+
+void set_language(Lang lang);
+Lang language();
+/// "en", "zh", "zh_CN", "zh_CN.UTF-8", "zh-Hans" ...; nullopt when unknown.
+std::optional<Lang> lang_from_string(std::string_view s);
+/// The language the environment asks for (LC_ALL, then LC_MESSAGES, then LANG); English otherwise.
+Lang lang_from_environment();
+
+/// The sentence for id in the current language; English when the language lacks it; the id
+/// itself when no catalog has it (a bug the tests catch).
+std::string_view msg(std::string_view id);
+/// As msg(), but fallback (not the id) when the current language and English both lack it.
+std::string_view msg_or(std::string_view id, std::string_view fallback);
+/// msg(id) with each "{}" replaced by the next argument.
+std::string format(std::string_view id, const std::vector<std::string>& args);
+
+std::vector<std::string_view> ids(Lang lang);   ///< every id of a catalog, for tests
+
+}  // namespace maildiag::i18n

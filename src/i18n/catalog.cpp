@@ -1,0 +1,86 @@
+#include "maildiag/i18n/catalog.hpp"
+
+#include "catalog_data.hpp"
+#include "maildiag/util/text.hpp"
+
+#include <cstdlib>
+#include <unordered_map>
+
+namespace maildiag::i18n {
+
+namespace {
+
+Lang g_lang = Lang::en;
+
+using Index = std::unordered_map<std::string_view, std::string_view>;
+
+const Index& index(Lang lang) {
+  static const Index en = [] {
+    Index i;
+    for (const auto& e : detail::catalog_en()) i.emplace(e.id, e.text);
+    return i;
+  }();
+  static const Index zh = [] {
+    Index i;
+    for (const auto& e : detail::catalog_zh()) i.emplace(e.id, e.text);
+    return i;
+  }();
+  return lang == Lang::zh ? zh : en;
+}
+
+const std::string_view* find(Lang lang, std::string_view id) {
+  const auto& i = index(lang);
+  auto it = i.find(id);
+  return it == i.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+void set_language(Lang lang) { g_lang = lang; }
+Lang language() { return g_lang; }
+
+std::optional<Lang> lang_from_string(std::string_view s) {
+  if (util::istarts_with(s, "zh")) return Lang::zh;
+  if (util::istarts_with(s, "en") || s == "C" || s == "POSIX" || util::istarts_with(s, "C.")) return Lang::en;
+  return std::nullopt;
+}
+
+Lang lang_from_environment() {
+  for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+    const char* v = std::getenv(var);
+    if (v == nullptr || *v == '\0') continue;
+    return lang_from_string(v).value_or(Lang::en);  // the first one set decides, as in POSIX
+  }
+  return Lang::en;
+}
+
+std::string_view msg_or(std::string_view id, std::string_view fallback) {
+  if (const auto* t = find(g_lang, id)) return *t;
+  if (const auto* t = find(Lang::en, id)) return *t;
+  return fallback;
+}
+
+std::string_view msg(std::string_view id) { return msg_or(id, id); }
+
+std::string format(std::string_view id, const std::vector<std::string>& args) {
+  const std::string_view pattern = msg(id);
+  std::string out;
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '{' && i + 1 < pattern.size() && pattern[i + 1] == '}') {
+      if (next < args.size()) out += args[next++];
+      ++i;
+    } else {
+      out += pattern[i];
+    }
+  }
+  return out;
+}
+
+std::vector<std::string_view> ids(Lang lang) {
+  std::vector<std::string_view> out;
+  for (const auto& e : lang == Lang::zh ? detail::catalog_zh() : detail::catalog_en()) out.push_back(e.id);
+  return out;
+}
+
+}  // namespace maildiag::i18n
