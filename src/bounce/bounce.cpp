@@ -143,38 +143,45 @@ void read_dsn(Analysis& a, const Notice& n, const std::vector<detail::TextRecipi
   }
 }
 
-void read_text(Analysis& a, const message::HeaderBlock& h, const std::vector<detail::TextRecipient>& tr) {
-  for (const auto& t : tr) {
-    Recipient r;
-    r.address = t.address;
-    r.original_address = t.original_address;
-    r.action = "failed";
-    r.diagnostic = t.diagnostic;
-    fill_from_text(r, r.diagnostic);
-    a.recipients.push_back(std::move(r));
-  }
-  if (!a.recipients.empty()) return;
-  // No address in the words: the headers that name the failed recipient.
-  std::string addr;
+std::vector<std::string> failed_recipients_header(const message::HeaderBlock& h) {
+  std::vector<std::string> out;
   for (const auto* f : h.find_all("X-Failed-Recipients")) {
     for (auto piece : util::split(f->value, ',')) {
       auto ad = detail::first_address(piece);
-      if (!ad.empty()) {
-        Recipient r;
-        r.address = ad;
-        r.action = "failed";
-        a.recipients.push_back(std::move(r));
-      }
+      if (!ad.empty()) out.push_back(std::move(ad));
     }
   }
-  if (!a.recipients.empty()) return;
-  addr = detail::first_address(a.original.to);
-  if (!addr.empty()) {
-    Recipient r;
-    r.address = addr;
-    r.action = "failed";
-    a.recipients.push_back(std::move(r));
+  return out;
+}
+
+Recipient text_recipient(std::string address, const detail::TextRecipient* t) {
+  Recipient r;
+  r.address = std::move(address);
+  r.action = "failed";
+  if (t != nullptr) {
+    r.original_address = t->original_address;
+    r.diagnostic = t->diagnostic;
   }
+  fill_from_text(r, r.diagnostic);
+  return r;
+}
+
+void read_text(Analysis& a, const message::HeaderBlock& h, const std::vector<detail::TextRecipient>& tr) {
+  // Exim and Google name the failed recipients in a header: those are the recipients, and the
+  // words of the notice are their reasons.
+  const auto failed = failed_recipients_header(h);
+  if (!failed.empty()) {
+    for (const auto& ad : failed) {
+      const auto* t = text_for(tr, ad);
+      if (t == nullptr && failed.size() == 1 && tr.size() == 1) t = &tr.front();
+      a.recipients.push_back(text_recipient(ad, t));
+    }
+    return;
+  }
+  for (const auto& t : tr) a.recipients.push_back(text_recipient(t.address, &t));
+  if (!a.recipients.empty()) return;
+  // No address in the words: the recipient of the returned message.
+  if (auto addr = detail::first_address(a.original.to); !addr.empty()) a.recipients.push_back(text_recipient(addr, nullptr));
 }
 
 void read_feedback(Analysis& a, const Notice& n) {

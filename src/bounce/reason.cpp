@@ -1,10 +1,21 @@
-// The reason of one recipient: the shared classifier reads the diagnostic text and codes; the
-// bounce adds what only a report knows — which SMTP command failed, the Action field, the
-// notice's own words when the recipient's text says nothing.
+// The reason of one recipient. The shared classifier reads the diagnostic text and codes
+// (provider code, server phrase, enhanced code, reply code — docs/reasons.md); the bounce then
+// adds what only a delivery report knows: which SMTP command failed, the Action field, the
+// notice's own words when the recipient's text says nothing. The rules, in order:
+//  1. a "no such user" phrase said after DATA (or with a mailbox-status code x.2.0/x.2.1) is the
+//     recipient side filtering this message (filtered), unless an x.1.1 code says otherwise;
+//     said at MAIL FROM it is the sender that was refused;
+//  2. at MAIL FROM, refusals that name no other cause are sender-rejected; at connect/HELO,
+//     blocked;
+//  3. "no answer from host" (x.4.1) or "delivery time expired" (x.4.7) in a report whose
+//     sending server gave up means the retry period expired (expired), whatever failed on the way;
+//  4. a delay notice or a report without any cause is expired / other.
 
 #include "internal.hpp"
 
 #include "maildiag/util/text.hpp"
+
+#include <cctype>
 
 namespace maildiag::bounce::detail {
 
@@ -12,28 +23,58 @@ namespace {
 
 using codes::Reason;
 
-/// A rejection of the recipient after DATA is the recipient side filtering the message, not a
-/// missing mailbox (the mailbox was accepted at RCPT).
-Reason by_command(Reason r, std::string_view command) {
-  if (command == "DATA" && (r == Reason::user_unknown || r == Reason::mailbox_disabled)) return Reason::filtered;
-  if (command == "MAIL" && (r == Reason::other || r == Reason::policy_violation || r == Reason::user_unknown ||
-                            r == Reason::syntax_error)) {
-    return Reason::sender_rejected;
+bool status_is(const std::optional<codes::EnhancedCode>& s, int subject, int detail) {
+  return s && s->subject == subject && s->detail == detail;
+}
+
+/// Rule 1: where the server said the mailbox does not exist.
+Reason user_unknown_by_command(const Recipient& r) {
+  if (r.status && r.status->subject == 1 && (r.status->detail <= 1 || r.status->detail == 3 || r.status->detail == 10)) {
+    return Reason::user_unknown;
   }
-  if ((command == "EHLO" || command == "HELO" || command == "CONN") && (r == Reason::other || r == Reason::policy_violation)) {
+  if (r.command == "RCPT") return Reason::user_unknown;
+  if (r.command == "DATA") return Reason::filtered;
+  if (r.command == "MAIL") return Reason::sender_rejected;
+  if (r.command == "EHLO" || r.command == "HELO" || r.command == "CONN") return Reason::blocked;
+  // "Mailbox status" codes (x.2.0, x.2.1) with a no-such-user text: the mailbox refuses this mail.
+  if (r.status && r.status->subject == 2 && r.status->detail <= 1) return Reason::filtered;
+  return Reason::user_unknown;
+}
+
+/// Rule 2: refusals at MAIL FROM or at connect/HELO that name no more specific cause.
+Reason by_command(Reason r, std::string_view command, std::string_view evidence) {
+  const bool vague = r == Reason::other || r == Reason::policy_violation || r == Reason::syntax_error ||
+                     r == Reason::system_error || r == Reason::host_unknown ||
+                     (r == Reason::blocked && (evidence == "access denied" || evidence == "denied"));
+  if (command == "MAIL" && vague) return Reason::sender_rejected;
+  if ((command == "EHLO" || command == "HELO" || command == "CONN") &&
+      (r == Reason::other || r == Reason::policy_violation || r == Reason::syntax_error || r == Reason::system_error)) {
     return Reason::blocked;
   }
   return r;
 }
 
+/// Rule 3: the sending server gave up.
+bool gave_up(const Recipient& r, Kind kind) {
+  if (kind != Kind::failure || r.action == "delayed") return false;
+  return status_is(r.status, 4, 1) || status_is(r.status, 4, 7);
+}
+
 }  // namespace
 
 void finish_recipient(Recipient& r, Kind kind, std::string_view notice_text) {
+  if (r.command.empty()) r.command = text_facts(notice_text).command;
   auto c = codes::classify_text(r.diagnostic, r.reply_code, r.status);
   if (c.reason == Reason::other && c.reason_evidence.empty() && !notice_text.empty()) {
-    if (auto m = codes::reason_from_text(notice_text)) {
-      c.reason = m->reason;
-      c.reason_evidence = std::string(m->phrase);
+    // The recipient's own lines say nothing: the notice's words (Domino, Biglobe, Google Groups...).
+    const auto nc = codes::classify_text(notice_text);
+    if (nc.provider || !nc.reason_evidence.empty()) {
+      c.reason = nc.reason;
+      c.reason_evidence = nc.reason_evidence;
+      if (nc.provider) {
+        c.provider = nc.provider;
+        c.provider_meaning = nc.provider_meaning;
+      }
     }
   }
   const bool delayed = r.action == "delayed" || kind == Kind::delay;
@@ -41,13 +82,20 @@ void finish_recipient(Recipient& r, Kind kind, std::string_view notice_text) {
     if (kind == Kind::failure) c.outcome = codes::Outcome::permanent;
     if (delayed) c.outcome = codes::Outcome::transient;
   }
-  Reason reason = by_command(c.reason, r.command);
+  Reason reason = c.reason;
+  if (reason == Reason::user_unknown && !c.provider) reason = user_unknown_by_command(r);
+  reason = by_command(reason, r.command, c.reason_evidence);
+  if (gave_up(r, kind) && (reason == Reason::network_error || reason == Reason::other ||
+                           reason == Reason::system_error || reason == Reason::host_unknown)) {
+    reason = Reason::expired;
+  }
   if (reason == Reason::other && (delayed || r.action == "expired")) reason = Reason::expired;
   if (kind == Kind::delivered || r.action == "delivered" || r.action == "relayed" || r.action == "expanded") {
     reason = Reason::delivered;
   }
   if (reason != c.reason) {
-    c.reason_evidence = c.reason_evidence.empty() ? "SMTP command " + r.command : c.reason_evidence;
+    c.reason_evidence += (c.reason_evidence.empty() ? "" : "; ") +
+                         (r.command.empty() ? std::string("the report's context") : "failed at " + r.command);
     c.reason = reason;
     c.remediation = std::string(codes::info(reason).remediation);
   }

@@ -28,7 +28,7 @@ const std::map<std::string, std::set<Reason>>& sisimai_map() {
       {"blocked", {Reason::blocked}},
       {"contenterror", {Reason::content_rejected}},
       {"delivered", {Reason::delivered}},
-      {"exceedlimit", {Reason::exceed_limit}},
+      {"exceedlimit", {Reason::exceed_limit, Reason::message_too_big}},
       {"expired", {Reason::expired}},
       {"failedstarttls", {Reason::tls_required}},
       {"feedback", {Reason::feedback}},

@@ -1,0 +1,116 @@
+// Reading messages for `maildiag bounce`: files, mboxes (streamed message by message),
+// maildirs (cur/ and new/), directories of message files, and stdin.
+
+#include "maildiag/app/bounce.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+namespace maildiag::app {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Streams an mbox or a single message from `in`: a "From " line at the start of a line opens a
+/// new message when the stream began with one. Holds one message at a time.
+void read_stream(std::istream& in, const std::string& source,
+                 const std::function<void(const BounceMessage&)>& each, std::size_t max_message) {
+  std::string msg;
+  std::string line;
+  bool mbox = false;
+  bool first = true;
+  bool cut = false;
+  std::size_t index = 0;
+  auto flush = [&] {
+    if (msg.empty()) return;
+    ++index;
+    each(BounceMessage{mbox ? source + "#" + std::to_string(index) : source, msg});
+    msg.clear();
+    cut = false;
+  };
+  while (std::getline(in, line)) {
+    if (first) {
+      mbox = line.rfind("From ", 0) == 0;
+      first = false;
+    } else if (mbox && line.rfind("From ", 0) == 0) {
+      flush();
+    }
+    if (cut) continue;
+    if (msg.size() + line.size() + 1 > max_message) {
+      cut = true;
+      continue;
+    }
+    msg += line;
+    if (!in.eof()) msg.push_back('\n');
+  }
+  flush();
+}
+
+void read_file(const fs::path& p, const std::function<void(const BounceMessage&)>& each,
+               const std::function<void(const std::string&)>& error, std::size_t max_message) {
+  std::ifstream f(p, std::ios::binary);
+  if (!f) {
+    error("cannot read " + p.string());
+    return;
+  }
+  read_stream(f, p.string(), each, max_message);
+}
+
+/// Regular files of a directory in name order (hidden files skipped).
+std::vector<fs::path> files_in(const fs::path& dir) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto name = it->path().filename().string();
+    if (name.empty() || name[0] == '.') continue;
+    if (it->is_regular_file(ec)) out.push_back(it->path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void read_dir(const fs::path& dir, const std::function<void(const BounceMessage&)>& each,
+              const std::function<void(const std::string&)>& error, std::size_t max_message) {
+  std::error_code ec;
+  const bool maildir = fs::is_directory(dir / "cur", ec) || fs::is_directory(dir / "new", ec);
+  std::vector<fs::path> files;
+  if (maildir) {
+    for (const char* sub : {"cur", "new"}) {
+      auto f = files_in(dir / sub);
+      files.insert(files.end(), f.begin(), f.end());
+    }
+  } else {
+    files = files_in(dir);
+  }
+  if (files.empty()) error("no message files in " + dir.string());
+  for (const auto& f : files) read_file(f, each, error, max_message);
+}
+
+}  // namespace
+
+void for_each_message(const std::vector<std::string>& inputs, std::istream& stdin_stream,
+                      const std::function<void(const BounceMessage&)>& each,
+                      const std::function<void(const std::string&)>& error, std::size_t max_message) {
+  std::vector<std::string> list = inputs;
+  if (list.empty()) list.emplace_back("-");
+  for (const auto& in : list) {
+    if (in == "-") {
+      read_stream(stdin_stream, "-", each, max_message);
+      continue;
+    }
+    std::error_code ec;
+    const fs::path p(in);
+    if (fs::is_directory(p, ec)) {
+      read_dir(p, each, error, max_message);
+    } else if (fs::exists(p, ec)) {
+      read_file(p, each, error, max_message);
+    } else {
+      error("no such file or directory: " + in);
+    }
+  }
+}
+
+}  // namespace maildiag::app
