@@ -36,7 +36,6 @@ struct Context {
 
 // One registration function per subcommand, each in its own cmd_<name>.cpp.
 void register_explain(CLI::App& app, Context& ctx);
-void register_pop3_test(CLI::App& app, Context& ctx);
 void register_bounce(CLI::App& app, Context& ctx);
 void register_completion(CLI::App& app, Context& ctx);
 
