@@ -95,12 +95,13 @@ Recipient from_dsn(const DsnRecipient& d, const std::vector<detail::TextRecipien
   if (r.address.empty() && !d.x_actual_recipient.empty()) r.address = dsn_address(parse_typed(d.x_actual_recipient));
   r.action = action_of(d);
   r.status = d.enhanced;
-  r.diagnostic = detail::one_line(d.diagnostic_code.value);
+  r.diagnostic = detail::strip_continuations(detail::one_line(d.diagnostic_code.value));
   r.diagnostic_type = d.diagnostic_code.type;
   r.remote_mta = detail::one_line(d.remote_mta.value, 300);
   r.last_attempt = detail::one_line(d.last_attempt_date, 100);
   r.will_retry_until = detail::one_line(d.will_retry_until, 100);
-  fill_from_text(r, r.diagnostic);
+  // A local delivery program's exit status (X-Unix; 75) is no SMTP reply.
+  if (!util::istarts_with(r.diagnostic_type, "x-unix")) fill_from_text(r, r.diagnostic);
   // "Status: 5.0.0" beside "550 5.1.1 ..." in the diagnostic: the server's own code is sharper.
   if (const auto ds = codes::find_enhanced(r.diagnostic); ds && r.status && r.status->subject == 0 &&
       r.status->detail == 0 && ds->cls == r.status->cls) {
@@ -160,7 +161,7 @@ Recipient text_recipient(std::string address, const detail::TextRecipient* t) {
   r.action = "failed";
   if (t != nullptr) {
     r.original_address = t->original_address;
-    r.diagnostic = t->diagnostic;
+    r.diagnostic = detail::strip_continuations(t->diagnostic);
   }
   fill_from_text(r, r.diagnostic);
   return r;
@@ -267,7 +268,12 @@ Analysis analyse(std::string_view message, const Limits& limits) {
   }
   const auto text_rcpts = detail::scan_text(notice.text, limits.max_recipients);
   read_dsn(a, notice, text_rcpts, limits);
-  if (!a.recipients.empty()) {
+  if (a.recipients.empty() && detail::read_ses_json(notice.text, a, limits.max_recipients) && a.kind == Kind::feedback) {
+    return a;
+  }
+  if (!a.format.empty()) {
+    // read by a provider's own format
+  } else if (!a.recipients.empty()) {
     a.format = "rfc3464";
   } else if (notice.has_report || detail::looks_like_bounce(h, a.subject, notice.text)) {
     read_text(a, h, text_rcpts);

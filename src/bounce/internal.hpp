@@ -67,6 +67,14 @@ bool looks_like_auto_reply(const message::HeaderBlock& h, std::string_view subje
 /// Decides reason, hard and temporary for a recipient whose fields are filled in.
 void finish_recipient(Recipient& r, Kind kind, std::string_view notice_text);
 
+/// Amazon SES JSON notifications (Bounce, Delivery, Complaint) in the notice text. Fills `a`
+/// (recipients, format, kind for complaints); false when the text is no such document.
+bool read_ses_json(std::string_view text, Analysis& a, std::size_t max_recipients);
+
+/// Removes the reply-code prefixes of continuation lines joined into one line
+/// ("550-5.7.1 a 550-5.7.1 b" -> "550-5.7.1 a b").
+std::string strip_continuations(std::string_view diag);
+
 /// One line of text: folded whitespace collapsed, trimmed, cut at max bytes.
 std::string one_line(std::string_view s, std::size_t max = 2000);
 

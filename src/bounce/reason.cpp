@@ -65,7 +65,15 @@ bool gave_up(const Recipient& r, Kind kind) {
 void finish_recipient(Recipient& r, Kind kind, std::string_view notice_text) {
   if (r.command.empty()) r.command = text_facts(notice_text).command;
   auto c = codes::classify_text(r.diagnostic, r.reply_code, r.status);
-  if (c.reason == Reason::other && c.reason_evidence.empty() && !notice_text.empty()) {
+  // A local delivery program failed (Diagnostic-Code: X-Unix; 75): no SMTP server was involved.
+  if (util::istarts_with(r.diagnostic_type, "x-unix") && (c.reason == Reason::other || c.reason_evidence.empty() ||
+                                                         c.reason == Reason::syntax_error || c.reason == Reason::delivered)) {
+    c.reason = Reason::mailer_error;
+    c.reason_evidence = "Diagnostic-Code: X-Unix";
+    if (c.outcome == codes::Outcome::success) c.outcome = codes::Outcome::permanent;
+  }
+  const bool said_codes = r.reply_code || (r.status && r.status->subject != 0);
+  if (c.reason == Reason::other && c.reason_evidence.empty() && !said_codes && !notice_text.empty()) {
     // The recipient's own lines say nothing: the notice's words (Domino, Biglobe, Google Groups...).
     const auto nc = codes::classify_text(notice_text);
     if (nc.provider || !nc.reason_evidence.empty()) {

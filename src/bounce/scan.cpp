@@ -205,6 +205,36 @@ std::string one_line(std::string_view s, std::size_t max) {
   return out;
 }
 
+std::string strip_continuations(std::string_view diag) {
+  const auto t = util::trim(diag);
+  if (t.size() < 4 || !digit(t[0]) || !digit(t[1]) || !digit(t[2]) || (t[3] != '-' && t[3] != ' ')) return std::string(t);
+  // The prefix to remove: "550-5.7.1 " / "550 5.7.1 " / "550-" / "550 ".
+  std::size_t plen = 4;
+  std::size_t used = 0;
+  if (codes::parse_enhanced_prefix(t.substr(4), &used)) plen += used;
+  const auto code = t.substr(0, 3);
+  const auto enh = util::trim(t.substr(4, plen - 4));
+  std::string out(t.substr(0, plen));
+  std::size_t i = plen;
+  while (i < t.size()) {
+    // " 550-5.7.1 " or " 550 5.7.1 " in the middle: a joined continuation line.
+    if (t[i] == ' ' && i + 4 < t.size() && t.substr(i + 1, 3) == code && (t[i + 4] == '-' || t[i + 4] == ' ')) {
+      std::size_t j = i + 5;
+      if (!enh.empty() && t.substr(j, enh.size()) == enh) j += enh.size();
+      else if (!enh.empty()) {
+        out.push_back(t[i++]);
+        continue;
+      }
+      out.push_back(' ');
+      i = j;
+      while (i < t.size() && t[i] == ' ') ++i;
+      continue;
+    }
+    out.push_back(t[i++]);
+  }
+  return out;
+}
+
 TextFacts text_facts(std::string_view text) {
   TextFacts f;
   f.reply_code = find_reply_code(text);

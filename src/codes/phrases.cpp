@@ -57,6 +57,13 @@ constexpr PhraseRule kPhrases[] = {
     {R::mailer_error, "procmail"},
     {R::mailer_error, "command output:"},
     {R::mailer_error, "pipe to |"},
+    {R::spam_detected, "message content rejected"},
+    {R::content_rejected, "headers too large"},
+    {R::system_full, "insufficient disk space"},
+    {R::sender_auth_failed, "authentication information"},
+    {R::system_error, "service currently unavailable"},
+    {R::filtered, "recipients was rejected by"},
+    {R::feedback, "complaint about message from"},
     // Directory-based recipient checks that read like blocks (Microsoft EOP, Domino).
     {R::user_unknown, "recipient address rejected: access denied"},
     {R::user_unknown, "not listed in domino directory"},
