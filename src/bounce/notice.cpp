@@ -24,7 +24,7 @@ bool is_dsn_type(const message::ContentType& ct) {
 
 /// Phrases that introduce a returned message inside a notice (matched at a line's start after
 /// dashes, spaces and asterisks), lower-case.
-constexpr std::array<std::string_view, 24> kMarkers{
+constexpr std::string_view kMarkers[] = {
     "below this line is a copy of the message",
     "this is a copy of the message",
     "this is a copy of the headers",
@@ -46,9 +46,8 @@ constexpr std::array<std::string_view, 24> kMarkers{
     "this is the original message",
     "original message header",
     "header of original message",
-    "返送されたメッセージ",
-    "原邮件",
-    "原始邮件"};
+    "----- original message",
+    "返送されたメッセージ"};
 
 std::string_view strip_rule(std::string_view line) {
   std::size_t i = 0;

@@ -92,7 +92,7 @@ void finish_recipient(Recipient& r, Kind kind, std::string_view notice_text) {
   }
   Reason reason = c.reason;
   if (reason == Reason::user_unknown && !c.provider) reason = user_unknown_by_command(r);
-  reason = by_command(reason, r.command, c.reason_evidence);
+  if (!c.provider) reason = by_command(reason, r.command, c.reason_evidence);
   if (gave_up(r, kind) && (reason == Reason::network_error || reason == Reason::other ||
                            reason == Reason::system_error || reason == Reason::host_unknown)) {
     reason = Reason::expired;

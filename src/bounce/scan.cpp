@@ -75,9 +75,16 @@ bool is_header_label(std::string_view t) {
 }
 
 std::string_view strip_lead_punct(std::string_view p) {
-  while (!p.empty() && (p.back() == ' ' || p.back() == '\t' || p.back() == '<' || p.back() == '"' ||
-                        p.back() == '\'' || p.back() == '(' || p.back() == '[' || p.back() == ':')) {
-    p.remove_suffix(1);
+  constexpr std::string_view kFullColon = "\xEF\xBC\x9A";  // U+FF1A FULLWIDTH COLON
+  while (!p.empty()) {
+    if (p.size() >= 3 && p.substr(p.size() - 3) == kFullColon) {
+      p.remove_suffix(3);
+    } else if (p.back() == ' ' || p.back() == '\t' || p.back() == '<' || p.back() == '"' || p.back() == '\'' ||
+               p.back() == '(' || p.back() == '[' || p.back() == ':') {
+      p.remove_suffix(1);
+    } else {
+      break;
+    }
   }
   return p;
 }

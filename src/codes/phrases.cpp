@@ -64,6 +64,16 @@ constexpr PhraseRule kPhrases[] = {
     {R::system_error, "service currently unavailable"},
     {R::filtered, "recipients was rejected by"},
     {R::feedback, "complaint about message from"},
+    {R::spam_detected, "likely unsolicited mail"},
+    // Coremail's "rcpt handle timeout" comes in the final notice after its retries gave up.
+    {R::expired, "rcpt handle timeout"},
+    {R::network_error, "连接收件方邮件系统失败"},
+    {R::mailbox_full, "收件箱已满"},
+    {R::mailbox_full, "信箱已满"},
+    {R::mailbox_full, "空间不足"},
+    {R::host_unknown, "对方域名有错误"},
+    {R::network_error, "对方服务器连接被拒绝"},
+    {R::mailbox_disabled, "user suspend"},
     // Directory-based recipient checks that read like blocks (Microsoft EOP, Domino).
     {R::user_unknown, "recipient address rejected: access denied"},
     {R::user_unknown, "not listed in domino directory"},
@@ -224,12 +234,12 @@ constexpr PhraseRule kPhrases[] = {
     {R::network_error, "connection timed out"},
     {R::network_error, "connection refused"},
     {R::network_error, "timed out"},
+    {R::network_error, "time out"},
     {R::network_error, "communication failure"},
     {R::network_error, "no route to host"},
     {R::network_error, "network is unreachable"},
     {R::network_error, "lost connection"},
     {R::network_error, "connection reset"},
-    {R::network_error, "rcpt handle timeout"},
     {R::network_error, "routing loop"},
     {R::network_error, "mail loop"},
     // Content.
@@ -348,9 +358,15 @@ constexpr ProviderRule kProviders[] = {
     {"QQ Mail", "Suspected spam ip", R::blocked, "the sending IP sent much spam"},
     {"QQ Mail", "Mail is rejected by recipients", R::filtered, "the recipient's blacklist or filters refuse it"},
     {"QQ Mail", "DMARC check failed", R::sender_auth_failed, "DMARC failed with a reject policy"},
+    {"QQ Mail", "Mailbox unavailable or access denied", R::rate_limited, "the recipient got too much mail in a short time; sending to it is paused"},
+    {"QQ Mail", "Connection denied", R::rate_limited, "this IP's sending frequency far exceeds QQ Mail's limit"},
+    {"QQ Mail", "未开通QQ邮箱", R::user_unknown, "the user has no QQ mailbox"},
+    {"NetEase/Coremail", "too much recipient", R::exceed_limit, "too many recipients in one message"},
+    {"NetEase/Coremail", "User in blacklist", R::blocked, "this sender is not allowed to mail NetEase users"},
+    {"Alibaba Mail", "ANTISPAM_BAT", R::rate_limited, "the sending account's behaviour looks like spam: sending too frequently"},
     // Google Groups: the group does not exist or the sender may not post to it.
     {"Google Groups", "groups.google.com/support", R::sender_rejected, "the group does not exist or the sender may not post to it"},
-    {"QQ Mail", "\"From\" header is missing or invalid", R::not_compliant, "From header fails RFC 5322/2047 checks"},
+    {"QQ Mail", "\"From\" header is missing or invalid", R::policy_violation, "From header fails RFC 5322/2047 checks"},
 };
 
 constexpr std::array<std::string_view, 18> kBlocklists{

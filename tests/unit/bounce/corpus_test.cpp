@@ -167,6 +167,39 @@ TEST_CASE("bounce corpus: agreement with the expected rows", "[bounce][corpus]")
             << " (" << code.pct() << "%), not-bounce " << not_bounce.ok << "/" << not_bounce.n << ", extra recipients "
             << extra << "\n";
   CHECK(not_bounce.ok == not_bounce.n);
-  CHECK(reason.pct() >= 0.0);
-  CHECK(status.pct() >= 0.0);
+  // Pinned just under the agreement reached (72.9% reason, 85.1% status, 86.8% reply code): a
+  // change that loses agreement fails here. Raise these when the rules improve.
+  CHECK(reason.pct() >= 72.5);
+  CHECK(status.pct() >= 84.8);
+  CHECK(code.pct() >= 86.5);
+}
+
+TEST_CASE("bounces-cn corpus: every row right", "[bounce][corpus]") {
+  const auto dir = maildiag::test::corpus_dir("bounces-cn");
+  if (!dir) return;
+  std::istringstream tsv(maildiag::test::read_file(*dir / "expected.tsv"));
+  std::string line;
+  std::getline(tsv, line);
+  int rows = 0;
+  while (std::getline(tsv, line)) {
+    const auto f = split_tabs(line);
+    if (f.size() < 5 || f[0].empty()) continue;
+    ++rows;
+    INFO(f[0]);
+    const auto a = maildiag::bounce::analyse(maildiag::test::read_file(*dir / f[0]));
+    REQUIRE(a.recipients.size() >= 1);
+    const auto& r = a.recipients.front();
+    CHECK(r.address == f[1]);
+    CHECK((r.reply_code ? std::to_string(*r.reply_code) : std::string()) == f[2]);
+    if (!f[3].empty()) CHECK((r.status ? r.status->str() : std::string()) == f[3]);
+    // The corpus says auth-failed for SPF/DKIM/DMARC failures too: ours splits sender-auth-failed off.
+    if (f[4] == "auth-failed") {
+      CHECK((r.reason == Reason::auth_failed || r.reason == Reason::sender_auth_failed));
+    } else {
+      const auto want = maildiag::codes::reason_from_string(f[4]);
+      REQUIRE(want);
+      CHECK(to_string(r.reason) == to_string(*want));
+    }
+  }
+  CHECK(rows == 15);
 }
