@@ -55,11 +55,11 @@ std::optional<Found> find_address(std::string_view line, std::size_t from = 0) {
 
 /// Phrases that may stand before a failed recipient on its line (lower-case, matched at the end
 /// of the text before the address, after trailing ':' and spaces are removed).
-constexpr std::array<std::string_view, 19> kLeads{
+constexpr std::array<std::string_view, 20> kLeads{
     "recipient address", "recipient", "unknown user", "user unknown", "could not be delivered to",
     "unable to deliver message to", "unable to deliver to", "permanent errors", "delivery to",
     "failed recipient", "original-recipient", "invalid recipient", "was not delivered to",
-    "无法发送到", "收件人", "受信者", "宛先", "送信先", "to the following address"};
+    "无法发送到", "收件人", "邮件地址", "受信者", "宛先", "送信先", "to the following address"};
 
 /// Header-like labels whose addresses are not failed recipients.
 constexpr std::array<std::string_view, 19> kHeaderLabels{
@@ -76,8 +76,9 @@ bool is_header_label(std::string_view t) {
 
 std::string_view strip_lead_punct(std::string_view p) {
   constexpr std::string_view kFullColon = "\xEF\xBC\x9A";  // U+FF1A FULLWIDTH COLON
+  constexpr std::string_view kFullParen = "\xEF\xBC\x88";  // U+FF08 FULLWIDTH LEFT PARENTHESIS
   while (!p.empty()) {
-    if (p.size() >= 3 && p.substr(p.size() - 3) == kFullColon) {
+    if (p.size() >= 3 && (p.substr(p.size() - 3) == kFullColon || p.substr(p.size() - 3) == kFullParen)) {
       p.remove_suffix(3);
     } else if (p.back() == ' ' || p.back() == '\t' || p.back() == '<' || p.back() == '"' || p.back() == '\'' ||
                p.back() == '(' || p.back() == '[' || p.back() == ':') {
