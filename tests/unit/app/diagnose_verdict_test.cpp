@@ -1,0 +1,85 @@
+#include "maildiag/app/diagnose_verdict.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace maildiag;
+using app::DiagnoseFacts;
+
+namespace {
+DiagnoseFacts healthy() {
+  DiagnoseFacts f;
+  f.address = "alice@mail.test";
+  f.domain = "mail.test";
+  f.reach = app::ReachFact::open;
+  f.smtp_attempted = true;
+  f.smtp_host = "mx1.mail.test";
+  f.tls = app::TlsFact::ok;
+  return f;
+}
+codes::Classification reply(const char* text) {
+  auto r = codes::parse_reply(text);
+  REQUIRE(r);
+  return codes::classify(*r);
+}
+}  // namespace
+
+TEST_CASE("diagnose: each scenario has its one root cause", "[app][diagnose]") {
+  auto f = healthy();
+  f.rcpt = reply("250 2.1.5 Ok");
+  f.rcpt_text = "250 2.1.5 Ok";
+  CHECK(app::decide(f).cause_id == "deliverable");
+  CHECK(app::decide(f).severity == report::Severity::ok);
+
+  f.rcpt = reply("550 5.1.1 <bob@mail.test>: Recipient address rejected: User unknown in virtual mailbox table");
+  f.rcpt_text = "550 5.1.1";
+  auto unknown = app::decide(f);
+  CHECK(unknown.cause_id == "user-unknown");
+  CHECK(unknown.severity == report::Severity::critical);
+  CHECK(unknown.sentence == "Mail to alice@mail.test will bounce: the server says the mailbox does not exist (550 5.1.1).");
+  CHECK(unknown.step == "rcpt");
+
+  f.rcpt = reply("450 4.7.1 <grey@mail.test>: Recipient address rejected: Greylisted, please try again later");
+  CHECK(app::decide(f).cause_id == "greylisted");
+  CHECK(app::decide(f).severity == report::Severity::warning);
+
+  f.rcpt = reply("554 5.7.1 <x@example.net>: Relay access denied");
+  CHECK(app::decide(f).cause_id == "relay-denied");
+}
+
+TEST_CASE("diagnose: earlier steps decide before later ones", "[app][diagnose]") {
+  auto f = healthy();
+  f.rcpt = reply("550 5.1.1 user unknown");
+  f.dns = app::DnsFact::null_mx;
+  CHECK(app::decide(f).cause_id == "null-mx");
+  f.dns = app::DnsFact::no_route;
+  f.dns_detail = "mx.noaddr.test has no A/AAAA record";
+  auto nr = app::decide(f);
+  CHECK(nr.cause_id == "mx-without-address");
+  CHECK(nr.sentence.find("mx.noaddr.test has no A/AAAA record") != std::string::npos);
+  f.dns = app::DnsFact::ok;
+  f.reach = app::ReachFact::outbound_blocked;
+  CHECK(app::decide(f).sentence.rfind("Your network blocks outbound port 25", 0) == 0);
+  f.reach = app::ReachFact::remote_filtered;
+  CHECK(app::decide(f).cause_id == "remote-unreachable");
+  f.dns = app::DnsFact::dns_failure;
+  CHECK(app::decide(f).severity == report::Severity::unknown);
+}
+
+TEST_CASE("diagnose: TLS matters only when the recipient is fine", "[app][diagnose]") {
+  auto f = healthy();
+  f.tls = app::TlsFact::cert_expired;
+  f.tls_detail = "expired 3 days ago";
+  f.rcpt = reply("250 2.1.5 Ok");
+  CHECK(app::decide(f).cause_id == "tls-cert-expired");
+  f.rcpt = reply("550 5.1.1 user unknown");
+  CHECK(app::decide(f).cause_id == "user-unknown");
+}
+
+TEST_CASE("diagnose: a rejecting banner names the blocklist", "[app][diagnose]") {
+  auto f = healthy();
+  f.banner = reply("554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org");
+  f.banner_text = "554 5.7.1 ...";
+  auto v = app::decide(f);
+  CHECK(v.cause_id == "banner-rejected");
+  CHECK(v.sentence.find("zen.spamhaus.org") != std::string::npos);
+}
