@@ -40,7 +40,7 @@ Line next_line(std::string_view s, std::size_t pos, std::size_t limit) {
   const void* cr = std::memchr(base + pos, '\r', lf - pos);
   if (cr) {
     const auto at = static_cast<std::size_t>(static_cast<const char*>(cr) - base);
-    if (at + 1 == lf) {  // CRLF
+    if (nl != nullptr && at + 1 == lf) {  // CRLF
       line.end = at;
       line.next = lf + 1;
       line.terminated = true;
@@ -87,6 +87,7 @@ class Builder {
     current_.line = line_no;
     cut_ = false;
     open_ = true;
+    while (!value.empty() && is_wsp(value.front())) value.remove_prefix(1);
     append(value);
   }
 
@@ -161,6 +162,22 @@ std::vector<const Header*> HeaderBlock::find_all(std::string_view name) const {
   std::vector<const Header*> out;
   for (const auto& h : headers) {
     if (util::iequals(h.name, name)) out.push_back(&h);
+  }
+  return out;
+}
+
+std::string collapse_whitespace(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool space = false;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out.push_back(' ');
+    space = false;
+    out.push_back(c);
   }
   return out;
 }

@@ -23,6 +23,9 @@ Decoded to_utf8(std::string_view bytes, std::string_view charset);
 /// Decodes RFC 2047 encoded words (B and Q), dropping whitespace between adjacent encoded words;
 /// malformed words are left as they are; mixed charsets are fine.
 Decoded decode_rfc2047(std::string_view header_value);
+/// As above; raw 8-bit text outside encoded words that is not UTF-8 is read as `raw_charset`
+/// (e.g. the Content-Type charset, the only hint old mailers leave for raw GB2312 headers).
+Decoded decode_rfc2047(std::string_view header_value, std::string_view raw_charset);
 
 /// Base64 tolerant of whitespace and line breaks; nullopt when the input is not base64.
 std::optional<std::string> decode_base64(std::string_view in);

@@ -40,6 +40,9 @@ struct HeaderBlock {
   std::string_view get(std::string_view name) const;
 };
 
+/// For display: runs of whitespace (folds included) become one space; ends are trimmed.
+std::string collapse_whitespace(std::string_view s);
+
 /// Parses the header block at the start of `message`. Accepts CRLF, LF or lone CR line endings,
 /// skips a leading mbox "From " line, tolerates 8-bit bytes and headers-only input. Never throws.
 HeaderBlock parse_headers(std::string_view message, const HeaderLimits& limits = {});
