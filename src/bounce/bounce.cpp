@@ -284,7 +284,8 @@ Analysis analyse(std::string_view message, const Limits& limits) {
     return a;
   }
   a.kind = kind_of(a.recipients);
-  for (auto& r : a.recipients) detail::finish_recipient(r, a.kind, notice.text);
+  detail::NoticeContext context(notice.text);
+  for (auto& r : a.recipients) detail::finish_recipient(r, a.kind, context);
   return a;
 }
 

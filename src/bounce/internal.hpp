@@ -64,8 +64,24 @@ bool looks_like_bounce(const message::HeaderBlock& h, std::string_view subject, 
 /// Automatic reply (RFC 3834 headers, vacation subjects)? Only asked when no report was found.
 bool looks_like_auto_reply(const message::HeaderBlock& h, std::string_view subject);
 
+/// What the notice as a whole says, worked out once per message and only when a recipient's
+/// own text is silent (the phrase tables are the costly part of reading a bounce).
+class NoticeContext {
+ public:
+  explicit NoticeContext(std::string_view text);
+  /// SMTP command named anywhere in the notice ("" when none).
+  const std::string& command();
+  /// The classifier's reading of the notice's words.
+  const codes::Classification& classification();
+
+ private:
+  std::string_view head_;
+  std::optional<std::string> command_;
+  std::optional<codes::Classification> classification_;
+};
+
 /// Decides reason, hard and temporary for a recipient whose fields are filled in.
-void finish_recipient(Recipient& r, Kind kind, std::string_view notice_text);
+void finish_recipient(Recipient& r, Kind kind, NoticeContext& notice);
 
 /// Amazon SES JSON notifications (Bounce, Delivery, Complaint) in the notice text. Fills `a`
 /// (recipients, format, kind for complaints); false when the text is no such document.

@@ -15,6 +15,7 @@
 
 #include "maildiag/util/text.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace maildiag::bounce::detail {
@@ -62,8 +63,20 @@ bool gave_up(const Recipient& r, Kind kind) {
 
 }  // namespace
 
-void finish_recipient(Recipient& r, Kind kind, std::string_view notice_text) {
-  if (r.command.empty()) r.command = text_facts(notice_text).command;
+NoticeContext::NoticeContext(std::string_view text) : head_(text.substr(0, std::min<std::size_t>(text.size(), 8192))) {}
+
+const std::string& NoticeContext::command() {
+  if (!command_) command_ = text_facts(head_).command;
+  return *command_;
+}
+
+const codes::Classification& NoticeContext::classification() {
+  if (!classification_) classification_ = codes::classify_text(head_);
+  return *classification_;
+}
+
+void finish_recipient(Recipient& r, Kind kind, NoticeContext& notice) {
+  if (r.command.empty()) r.command = notice.command();
   auto c = codes::classify_text(r.diagnostic, r.reply_code, r.status);
   // A local delivery program failed (Diagnostic-Code: X-Unix; 75): no SMTP server was involved.
   if (util::istarts_with(r.diagnostic_type, "x-unix") && (c.reason == Reason::other || c.reason_evidence.empty() ||
@@ -73,9 +86,9 @@ void finish_recipient(Recipient& r, Kind kind, std::string_view notice_text) {
     if (c.outcome == codes::Outcome::success) c.outcome = codes::Outcome::permanent;
   }
   const bool said_codes = r.reply_code || (r.status && r.status->subject != 0);
-  if (c.reason == Reason::other && c.reason_evidence.empty() && !said_codes && !notice_text.empty()) {
+  if (c.reason == Reason::other && c.reason_evidence.empty() && !said_codes) {
     // The recipient's own lines say nothing: the notice's words (Domino, Biglobe, Google Groups...).
-    const auto nc = codes::classify_text(notice_text);
+    const auto& nc = notice.classification();
     if (nc.provider || !nc.reason_evidence.empty()) {
       c.reason = nc.reason;
       c.reason_evidence = nc.reason_evidence;
