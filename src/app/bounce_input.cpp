@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 /// Streams an mbox or a single message from `in`: a "From " line at the start of a line opens a
 /// new message when the stream began with one. Holds one message at a time.
-void read_stream(std::istream& in, const std::string& source,
+void read_stream(std::istream& in, const std::string& source, bool allow_mbox,
                  const std::function<void(const BounceMessage&)>& each, std::size_t max_message) {
   std::string msg;
   std::string line;
@@ -33,7 +33,7 @@ void read_stream(std::istream& in, const std::string& source,
   };
   while (std::getline(in, line)) {
     if (first) {
-      mbox = line.rfind("From ", 0) == 0;
+      mbox = allow_mbox && line.rfind("From ", 0) == 0;
       first = false;
     } else if (mbox && line.rfind("From ", 0) == 0) {
       flush();
@@ -56,7 +56,9 @@ void read_file(const fs::path& p, const std::function<void(const BounceMessage&)
     error("cannot read " + p.string());
     return;
   }
-  read_stream(f, p.string(), each, max_message);
+  // A .eml file is one message even when a body line starts with "From ".
+  const auto ext = p.extension().string();
+  read_stream(f, p.string(), ext != ".eml" && ext != ".msg", each, max_message);
 }
 
 /// Regular files of a directory in name order (hidden files skipped).
@@ -98,7 +100,7 @@ void for_each_message(const std::vector<std::string>& inputs, std::istream& stdi
   if (list.empty()) list.emplace_back("-");
   for (const auto& in : list) {
     if (in == "-") {
-      read_stream(stdin_stream, "-", each, max_message);
+      read_stream(stdin_stream, "-", true, each, max_message);
       continue;
     }
     std::error_code ec;
