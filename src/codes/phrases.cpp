@@ -74,6 +74,9 @@ constexpr PhraseRule kPhrases[] = {
     {R::host_unknown, "对方域名有错误"},
     {R::network_error, "对方服务器连接被拒绝"},
     {R::mailbox_disabled, "user suspend"},
+    {R::security_error, "delivery not authorized"},
+    {R::system_error, "internal system error"},
+    {R::user_unknown, "address rejected."},
     // Directory-based recipient checks that read like blocks (Microsoft EOP, Domino).
     {R::user_unknown, "recipient address rejected: access denied"},
     {R::user_unknown, "not listed in domino directory"},
@@ -273,6 +276,11 @@ constexpr PhraseRule kPhrases[] = {
     {R::syntax_error, "bad address syntax"},
     {R::syntax_error, "command unrecognized"},
     {R::syntax_error, "command not recognized"},
+    {R::policy_violation, "policy"},
+    {R::policy_violation, "not allowed"},
+    {R::policy_violation, "prohibited"},
+    {R::policy_violation, "refused"},
+    {R::policy_violation, "denied"},
     // Weak signals: only when nothing more specific was said.
     {R::user_unknown, "recipient address rejected"},
     {R::expired, "queue too long"},
@@ -281,11 +289,6 @@ constexpr PhraseRule kPhrases[] = {
     {R::expired, "after multiple retries"},
     {R::expired, "message will be retried"},
     {R::expired, "still undelivered"},
-    {R::policy_violation, "policy"},
-    {R::policy_violation, "not allowed"},
-    {R::policy_violation, "prohibited"},
-    {R::policy_violation, "refused"},
-    {R::policy_violation, "denied"},
 };
 
 constexpr ProviderRule kProviders[] = {
@@ -364,6 +367,9 @@ constexpr ProviderRule kProviders[] = {
     {"NetEase/Coremail", "too much recipient", R::exceed_limit, "too many recipients in one message"},
     {"NetEase/Coremail", "User in blacklist", R::blocked, "this sender is not allowed to mail NetEase users"},
     {"Alibaba Mail", "ANTISPAM_BAT", R::rate_limited, "the sending account's behaviour looks like spam: sending too frequently"},
+    // Orange / Wanadoo (France): OFR_506 / LPN_506 name a sending IP refused for spam.
+    {"Orange", "OFR_506", R::spam_detected, "mail refused as spam from this IP"},
+    {"Orange", "LPN_506", R::spam_detected, "mail refused as spam from this IP"},
     // Google Groups: the group does not exist or the sender may not post to it.
     {"Google Groups", "groups.google.com/support", R::sender_rejected, "the group does not exist or the sender may not post to it"},
     {"QQ Mail", "\"From\" header is missing or invalid", R::policy_violation, "From header fails RFC 5322/2047 checks"},

@@ -167,9 +167,9 @@ TEST_CASE("bounce corpus: agreement with the expected rows", "[bounce][corpus]")
             << " (" << code.pct() << "%), not-bounce " << not_bounce.ok << "/" << not_bounce.n << ", extra recipients "
             << extra << "\n";
   CHECK(not_bounce.ok == not_bounce.n);
-  // Pinned just under the agreement reached (72.9% reason, 85.1% status, 86.8% reply code): a
+  // Pinned just under the agreement reached (74.2% reason, 85.1% status, 86.8% reply code): a
   // change that loses agreement fails here. Raise these when the rules improve.
-  CHECK(reason.pct() >= 72.5);
+  CHECK(reason.pct() >= 74.0);
   CHECK(status.pct() >= 84.8);
   CHECK(code.pct() >= 86.5);
 }
