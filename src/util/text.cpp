@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 namespace maildiag::util {
 
@@ -56,11 +57,26 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
 
 std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_t from) {
   if (needle.empty()) return from <= haystack.size() ? from : std::string_view::npos;
-  if (needle.size() > haystack.size()) return std::string_view::npos;
-  const char first = lower(needle[0]);
-  for (std::size_t i = from; i + needle.size() <= haystack.size(); ++i) {
-    if (lower(haystack[i]) != first) continue;
-    if (iequals(haystack.substr(i, needle.size()), needle)) return i;
+  if (needle.size() > haystack.size() || from > haystack.size() - needle.size()) return std::string_view::npos;
+  // Candidates are found with memchr for both cases of the first byte (the classifier and the
+  // bounce parser spend most of their time here); each is then compared case-insensitively.
+  const char lo = lower(needle[0]);
+  const char up = (lo >= 'a' && lo <= 'z') ? static_cast<char>(lo - 'a' + 'A') : lo;
+  const std::size_t last = haystack.size() - needle.size();  // last valid start
+  const char* base = haystack.data();
+  auto next = [&](char c, std::size_t at) -> std::size_t {
+    if (at > last) return std::string_view::npos;
+    const void* p = std::memchr(base + at, c, last - at + 1);
+    return p == nullptr ? std::string_view::npos : static_cast<std::size_t>(static_cast<const char*>(p) - base);
+  };
+  std::size_t next_lo = next(lo, from);
+  std::size_t next_up = lo == up ? std::string_view::npos : next(up, from);
+  const std::string_view rest = needle.substr(1);
+  while (next_lo != std::string_view::npos || next_up != std::string_view::npos) {
+    const std::size_t i = std::min(next_lo, next_up);
+    if (iequals(haystack.substr(i + 1, rest.size()), rest)) return i;
+    if (i == next_lo) next_lo = next(lo, i + 1);
+    else next_up = next(up, i + 1);
   }
   return std::string_view::npos;
 }

@@ -23,3 +23,22 @@ TEST_CASE("case-insensitive helpers", "[util]") {
   CHECK_FALSE(parse_uint("12x"));
   CHECK(trim("  x \r\n") == "x");
 }
+
+TEST_CASE("ifind agrees with a naive case-insensitive search", "[util]") {
+  const std::string hay = "Relay access DENIED; relay Access denied. x";
+  for (std::string_view needle : {"relay", "RELAY ACCESS", "denied", "x", ".", "access denied.", "zzz", "d; r"}) {
+    for (std::size_t from = 0; from <= hay.size(); ++from) {
+      std::size_t naive = std::string_view::npos;
+      for (std::size_t i = from; i + needle.size() <= hay.size(); ++i) {
+        if (iequals(std::string_view(hay).substr(i, needle.size()), needle)) {
+          naive = i;
+          break;
+        }
+      }
+      INFO(needle << " from " << from);
+      CHECK(ifind(hay, needle, from) == naive);
+    }
+  }
+  CHECK(ifind("abc", "abcd") == std::string_view::npos);
+  CHECK(ifind("abc", "", 3) == 3);
+}
