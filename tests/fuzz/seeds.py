@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
 """Writes the seed corpora tests/fuzz/corpus/<target>/ (committed; replayed by ctest).
 
+  tests/fuzz/seeds.py                       rewrite the committed seeds
+  tests/fuzz/seeds.py --shared SHARED OUT   extra seeds from the lead's corpora (../shared/corpus)
+                                            into OUT/<target>/, at run time (scripts/fuzz does
+                                            this; they are never copied into the repository)
+
 Seeds are small, hand-made from the project's own test data and docs (the test bed's replies,
 the unit tests' transcripts in tests/unit/smtp/data). Each fuzz target reads a few control
 bytes before its payload (see the target's MAILDIAG_FUZZ_TARGET); the builders below put them
@@ -410,7 +415,38 @@ def dns_seeds():
     write("dns", "header-only", Packet(rcode=2).bytes())
 
 
+# ------------------------------------------------------------------------------ ../shared
+def shared_seeds(shared, out):
+    """A sample of the real bounces, header blocks and header test cases, with each target's
+    control bytes in front, written under out/<target>/."""
+    import json
+    global CORPUS
+    CORPUS = pathlib.Path(out)
+    corpus = pathlib.Path(shared) / "corpus"
+    emls = sorted(p for p in corpus.glob("bounces*/**/*.eml") if p.stat().st_size <= 64 * 1024)
+    for p in emls[::4]:
+        data = p.read_bytes()
+        write("bounce", "shared-" + p.name, bytes([200, 2, 100]) + data)
+        write("mime", "shared-" + p.name, bytes([3, 6, 0x80, 12, 100, 20]) + data)
+    for p in sorted(corpus.glob("headers/samples/*.eml")):
+        write("headers", "shared-" + p.name, b"\x40\x05\x20" + p.read_bytes())
+    cases = {"received_cases.jsonl": ("received", b""), "date_cases.jsonl": ("date", b""),
+             "rfc2047_cases.jsonl": ("rfc2047", b"\x00")}
+    for name, (target, prefix) in cases.items():
+        path = corpus / "headers" / name
+        if not path.exists():
+            continue
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+            value = json.loads(line).get("input")
+            if isinstance(value, str) and i % 2 == 0:
+                write(target, f"shared-{i}", prefix + value.encode("utf-8", "surrogateescape"))
+
+
 def main():
+    import sys
+    if len(sys.argv) == 4 and sys.argv[1] == "--shared":
+        shared_seeds(sys.argv[2], sys.argv[3])
+        return
     reply_seeds()
     message_seeds()
     bounce_seeds()
