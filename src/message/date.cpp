@@ -120,7 +120,7 @@ std::optional<int> zone_from_name(std::string_view w, bool& known) {
 }
 
 struct Fields {
-  int year = -1, month = 0, day = 0, hour = -1, minute = 0, second = 0;
+  int year = -1, month = 0, day = 0, hour = -1, minute = 0, second = 0, millis = 0;
   std::optional<int> zone;
   bool zone_known = false;
   bool obsolete = false;
@@ -130,7 +130,10 @@ struct Fields {
 bool parse_time(std::string_view t, Fields& f) {
   const auto dot = t.find('.');
   if (dot != std::string_view::npos) {
-    if (!all_digits(t.substr(dot + 1))) return false;
+    const auto frac = t.substr(dot + 1);
+    if (!all_digits(frac)) return false;
+    int scale = 100;
+    for (std::size_t i = 0; i < frac.size() && i < 3; ++i, scale /= 10) f.millis += (frac[i] - '0') * scale;
     t = t.substr(0, dot);
   }
   const auto parts = util::split(t, ':');
@@ -164,7 +167,7 @@ bool parse_numeric_zone(std::string_view z, Fields& f) {
 
 /// "2018-01-28" (ISO) or "01-28-2018" (US order, seen from SendGrid).
 bool parse_dashed_date(std::string_view t, Fields& f) {
-  const auto parts = util::split(t, '-');
+  const auto parts = util::split(t, t.find('/') != std::string_view::npos ? '/' : '-');
   if (parts.size() != 3) return false;
   for (auto p : parts) {
     if (!all_digits(p)) return false;
@@ -202,6 +205,9 @@ std::vector<std::string> tokens_of(std::string_view s) {
   flush();
   std::vector<std::string> split;
   for (auto& t : out) {
+    bool alnum = false;
+    for (char c : t) alnum = alnum || is_digit(c) || is_alpha(c);
+    if (!alnum) continue;  // "_", "-": noise some relays leave between fields
     const auto tpos = t.find('T');
     if (t.size() > 11 && tpos == 10 && is_digit(t[0])) {  // ISO 8601 with a 'T'
       split.push_back(t.substr(0, 10));
@@ -228,7 +234,10 @@ bool assign(const std::vector<std::string>& tokens, Fields& f) {
     const std::string_view t(tok);
     const bool was_first = first;
     first = false;
-    if (f.zone && f.hour >= 0) continue;  // after the zone: "(PDT)", "id 1234", "m=+0.1" - not ours
+    if (f.zone && f.hour >= 0) {  // after the zone: "(PDT)", "id 1234", "m=+0.1" - not ours
+      if (f.year < 0 && t.size() == 4 && all_digits(t)) f.year = to_int(t);  // "14:36:56 EDT 2018"
+      continue;
+    }
     if (t.find(':') != std::string_view::npos && is_digit(t[0])) {
       if (f.hour >= 0 || !parse_time(t, f)) return false;
       continue;
@@ -238,7 +247,7 @@ bool assign(const std::vector<std::string>& tokens, Fields& f) {
       if (!parse_numeric_zone(t, f)) return false;
       continue;
     }
-    if (is_digit(t[0]) && t.find('-') != std::string_view::npos) {
+    if (is_digit(t[0]) && (t.find('-') != std::string_view::npos || t.find('/') != std::string_view::npos)) {
       if (f.year >= 0 || !parse_dashed_date(t, f)) return false;
       continue;
     }
@@ -263,6 +272,12 @@ bool assign(const std::vector<std::string>& tokens, Fields& f) {
       continue;
     }
     if (f.hour < 0) return false;  // words before the time must be a weekday or the month
+    if (!f.zone && (util::iequals(word, "am") || util::iequals(word, "pm"))) {
+      if (f.hour > 12) return false;
+      if (util::iequals(word, "pm") && f.hour < 12) f.hour += 12;
+      if (util::iequals(word, "am") && f.hour == 12) f.hour = 0;
+      continue;
+    }
     if (f.zone) continue;          // "-0800 PST", "+0000 UTC": a redundant name after the offset
     bool known = false;
     const auto z = zone_from_name(word.substr(0, alpha), known);  // "EST5EDT" reads as EST
@@ -291,9 +306,9 @@ bool assign(const std::vector<std::string>& tokens, Fields& f) {
   } else if (!numbers.empty()) {
     return false;
   }
-  if (f.hour < 0) {
-    if (!tokens.empty() && tokens.front().find('-') != std::string::npos) f.hour = 0;  // ISO date alone
-    else return false;
+  if (f.hour < 0) {  // a date without a time ("2018-01-28", "22 Apr 2018"): midnight
+    f.hour = 0;
+    f.obsolete = true;
   }
   return f.month >= 1 && f.month <= 12 && f.day >= 1 && f.day <= 32 && f.year >= 1900 && f.year <= 9999;
 }
@@ -335,6 +350,7 @@ std::optional<MailDate> parse_date(std::string_view text) {
   const int offset = f.zone.value_or(0);
   out.epoch = days * 86400 + f.hour * 3600 + f.minute * 60 + f.second - static_cast<std::int64_t>(offset) * 60;
   out.offset_minutes = offset;
+  out.millis = f.millis;
   out.zone_known = f.zone.has_value() && f.zone_known;
   out.obsolete = f.obsolete || !f.zone.has_value();
   return out;

@@ -15,6 +15,9 @@ struct MailDate {
   int offset_minutes = 0;      ///< the zone as written, minutes east of UTC
   bool zone_known = true;      ///< false: no zone, or a name RFC 5322 says to read as -0000 (military, unknown)
   bool obsolete = false;       ///< parsed only thanks to obsolete/lenient syntax (2-digit year, named zone...)
+  int millis = 0;              ///< fraction of the second, when written ("10:07:30.967")
+
+  [[nodiscard]] std::int64_t epoch_ms() const { return epoch * 1000 + millis; }
 };
 
 /// Parses a date; nullopt when it is not one. Out-of-range fields (second 60, day 31 of a

@@ -1,0 +1,432 @@
+// Received: values -> clauses (from/by/via/with/id/for/date) -> structured fields.
+
+#include "maildiag/message/received.hpp"
+
+#include "maildiag/util/text.hpp"
+#include "received_internal.hpp"
+
+#include <array>
+
+namespace maildiag::message {
+
+namespace detail {
+
+namespace {
+constexpr std::size_t kMaxReceived = 16 * 1024;  // longer values are cut: no real MTA writes more
+constexpr int kMaxCommentDepth = 16;
+
+bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+}  // namespace
+
+std::string collapse(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool space = false;
+  for (char c : s) {
+    if (is_ws(c)) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string strip_angle(std::string_view s) {
+  while (!s.empty() && (s.back() == ',' || s.back() == ';')) s.remove_suffix(1);
+  while (s.size() >= 2 && s.front() == '<' && s.back() == '>') s = s.substr(1, s.size() - 2);
+  return std::string(s);
+}
+
+std::vector<Token> tokenize(std::string_view v, Anomalies& anomalies) {
+  std::vector<Token> out;
+  std::size_t i = 0;
+  bool space_before = true;
+  while (i < v.size()) {
+    const char c = v[i];
+    if (is_ws(c) || c == ',') {
+      space_before = true;
+      ++i;
+      continue;
+    }
+    Token t;
+    t.begin = i;
+    t.glued = !space_before && !out.empty();
+    space_before = false;
+    if (c == ';') {
+      t.kind = Token::Kind::semicolon;
+      t.text = v.substr(i, 1);
+      t.end = ++i;
+    } else if (c == '(') {
+      int depth = 0;
+      std::size_t j = i;
+      for (; j < v.size(); ++j) {
+        if (v[j] == '\\') {
+          anomalies.quote_outside = true;  // quoted-pairs in comments only ever appear in crafted values
+          ++j;
+          continue;
+        }
+        if (v[j] == '(') {
+          ++depth;
+          if (depth > kMaxCommentDepth) anomalies.unbalanced = true;
+        } else if (v[j] == ')' && --depth == 0) {
+          break;
+        } else if (v[j] == '[' && depth >= 2) {
+          const auto close = v.find(']', j);
+          if (close != std::string_view::npos && !extract_ip(v.substr(j + 1, close - j - 1)).empty()) {
+            anomalies.nested_ip = true;
+          }
+        }
+      }
+      t.kind = Token::Kind::comment;
+      if (j >= v.size()) {  // unclosed: the comment swallows the rest
+        anomalies.unbalanced = true;
+        t.text = v.substr(i + 1);
+        t.end = v.size();
+      } else {
+        t.text = v.substr(i + 1, j - i - 1);
+        t.end = j + 1;
+      }
+      i = t.end;
+    } else {
+      std::size_t j = i;
+      if (c == '<') {  // an address: may hold ';', '"' and spaces inside quotes
+        const auto close = v.find('>', i);
+        j = close == std::string_view::npos ? v.size() : close + 1;
+      } else if (c == '[') {  // an address literal: MDaemon writes "[(1.2.3.4)]"
+        const auto close = v.find(']', i);
+        j = close == std::string_view::npos ? v.size() : close + 1;
+      } else if (c == '"') {
+        anomalies.quote_outside = true;
+        const auto close = v.find('"', i + 1);
+        j = close == std::string_view::npos ? v.size() : close + 1;
+      }
+      while (j < v.size() && !is_ws(v[j]) && v[j] != '(' && v[j] != ';' && v[j] != ',') {
+        if (v[j] == ')') anomalies.unbalanced = true;
+        if (v[j] == '"' || v[j] == '\\') anomalies.quote_outside = true;
+        ++j;
+      }
+      t.kind = Token::Kind::word;
+      t.text = v.substr(i, j - i);
+      t.end = j;
+      i = j;
+    }
+    out.push_back(t);
+  }
+  return out;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::Clause;
+using detail::Token;
+
+enum class Key { none, from, by, via, with, id, for_ };
+
+Key keyword(const Token& t) {
+  if (t.kind != Token::Kind::word) return Key::none;
+  const std::string_view w = t.text;
+  if (util::iequals(w, "from")) return Key::from;
+  if (util::iequals(w, "by")) return Key::by;
+  if (util::iequals(w, "via")) return Key::via;
+  if (util::iequals(w, "with")) return Key::with;
+  if (util::iequals(w, "id")) return Key::id;
+  if (util::iequals(w, "for")) return Key::for_;
+  return Key::none;
+}
+
+bool looks_like_date_start(const std::vector<Token>& tokens, std::size_t i) {
+  static constexpr std::array<std::string_view, 7> kDays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  const std::string_view w = tokens[i].text;
+  if (tokens[i].kind != Token::Kind::word || w.empty()) return false;
+  if (w.size() >= 3) {
+    for (auto d : kDays) {
+      if (util::iequals(w.substr(0, 3), d) && (w.size() == 3 || w[3] == ',' || std::isalpha(static_cast<unsigned char>(w[3])))) {
+        return true;
+      }
+    }
+  }
+  if (w.size() == 10 && w[4] == '-' && w[7] == '-') return true;  // ISO 8601
+  return w.size() <= 2 && std::isdigit(static_cast<unsigned char>(w[0])) && i + 2 < tokens.size() &&
+         tokens[i + 1].kind == Token::Kind::word && tokens[i + 1].text.size() >= 3 &&
+         std::isalpha(static_cast<unsigned char>(tokens[i + 1].text[0]));
+}
+
+/// The index of the first token after the clauses: after the last top-level ';', or where a
+/// trailing date starts when the writer left the ';' out.
+std::size_t split_date(std::string_view v, const std::vector<Token>& tokens, Received& r) {
+  for (std::size_t i = tokens.size(); i-- > 0;) {
+    if (tokens[i].kind == Token::Kind::semicolon) {
+      r.date_text = detail::collapse(v.substr(tokens[i].end));
+      r.date = parse_date(v.substr(tokens[i].end));
+      return i;
+    }
+  }
+  for (std::size_t i = 1; i < tokens.size(); ++i) {
+    if (!looks_like_date_start(tokens, i)) continue;
+    auto d = parse_date(v.substr(tokens[i].begin));
+    if (d) {
+      r.date = d;
+      r.date_text = detail::collapse(v.substr(tokens[i].begin));
+      return i;
+    }
+  }
+  return tokens.size();
+}
+
+std::string first_word(const Clause& c) {
+  for (const Token* t : c.tokens) {
+    if (t->kind == Token::Kind::word) return std::string(t->text);
+    break;  // a comment first: no value
+  }
+  return {};
+}
+
+std::string clause_text(std::string_view v, const Clause& c) {
+  if (c.tokens.empty()) return {};
+  return detail::collapse(v.substr(c.begin, c.end - c.begin));
+}
+
+void append_text(std::string& dst, const std::string& more) {
+  if (more.empty()) return;
+  if (!dst.empty()) dst += "; ";
+  dst += more;
+}
+
+/// Maps the with-clause to a protocol name: "esmtpsa" -> ESMTPSA, "local-esmtps" -> ESMTPS,
+/// "ESMTP-TLS" -> ESMTPS, "Microsoft SMTP Server" -> SMTP, "[XMail 1.20 ESMTP Server]" -> ESMTP.
+std::string normalise_protocol(const Clause& with, ReceivedTls& tls) {
+  static constexpr std::array<std::string_view, 24> kKnown = {
+      "SMTP",      "ESMTP",      "ESMTPA",     "ESMTPS",    "ESMTPSA", "LMTP",     "LMTPA",    "LMTPS",
+      "LMTPSA",    "UTF8SMTP",   "UTF8SMTPA",  "UTF8SMTPS", "UTF8SMTPSA", "UTF8LMTP", "UTF8LMTPS", "HTTP",
+      "HTTPS",     "HTTPU",      "IMAP",       "POP3",      "LOCAL",   "MAPI",     "SMTPS",    "ASMTP"};
+  auto known = [&](const std::string& w) {
+    for (auto k : kKnown) {
+      if (w == k) return true;
+    }
+    return false;
+  };
+  std::vector<std::string> words;
+  for (const Token* t : with.tokens) {
+    if (t->kind != Token::Kind::word) continue;
+    std::string_view w = t->text;
+    if (!w.empty() && w.front() == '[') {  // "[XMail 1.20 ESMTP Server]"
+      for (auto part : util::split(w.substr(1, w.size() > 2 ? w.size() - 2 : 0), ' ')) words.push_back(util::to_lower(part));
+      continue;
+    }
+    words.push_back(util::to_lower(w));
+    if (words.size() > 6) break;
+  }
+  for (std::size_t i = 0; i < words.size() && i < 4; ++i) {
+    std::string w = words[i];
+    for (auto& ch : w) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (w.rfind("LOCAL-", 0) == 0) w = w.substr(6);  // Exim: local-esmtp, local-bsmtp
+    if (w == "BSMTP" || w == "SMTPSVC" || w.rfind("SMTPSVC", 0) == 0) w = "SMTP";
+    if (w == "ESMTP-TLS") w = "ESMTPS";
+    if (const auto slash = w.find('/'); slash != std::string::npos) {  // "ESMTP/TLS/DHE-RSA-AES256-GCM-SHA384"
+      const auto parts = util::split(words[i], '/');
+      if (parts.size() == 3 && util::iequals(parts[1], "tls") && tls.cipher.empty()) {
+        tls.cipher = std::string(std::string_view(words[i]).substr(words[i].rfind('/') + 1));
+        for (auto& ch : tls.cipher) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      }
+      w = w.substr(0, slash);
+    }
+    if (i == 0 && w == "MICROSOFT" && words.size() > 1 && words[1] == "mapi") return "MAPI";
+    if (known(w)) return w;
+    if (i == 0 && w != "MICROSOFT" && w != "IBM" && words.size() == 1) return w;
+  }
+  if (words.empty()) return {};
+  std::string w = words[0];
+  for (auto& ch : w) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return w;
+}
+
+/// Exim 4.9x states TLS as "(TLS1.3) tls TLS_AES_256_GCM_SHA384" in the with clause.
+void read_with_words_tls(const Clause& with, ReceivedTls& tls) {
+  for (std::size_t i = 0; i + 1 < with.tokens.size(); ++i) {
+    const Token* t = with.tokens[i];
+    if (t->kind == Token::Kind::word && util::iequals(t->text, "tls") && with.tokens[i + 1]->kind == Token::Kind::word &&
+        tls.cipher.empty()) {
+      tls.cipher = std::string(with.tokens[i + 1]->text);
+    }
+  }
+}
+
+bool is_transport(const Received& r) {
+  if (r.protocol == "IMAP" || r.protocol == "POP3" || r.protocol == "LOCAL") return false;
+  for (std::string_view filter : {"fetchmail", "qmail-scanner", "scanned", "checked", "spamassassin", "amavis"}) {
+    if (util::icontains(r.with_text, filter)) return false;
+  }
+  return true;
+}
+
+/// Assigns every clause token to its keyword. A second "from" after the by clause followed by an
+/// <address> is IBM's envelope sender ("for <x> from <y>").
+void assign_clauses(const std::vector<Token>& tokens, std::size_t end, std::array<std::vector<Clause>, 7>& clauses,
+                    Received& r) {
+  Key current = Key::none;
+  for (std::size_t i = 0; i < end; ++i) {
+    const Token& t = tokens[i];
+    if (t.kind == Token::Kind::semicolon) continue;
+    Key k = keyword(t);
+    if (k == Key::from && !clauses[static_cast<std::size_t>(Key::by)].empty() && i + 1 < end &&
+        tokens[i + 1].kind == Token::Kind::word && tokens[i + 1].text.substr(0, 1) == "<") {
+      if (r.envelope_from.empty()) r.envelope_from = detail::strip_angle(tokens[i + 1].text);
+      ++i;
+      continue;
+    }
+    if (k != Key::none) {
+      current = k;
+      auto& list = clauses[static_cast<std::size_t>(k)];
+      list.emplace_back();
+      list.back().begin = i + 1 < tokens.size() ? tokens[i + 1].begin : t.end;
+      list.back().end = list.back().begin;
+      continue;
+    }
+    auto& list = clauses[static_cast<std::size_t>(current)];
+    if (list.empty()) list.emplace_back();
+    if (list.back().tokens.empty()) list.back().begin = t.begin;
+    list.back().tokens.push_back(&t);
+    list.back().end = t.end;
+  }
+}
+
+/// Evidence of an authenticated submission in a comment, named after the MTA that writes it.
+std::string auth_evidence(std::string_view c) {
+  if (const auto p = util::ifind(c, "AUTH: "); p != std::string_view::npos) {
+    const auto rest = util::trim(c.substr(p + 6));
+    return std::string(rest.substr(0, rest.find_first_of(" ,")));  // the mechanism
+  }
+  const auto a = util::ifind(c, "authenticated");
+  if (a == std::string_view::npos || util::icontains(c, "unauthenticated") || util::icontains(c, "not authenticated")) {
+    return {};
+  }
+  const auto rest = c.substr(a + 13);
+  if (util::istarts_with(util::trim(rest), "sender:")) return "Postfix";
+  if (util::icontains(rest, "bits")) return "Sendmail";
+  if (util::istarts_with(util::trim(rest), "as ")) return "CriticalPath";
+  if (util::istarts_with(util::trim(rest), "user")) return "HTTP";  // SquirrelMail, NaSMail
+  return "authenticated";
+}
+
+/// Reads the comments anywhere in the value for TLS statements, the envelope sender and
+/// authentication; Haraka writes "envelope-from <x>" and qmail-tls "CIPHER encrypted" as words.
+void read_comments(const std::vector<Token>& tokens, Received& r) {
+  for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
+    const Token& t = tokens[i];
+    if (t.kind != Token::Kind::word) continue;
+    if ((util::iequals(t.text, "envelope-from") || util::iequals(t.text, "envelope-sender")) && r.envelope_from.empty()) {
+      r.envelope_from = detail::strip_angle(tokens[i + 1].text);
+    }
+    if (util::iequals(tokens[i + 1].text, "encrypted") && !r.tls.stated()) r.tls.cipher = std::string(t.text);
+  }
+  for (const Token& t : tokens) {
+    if (t.kind != Token::Kind::comment) continue;
+    if (r.auth.empty()) r.auth = auth_evidence(t.text);
+    detail::read_tls(t.text, r.tls);
+    for (std::string_view key : {"envelope-from", "envelope-sender"}) {
+      const auto at = util::ifind(t.text, key);
+      if (at == std::string_view::npos || !r.envelope_from.empty()) continue;
+      auto rest = util::trim(t.text.substr(at + key.size()));
+      const auto stop = rest.find_first_of(" ,)");
+      r.envelope_from = detail::strip_angle(rest.substr(0, stop));
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<Received> parse_received(std::string_view value) {
+  if (value.size() > detail::kMaxReceived) value = value.substr(0, detail::kMaxReceived);
+  value = util::trim(value);
+  if (util::istarts_with(value, "received:")) value = util::trim(value.substr(9));
+  Received r;
+  detail::Anomalies anomalies;
+  std::vector<Token> tokens = detail::tokenize(value, anomalies);
+  // "(from KRYPTIK [70.20.57.51]) by host": a from clause written as a comment.
+  std::vector<Token> inner;
+  if (!tokens.empty() && tokens.front().kind == Token::Kind::comment && util::istarts_with(tokens.front().text, "from ")) {
+    detail::Anomalies ignored;
+    const auto base = static_cast<std::size_t>(tokens.front().text.data() - value.data());
+    inner = detail::tokenize(tokens.front().text, ignored);
+    for (auto& t : inner) {
+      t.begin += base;
+      t.end += base;
+    }
+    tokens.erase(tokens.begin());
+    tokens.insert(tokens.begin(), inner.begin(), inner.end());
+  }
+  const std::size_t end = split_date(value, tokens, r);
+  std::array<std::vector<Clause>, 7> clauses;
+  assign_clauses(tokens, end, clauses, r);
+  auto text_of = [&](Key k) {
+    std::string s;
+    for (const auto& c : clauses[static_cast<std::size_t>(k)]) append_text(s, clause_text(value, c));
+    return s;
+  };
+  r.from_text = text_of(Key::from);
+  r.by_text = text_of(Key::by);
+  r.via_text = text_of(Key::via);
+  r.with_text = text_of(Key::with);
+  r.id_text = text_of(Key::id);
+  r.for_text = text_of(Key::for_);
+  const auto& by = clauses[static_cast<std::size_t>(Key::by)];
+  const auto& with = clauses[static_cast<std::size_t>(Key::with)];
+  const auto& from = clauses[static_cast<std::size_t>(Key::from)];
+  bool any = r.date.has_value();
+  for (int k = 1; k < 7; ++k) any = any || !clauses[static_cast<std::size_t>(k)].empty();
+  if (!any) return std::nullopt;
+
+  if (!by.empty()) {
+    r.by = detail::strip_angle(first_word(by.front()));
+    if (r.by.size() > 2 && r.by.front() == '[' && r.by.back() == ']') r.by = r.by.substr(1, r.by.size() - 2);
+  }
+  if (!with.empty()) {
+    r.protocol = normalise_protocol(with.front(), r.tls);
+    read_with_words_tls(with.front(), r.tls);
+  }
+  if (!clauses[static_cast<std::size_t>(Key::via)].empty()) r.via = first_word(clauses[static_cast<std::size_t>(Key::via)].front());
+  if (!clauses[static_cast<std::size_t>(Key::id)].empty()) r.id = detail::strip_angle(first_word(clauses[static_cast<std::size_t>(Key::id)].front()));
+  if (r.id.empty()) {  // "...; Thu, 10 Nov 2005 08:24:21 -0600 id 000000DB.43735815.00001E11"
+    const auto at = util::ifind(r.date_text, " id ");
+    if (at != std::string::npos) r.id = detail::strip_angle(util::split(r.date_text.substr(at + 4), ' ').front());
+  }
+  if (!clauses[static_cast<std::size_t>(Key::for_)].empty()) r.for_addr = detail::strip_angle(first_word(clauses[static_cast<std::size_t>(Key::for_)].front()));
+  if (r.for_addr.empty()) {  // EzMTS: "...; Thu, 20 Mar 03 10:06:43 +0100 for <asrg@ietf.org>"
+    const auto at = util::ifind(r.date_text, " for ");
+    if (at != std::string::npos) r.for_addr = detail::strip_angle(util::split(r.date_text.substr(at + 5), ' ').front());
+  }
+  read_comments(tokens, r);
+  for (const auto& c : by) {
+    for (const Token* t : c.tokens) {
+      if (t->kind == Token::Kind::word && t != c.tokens.front() && r.by_ip.empty()) r.by_ip = detail::extract_ip(t->text);
+      if (t->kind != Token::Kind::comment) continue;
+      if (r.by_ip.empty()) r.by_ip = detail::extract_ip(t->text);
+      if (r.software.empty() && detail::extract_ip(t->text).empty() && !util::icontains(t->text, "envelope-")) {
+        r.software = detail::collapse(t->text);
+      }
+    }
+  }
+  detail::MtaHints hints;
+  hints.exim = util::icontains(r.with_text, "exim") || util::icontains(r.by_text, "exim");
+  hints.xmail = util::icontains(r.with_text, "xmail");
+  hints.microsoft = util::icontains(r.with_text, "microsoft");
+  hints.web = r.protocol.rfind("HTTP", 0) == 0 || util::icontains(r.by_text, "(via HTTP)");
+  if (!from.empty()) detail::read_from_clause(from.front(), r, hints);
+  if (r.auth.empty()) {
+    for (std::string_view p : {"ESMTPA", "ESMTPSA", "LMTPA", "LMTPSA", "UTF8SMTPA", "UTF8SMTPSA", "ASMTP", "HTTP", "HTTPS", "HTTPU"}) {
+      if (r.protocol == p) r.auth = first_word(with.front());
+    }
+    if (r.auth.empty() && util::icontains(r.by_text, "(via HTTP)")) r.auth = "HTTP";
+  }
+  if (by.size() > 1 || r.by.empty() || from.size() > 1) anomalies.unbalanced = anomalies.unbalanced || !r.ip.empty();
+  r.ambiguous = anomalies.unbalanced || anomalies.quote_outside || anomalies.nested_ip || r.ambiguous;
+  r.relay = !r.ip.empty() && is_transport(r);
+  return r;
+}
+
+}  // namespace maildiag::message

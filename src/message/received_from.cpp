@@ -1,0 +1,407 @@
+// The from-clause of a Received header (who connected: HELO, reverse DNS, address) and the
+// TLS statements MTAs write in comments.
+
+#include "maildiag/message/received.hpp"
+
+#include "maildiag/util/text.hpp"
+#include "received_internal.hpp"
+
+#include <algorithm>
+
+namespace maildiag::message {
+
+namespace {
+
+bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+
+bool is_ipv4(std::string_view s) {
+  const auto parts = util::split(s, '.');
+  if (parts.size() != 4) return false;
+  for (auto p : parts) {
+    if (p.empty() || p.size() > 3) return false;
+    for (char c : p) {
+      if (c < '0' || c > '9') return false;
+    }
+    if (std::stoi(std::string(p)) > 255) return false;
+  }
+  return true;
+}
+
+bool is_ipv6(std::string_view s) {
+  if (s.size() < 2 || s.size() > 45) return false;
+  const auto dbl = s.find("::");
+  if (dbl != std::string_view::npos && s.find("::", dbl + 1) != std::string_view::npos) return false;
+  std::size_t groups = 0;
+  auto count = [&](std::string_view part) {
+    if (part.empty()) return true;
+    const auto pieces = util::split(part, ':');
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+      const auto p = pieces[i];
+      if (i + 1 == pieces.size() && p.find('.') != std::string_view::npos) {
+        if (!is_ipv4(p)) return false;
+        groups += 2;
+        continue;
+      }
+      if (p.empty() || p.size() > 4 || !std::all_of(p.begin(), p.end(), is_hex)) return false;
+      ++groups;
+    }
+    return true;
+  };
+  if (dbl == std::string_view::npos) return count(s) && groups == 8;
+  return count(s.substr(0, dbl)) && count(s.substr(dbl + 2)) && groups <= 7;
+}
+
+std::string fold_mapped(std::string ip) {
+  if (util::istarts_with(ip, "::ffff:") && is_ipv4(std::string_view(ip).substr(7))) return ip.substr(7);
+  return ip;
+}
+
+bool hostname_like(std::string_view s) {
+  if (s.empty() || s.size() > 253) return false;
+  if (util::iequals(s, "localhost")) return true;
+  if (s.find('.') == std::string_view::npos || is_ip_literal(s)) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ||
+           static_cast<unsigned char>(c) >= 0x80;
+  });
+}
+
+std::string unquote(std::string_view s) {
+  while (!s.empty() && (s.front() == '"' || s.front() == '\'')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == '"' || s.back() == '\'' || s.back() == ')')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::vector<std::string_view> words_of(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (std::isspace(static_cast<unsigned char>(s[i])) || s[i] == ',')) ++i;
+    std::size_t j = i;
+    if (j < s.size() && s[j] == '[') {
+      const auto close = s.find(']', j);
+      j = close == std::string_view::npos ? s.size() : close + 1;
+    }
+    while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j])) && s[j] != ',') {
+      if (s[j] == '[' && j > i && s[j - 1] != '=') break;  // "unknown[1.2.3.4]": two words; "helo=[x]" one
+      ++j;
+    }
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+/// What the comments and words of one from-clause said.
+struct FromFacts {
+  std::string helo;
+  bool helo_stated = false;
+  std::string helo_command;
+  std::string comment_rdns;           ///< "(rdns [ip])"
+  std::string lone_host;              ///< "(host.example)" with no address
+  bool bracket_after_lone = false;    ///< Exim 3: "rdns (helo) [ip]"
+  std::vector<std::string> tcp_ips;   ///< bracketed literals written by the receiver
+  std::string bare_ip;                ///< qmail/Exchange "(ip)"
+  bool bare_glued = false;            ///< smap "rdns(ip)"
+  bool bare_port = false;             ///< XMail "(ip:port)": the name before it is the HELO
+  bool port_form = false;             ///< "[ip]:port": Exim
+  bool verified = false;              ///< CommuniGate "([ip] verified)"
+  bool injected = false;              ///< an address comment after a stray word
+};
+
+std::string clean_ident(std::string_view s) {
+  if (util::istarts_with(s, "IDENT:")) s.remove_prefix(6);
+  if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
+  return std::string(s);
+}
+
+void read_helo_word(std::string_view cmd, std::string_view arg, FromFacts& f) {
+  if (f.helo_stated) return;
+  f.helo_stated = true;
+  f.helo = unquote(arg);
+  std::string c(cmd);
+  for (auto& ch : c) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  f.helo_command = c;
+}
+
+/// One comment of the from-clause: "(rdns [ip])", "(HELO x)", "([ip]:port helo=x ident=y)",
+/// "(user@ip)", "(AUTH: LOGIN u, SSL: ...)", "(authenticated bits=0)" ...
+void read_comment(const detail::Token& t, FromFacts& f, Received& r) {
+  const auto words = words_of(t.text);
+  bool has_ip = false;
+  for (std::size_t j = 0; j < words.size(); ++j) {
+    const std::string_view w = words[j];
+    const std::string_view next = j + 1 < words.size() ? words[j + 1] : std::string_view{};
+    if (util::istarts_with(w, "helo=") || util::istarts_with(w, "ehlo=")) {
+      read_helo_word("HELO", w.substr(5), f);
+    } else if (util::iequals(w, "helo") || util::iequals(w, "ehlo") || util::iequals(w, "lhlo")) {
+      read_helo_word(w, next, f);
+      ++j;
+    } else if (w.size() > 1 && w.front() == '"' && (util::iequals(w.substr(1), "helo") || util::iequals(w.substr(1), "ehlo"))) {
+      read_helo_word(w.substr(1), next, f);  // vger: "EHLO host"
+      ++j;
+    } else if (util::istarts_with(w, "ident=")) {
+      if (r.ident.empty()) r.ident = clean_ident(w.substr(6));
+    } else if (w.front() == '[') {
+      const auto close = w.find(']');
+      const std::string ip = detail::extract_ip(w.substr(1, close == std::string_view::npos ? w.size() - 1 : close - 1));
+      if (!ip.empty()) {
+        has_ip = true;
+        f.tcp_ips.push_back(ip);
+        if (close != std::string_view::npos && close + 1 < w.size() && w[close + 1] == ':') f.port_form = true;
+      }
+      if (j > 0 && f.comment_rdns.empty()) {  // "(rdns [ip])", "(user@rdns [ip])", OpenSMTPD "(rdns [local])"
+        std::string_view host = words[j - 1];
+        while (host.size() >= 2 && host.front() == '<' && host.back() == '>') host = host.substr(1, host.size() - 2);
+        if (const auto at = host.rfind('@'); at != std::string_view::npos) {
+          if (r.ident.empty()) r.ident = clean_ident(host.substr(0, at));
+          host = host.substr(at + 1);
+        }
+        if (hostname_like(host) || (host.size() > 1 && host.back() == '.' && hostname_like(host.substr(0, host.size() - 1)))) {
+          f.comment_rdns = std::string(host);
+        }
+      }
+    } else if (w.find('@') != std::string_view::npos && words.size() == 1 && hostname_like(w.substr(w.rfind('@') + 1))) {
+      if (r.ident.empty()) r.ident = clean_ident(w.substr(0, w.rfind('@')));  // sendmail "(user@localhost)"
+    } else if (const std::string ip = detail::extract_ip(w.substr(w.rfind('@') == std::string_view::npos ? 0 : w.rfind('@') + 1)); !ip.empty()) {
+      has_ip = true;
+      if (f.bare_ip.empty()) {
+        f.bare_ip = ip;
+        f.bare_glued = t.glued;
+        f.bare_port = w.find(':') != std::string_view::npos && w.find("::") == std::string_view::npos &&
+                      ip.find(':') == std::string::npos;
+        if (const auto at = w.rfind('@'); at != std::string_view::npos && r.ident.empty()) r.ident = std::string(w.substr(0, at));
+      }
+    } else if (util::iequals(w, "verified")) {
+      f.verified = true;
+    } else if (util::iequals(w, "with") && (util::iequals(next, "plain") || util::iequals(next, "login"))) {
+      if (r.auth.empty()) r.auth = std::string(next);
+    }
+  }
+  if (!has_ip && words.size() == 1 && hostname_like(words[0])) f.lone_host = std::string(words[0]);
+}
+
+}  // namespace
+
+namespace detail {
+
+std::string extract_ip(std::string_view s) {
+  s = util::trim(s);
+  while (!s.empty() && (s.front() == '[' || s.front() == '(')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ']' || s.back() == ')')) s.remove_suffix(1);
+  s = util::trim(s);
+  if (util::istarts_with(s, "IPv6:")) s.remove_prefix(5);
+  if (const auto pct = s.find('%'); pct != std::string_view::npos) s = s.substr(0, pct);  // fe80::1%4
+  if (is_ip_literal(s)) return fold_mapped(std::string(s));
+  if (const auto colon = s.rfind(':'); colon != std::string_view::npos && is_ipv4(s.substr(0, colon))) {
+    return std::string(s.substr(0, colon));  // "1.2.3.4:25"
+  }
+  const auto parts = util::split(s, '.');
+  if (parts.size() == 5) {  // Exim 3 "[10.0.8.6.13219]": address and port
+    const auto v4 = s.substr(0, s.rfind('.'));
+    if (is_ipv4(v4)) return std::string(v4);
+  }
+  return {};
+}
+
+std::string normalise_tls_version(std::string_view v) {
+  std::string u;
+  for (char c : v) {
+    if (c == '/') break;
+    if (c == '-' || c == 'v' || c == 'V') continue;
+    u.push_back(c == '_' ? '.' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  if (u == "TLS1" || u == "TLS1.0" || u == "TLS10") return "TLSv1.0";
+  if (u == "TLS1.1" || u == "TLS11") return "TLSv1.1";
+  if (u == "TLS1.2" || u == "TLS12") return "TLSv1.2";
+  if (u == "TLS1.3" || u == "TLS13") return "TLSv1.3";
+  if (u == "SSL3" || u == "SSL3.0") return "SSLv3";
+  return std::string(v);
+}
+
+void read_tls(std::string_view text, ReceivedTls& tls) {
+  if (tls.stated()) return;
+  const std::string flat = collapse(text);
+  const std::string_view t = flat;
+  if (const auto p = util::ifind(t, "using "); p != std::string_view::npos) {  // Postfix
+    const auto w = words_of(t.substr(p + 6));
+    if (w.empty()) return;
+    tls.version = normalise_tls_version(w[0]);
+    if (w.size() >= 4 && util::iequals(w[1], "with") && util::iequals(w[2], "cipher")) tls.cipher = std::string(w[3]);
+    if (w.size() >= 6 && w[4].front() == '(' && util::istarts_with(w[5], "bits")) tls.bits = std::string(w[4].substr(1));
+    return;
+  }
+  if (util::icontains(t, "version=") || util::icontains(t, "cipher=")) {  // Exchange, Gmail, sendmail, Haraka
+    for (auto w : words_of(t)) {
+      while (!w.empty() && (w.back() == ',' || w.back() == ')' || w.back() == ';')) w.remove_suffix(1);
+      if (util::istarts_with(w, "version=")) tls.version = normalise_tls_version(w.substr(8));
+      else if (util::istarts_with(w, "cipher=")) tls.cipher = std::string(w.substr(7));
+      else if (util::istarts_with(w, "bits=")) tls.bits = std::string(w.substr(5));
+    }
+    return;
+  }
+  for (std::string_view key : {"TLS: ", "SSL: "}) {  // "TLS: TLSv1/SSLv3, 168bits,DES-CBC3-SHA"
+    const auto p = util::ifind(t, key);
+    if (p == std::string_view::npos) continue;
+    const auto parts = util::split(t.substr(p + key.size()), ',');
+    if (parts.size() < 3) continue;
+    tls.version = normalise_tls_version(util::trim(parts[0]));
+    std::string bits(util::trim(parts[1]));
+    if (const auto b = util::ifind(bits, "bits"); b != std::string::npos) bits.resize(b);
+    tls.bits = bits;
+    tls.cipher = std::string(util::trim(util::split(parts[2], ')').front()));
+    return;
+  }
+  std::string_view s = util::trim(t);
+  for (std::string_view prefix : {"Cipher ", "tls_cipher "}) {
+    if (util::istarts_with(s, prefix)) s = util::trim(s.substr(prefix.size()));
+  }
+  const auto colon = util::split(s, ':');  // Exim: "TLS1.2:ECDHE_RSA_AES_128_GCM_SHA256:128"
+  if (colon.size() == 3 && (util::istarts_with(colon[0], "TLS") || util::istarts_with(colon[0], "SSL")) &&
+      colon[1].find(' ') == std::string_view::npos) {
+    tls.version = normalise_tls_version(colon[0]);
+    tls.cipher = std::string(colon[1]);
+    tls.bits = std::string(colon[2]);
+    return;
+  }
+  const auto words = words_of(s);
+  if (words.size() == 2 && util::iequals(words[1], "encrypted")) {  // qmail-tls
+    tls.cipher = std::string(words[0]);
+    return;
+  }
+  if (words.size() == 1 && (util::istarts_with(s, "TLS1") || util::istarts_with(s, "TLSv1"))) {
+    tls.version = normalise_tls_version(s);  // Exim 4.9x "(TLS1.3)"
+  }
+}
+
+void read_from_clause(const Clause& from, Received& r, const MtaHints& hints) {
+  const bool web = hints.web;
+  const auto& toks = from.tokens;
+  FromFacts f;
+  std::size_t i = 0;
+  if (!toks.empty() && toks[0]->kind == Token::Kind::word) {
+    r.from_word = std::string(toks[0]->text);
+    i = 1;
+  }
+  bool seen_comment = false;
+  bool stray_word = false;
+  for (; i < toks.size(); ++i) {
+    const Token* t = toks[i];
+    if (t->kind == Token::Kind::word) {
+      if (t->text.front() == '[') {
+        const auto close = t->text.find(']');
+        const std::string ip = extract_ip(t->text.substr(0, close == std::string_view::npos ? t->text.size() : close + 1));
+        if (!ip.empty()) {
+          f.tcp_ips.push_back(ip);
+          if (!f.lone_host.empty()) f.bracket_after_lone = true;
+          if (close != std::string_view::npos && close + 1 < t->text.size() && t->text[close + 1] == ':') f.port_form = true;
+        }
+      } else if (util::iequals(t->text, "claiming") && i + 3 < toks.size() && util::iequals(toks[i + 2]->text, "be")) {
+        read_helo_word("HELO", toks[i + 3]->text, f);  // smap: 'claiming to be "host"'
+        i += 3;
+      } else if (util::iequals(t->text, "as") && i + 2 < toks.size() && util::iequals(toks[i + 1]->text, "user")) {
+        if (r.ident.empty()) r.ident = std::string(toks[i + 2]->text);  // "( [ip]) as user jason@localhost"
+        i += 2;
+      } else if (seen_comment) {
+        stray_word = true;
+      }
+      continue;
+    }
+    seen_comment = true;
+    const std::size_t ips_before = f.tcp_ips.size();
+    const std::string bare_before = f.bare_ip;
+    read_comment(*t, f, r);
+    if (stray_word && (f.tcp_ips.size() != ips_before || f.bare_ip != bare_before)) f.injected = true;
+    read_tls(t->text, r.tls);
+  }
+  std::string word_ip;
+  bool word_bracketed = false;
+  if (!r.from_word.empty() && r.from_word.front() == '[') {
+    word_ip = extract_ip(std::string_view(r.from_word).substr(0, r.from_word.find(']') + 1));
+    word_bracketed = true;
+  } else if (is_ip_literal(r.from_word)) {
+    word_ip = fold_mapped(r.from_word);
+  }
+  if (!f.helo_stated && f.bracket_after_lone) read_helo_word("", f.lone_host, f);
+
+  // The connecting address: the receiver's own bracketed TCP-info first.
+  auto differs = [&](const std::string& ip) {
+    return std::any_of(f.tcp_ips.begin(), f.tcp_ips.end(), [&](const std::string& x) { return x != ip; });
+  };
+  if (word_bracketed && !word_ip.empty() && f.helo_stated) {  // Exim/CommuniGate "[ip] (helo=x)"
+    r.ip = word_ip;
+    r.ip_source = IpSource::tcp_info;
+    r.ambiguous = r.ambiguous || differs(word_ip);
+  } else if (!f.tcp_ips.empty()) {
+    r.ip = f.tcp_ips.front();
+    r.ip_source = IpSource::tcp_info;
+    r.ambiguous = r.ambiguous || differs(r.ip);
+  } else if (!f.bare_ip.empty()) {
+    r.ip = f.bare_ip;
+    r.ip_source = IpSource::tcp_info_bare;
+  } else if (!word_ip.empty()) {
+    r.ip = word_ip;
+    r.ip_source = IpSource::from_word;
+  }
+  r.ambiguous = r.ambiguous || f.injected;
+
+  // Which name is the HELO and which the reverse DNS depends on the MTA's layout.
+  const std::string& w = r.from_word;
+  const bool w_host = hostname_like(w);
+  if (!word_ip.empty()) {
+    // The from word is the greeting unless it is the only address (then it is how the receiver
+    // wrote the peer: "from 1.2.3.4 by host with HTTP").
+    const bool other_address = r.ip != word_ip;
+    r.helo = f.helo_stated ? f.helo : ((web && !other_address) || (!word_bracketed && !other_address) ? "" : w);
+  } else if (f.helo_stated) {
+    r.helo = f.helo;
+    if (w_host) r.rdns = w;
+  } else if (!f.comment_rdns.empty()) {
+    r.helo = w;
+  } else if (web) {
+    r.helo.clear();  // web submissions have no SMTP greeting
+  } else if (f.verified || ((hints.exim || (f.port_form && !hints.xmail)) && r.ip_source == IpSource::tcp_info)) {
+    r.helo = w;
+    if (w_host) r.rdns = w;
+  } else if (r.ip_source == IpSource::tcp_info_bare && !hints.microsoft && !f.bare_port) {
+    if (w_host) r.rdns = w;
+    if (!f.bare_glued) r.helo = w;  // smap "rdns(ip)" names no greeting
+  } else {
+    r.helo = w;
+  }
+  if (r.rdns.empty() && !f.comment_rdns.empty()) r.rdns = f.comment_rdns;
+  if (r.rdns.empty() && !f.lone_host.empty() && !f.bracket_after_lone) r.rdns = f.lone_host;
+  r.helo_command = f.helo_command;
+}
+
+}  // namespace detail
+
+std::string_view to_string(IpSource s) {
+  switch (s) {
+    case IpSource::tcp_info: return "tcp-info";
+    case IpSource::tcp_info_bare: return "tcp-info-unbracketed";
+    case IpSource::from_word: return "from-word";
+    case IpSource::none: break;
+  }
+  return "none";
+}
+
+bool is_ip_literal(std::string_view s) { return is_ipv4(s) || (s.find(':') != std::string_view::npos && is_ipv6(s)); }
+
+bool is_private_ip(std::string_view ip) {
+  if (is_ipv4(ip)) {
+    const auto p = util::split(ip, '.');
+    const int a = std::stoi(std::string(p[0]));
+    const int b = std::stoi(std::string(p[1]));
+    return a == 10 || a == 127 || a == 0 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168) ||
+           (a == 169 && b == 254) || (a == 100 && b >= 64 && b <= 127);
+  }
+  if (!is_ipv6(ip)) return false;
+  const std::string l = util::to_lower(ip);
+  if (l == "::1" || l == "::") return true;
+  if (util::istarts_with(l, "::ffff:")) return is_private_ip(l.substr(7));
+  return util::istarts_with(l, "fc") || util::istarts_with(l, "fd") || util::istarts_with(l, "fe8") ||
+         util::istarts_with(l, "fe9") || util::istarts_with(l, "fea") || util::istarts_with(l, "feb");
+}
+
+}  // namespace maildiag::message
