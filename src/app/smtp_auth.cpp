@@ -1,0 +1,115 @@
+// smtp-test policy, part 2: AUTH (RFC 4954) with PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER.
+// Credentials never travel in plain text unless --allow-plaintext-auth; they never reach output.
+
+#include "maildiag/app/smtp_dialog.hpp"
+
+#include "maildiag/smtp/sasl.hpp"
+#include "maildiag/util/text.hpp"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+namespace maildiag::app {
+
+namespace {
+
+using report::Severity;
+
+constexpr int kMaxSaslSteps = 6;
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
+  return out;
+}
+
+}  // namespace
+
+std::string hmac_md5_hex(std::string_view key, std::string_view message) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (HMAC(EVP_md5(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
+           message.size(), out, &len) == nullptr)
+    return {};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) {
+    hex += kHex[out[i] >> 4];
+    hex += kHex[out[i] & 0xF];
+  }
+  return hex;
+}
+
+bool SmtpDialog::auth() {
+  if (!opt_.auth_user) return true;
+  const auto& caps = f_.caps_tls ? *f_.caps_tls : f_.caps;
+  if (caps.auth.empty()) {
+    const bool later = !s_.tls() && f_.caps.starttls && opt_.starttls == StartTlsMode::never;
+    rep_.add(Severity::critical, "smtp.auth.not-offered", "The server does not offer AUTH here",
+             later ? "AUTH is usually offered only after STARTTLS, which --starttls never skipped."
+                   : "Without AUTH this port cannot take mail from users (submission needs it).",
+             {}, "Use the submission port (587, or 465 with --tls-on-connect) or enable SASL on this port.");
+    s_.quit();
+    return false;
+  }
+  if (!s_.tls() && !opt_.allow_plaintext_auth) {
+    rep_.add(f_.caps.starttls ? Severity::unknown : Severity::critical, "smtp.auth.plaintext-refused",
+             "Credentials not sent: the connection is not encrypted",
+             f_.caps.starttls ? "STARTTLS was not used (--starttls never), so the password would travel in clear."
+                              : "The server offers AUTH without TLS: every client's password travels in clear.",
+             {}, "Enable STARTTLS (or use port 465); --allow-plaintext-auth sends them anyway (test systems only).");
+    s_.quit();
+    return false;
+  }
+  const auto mech = smtp::choose_mechanism(caps.auth, secrets_.token, s_.tls(), opt_.auth_mech);
+  if (!mech) {
+    rep_.add(Severity::critical, "smtp.auth.no-mechanism",
+             opt_.auth_mech ? fmt::format("The server does not offer AUTH {}", smtp::to_string(*opt_.auth_mech))
+                            : std::string("No usable AUTH mechanism offered"),
+             "Offered: " + util::sanitize(join(caps.auth), 300) +
+                 (secrets_.token ? " (a bearer token needs XOAUTH2 or OAUTHBEARER)" : ""),
+             {}, "Pick one of the offered mechanisms with --auth-mech.");
+    s_.quit();
+    return false;
+  }
+  f_.auth_mechanism = std::string(smtp::to_string(*mech));
+  smtp::SaslSession sasl(*mech, {*opt_.auth_user, secrets_.secret, "", host_.name, host_.port}, hmac_md5_hex);
+  const auto initial = sasl.initial_response();
+  auto cmd = smtp::auth(smtp::to_string(*mech),
+                        initial ? std::optional<std::string_view>(*initial) : std::nullopt);
+  if (!cmd || s_.send(*cmd)) return false;
+  std::optional<smtp::event::Reply> r;
+  for (int step = 0; step < kMaxSaslSteps; ++step) {
+    r = reply("the reply to AUTH");
+    if (!r) return false;
+    if (r->reply.code != 334) break;
+    const auto challenge = r->reply.lines.empty() ? std::string() : r->reply.lines.front();
+    auto resp = smtp::auth_response(sasl.respond(challenge));
+    if (!resp || s_.send(*resp)) return false;
+  }
+  if (!r) return false;
+  f_.auth_reply = r->reply;
+  f_.auth_ok = r->reply.code == 235;
+  if (*f_.auth_ok) {
+    rep_.add(Severity::ok, "smtp.auth.ok",
+             fmt::format("AUTH {} as {} succeeded", f_.auth_mechanism, util::sanitize(*opt_.auth_user, 200)), {},
+             util::sanitize(r->reply.wire(), 300));
+    return true;
+  }
+  const auto c = codes::classify(r->reply);
+  std::string detail = r->reply.code == 334 ? "The server kept sending challenges; the exchange was abandoned."
+                                            : std::string(codes::info(c.reason).description);
+  if (!sasl.last_challenge().empty() && smtp::uses_token(*mech))
+    detail += " Server's error document: " + sasl.last_challenge();
+  rep_.add(Severity::critical, "smtp.auth.failed",
+           fmt::format("AUTH {} as {} failed ({})", f_.auth_mechanism, util::sanitize(*opt_.auth_user, 200),
+                       r->reply.code),
+           detail, util::sanitize(r->reply.wire(), 500), c.remediation);
+  if (r->reply.code == 334 && s_.send(smtp::auth_cancel())) return false;
+  if (r->reply.code == 334) reply("the reply to the AUTH cancel");
+  s_.quit();
+  return false;
+}
+
+}  // namespace maildiag::app

@@ -1,0 +1,303 @@
+// smtp-test policy, part 1: the flow, the greeting, EHLO/HELO and STARTTLS.
+// AUTH is in smtp_auth.cpp, the relay probe and MAIL/RCPT/DATA in smtp_transaction.cpp.
+
+#include "maildiag/app/smtp_dialog.hpp"
+
+#include "maildiag/net/address.hpp"
+#include "maildiag/report/classification.hpp"
+#include "maildiag/util/text.hpp"
+
+#include <fmt/format.h>
+
+namespace maildiag::app {
+
+namespace {
+
+using report::Severity;
+
+/// Evidence text for a reply: its lines as sent, sanitised.
+std::string evidence(const codes::Reply& r) { return util::sanitize(r.wire(), 1500); }
+
+}  // namespace
+
+SmtpDialog::SmtpDialog(const SmtpTestOptions& options, const SmtpHostContext& host, const SmtpSecrets& secrets,
+                       SmtpSession& session, report::Report& rep, SmtpFacts& facts)
+    : opt_(options), host_(host), secrets_(secrets), s_(session), rep_(rep), f_(facts) {
+  where_ = net::is_ip_literal(host.name) && host.name.find(':') != std::string::npos
+               ? fmt::format("[{}]:{}", host.name, host.port)
+               : fmt::format("{}:{}", host.name, host.port);
+}
+
+SmtpStage SmtpDialog::final_stage() const {
+  if (opt_.quit_after) return *opt_.quit_after;
+  if (!opt_.to.empty()) return opt_.data ? SmtpStage::data : SmtpStage::rcpt;
+  if (opt_.relay_test) return SmtpStage::rcpt;
+  if (opt_.auth_user) return SmtpStage::auth;
+  return SmtpStage::tls;
+}
+
+bool SmtpDialog::stop_after(SmtpStage stage) const { return final_stage() == stage; }
+
+bool SmtpDialog::tls_optional() const {
+  // Opportunistic STARTTLS between MTAs (RFC 3207 §4.1): most senders do not verify.
+  return !opt_.tls_on_connect && opt_.starttls == StartTlsMode::automatic && host_.port == 25;
+}
+
+bool SmtpDialog::run() {
+  f_.stage = "banner";
+  const double t = s_.elapsed_ms();
+  if (opt_.tls_on_connect && !handshake("implicit TLS")) return true;
+  if (!greeting()) return !temp_refusal_;
+  f_.banner_ms = s_.elapsed_ms() - t;
+  if (stop_after(SmtpStage::connect) || stop_after(SmtpStage::banner)) {
+    f_.completed = true;
+    return true;
+  }
+  f_.stage = "ehlo";
+  if (!hello(false)) return true;
+  if (stop_after(SmtpStage::ehlo)) {
+    f_.completed = true;
+    return true;
+  }
+  f_.stage = "tls";
+  if (!starttls()) return true;
+  if (stop_after(SmtpStage::tls)) {
+    f_.completed = true;
+    return true;
+  }
+  if (opt_.relay_test && !relay_probe()) return true;
+  f_.stage = "auth";
+  if (!auth()) return true;
+  if (stop_after(SmtpStage::auth)) {
+    f_.completed = true;
+    return true;
+  }
+  f_.completed = transaction();
+  return true;
+}
+
+std::optional<smtp::event::Reply> SmtpDialog::reply(const char* waiting_for) {
+  for (;;) {
+    auto ev = s_.next(waiting_for);
+    if (!ev) return std::nullopt;
+    if (auto* r = std::get_if<smtp::event::Reply>(&*ev)) {
+      if (r->unsolicited) {
+        rep_.add(Severity::critical, "smtp.closing", "The server announced it is closing the connection",
+                 "A 421 reply that answers no command: an idle timeout or a shutdown (RFC 5321 §3.8).",
+                 evidence(r->reply));
+        return std::nullopt;
+      }
+      return std::move(*r);
+    }
+    if (std::holds_alternative<smtp::event::Capabilities>(*ev)) continue;
+    if (auto* e = std::get_if<smtp::event::ProtocolError>(&*ev)) {
+      protocol_error(*e);
+      return std::nullopt;
+    }
+    if (std::holds_alternative<smtp::event::Closed>(*ev)) {
+      rep_.add(Severity::critical, "smtp.closed",
+               fmt::format("The server closed the connection while we waited for {}", waiting_for),
+               "The connection ended without a reply: the server crashed, a firewall cut the session, or the "
+               "server drops clients it does not like (check its log for this client's address).");
+      return std::nullopt;
+    }
+    // ReadyForTls / Greeting cannot come here in a correct flow; treat as a protocol slip.
+    return std::nullopt;
+  }
+}
+
+void SmtpDialog::protocol_error(const smtp::event::ProtocolError& e) {
+  const bool injection = e.kind == smtp::ErrorKind::data_after_starttls;
+  rep_.add(Severity::critical, injection ? "smtp.starttls.injection" : "smtp.protocol." + std::string(smtp::to_string(e.kind)),
+           injection ? "The server sent data after accepting STARTTLS, before the TLS handshake"
+                     : "The server broke the SMTP protocol: " + std::string(smtp::to_string(e.kind)),
+           e.message, {},
+           injection ? "Bytes injected between the 220 and the handshake are a man-in-the-middle attack or a broken "
+                       "server (CVE-2021-22947 class); they were discarded. Check the path to the server."
+                     : "Check what actually listens on this port (another service, a proxy, a tarpit) and the "
+                       "server's log.");
+}
+
+bool SmtpDialog::greeting() {
+  auto ev = s_.next("the greeting (220)");
+  if (!ev) return false;
+  if (auto* e = std::get_if<smtp::event::ProtocolError>(&*ev)) {
+    protocol_error(*e);
+    s_.quit();
+    return false;
+  }
+  if (std::holds_alternative<smtp::event::Closed>(*ev)) {
+    rep_.add(Severity::critical, "smtp.closed", "The server closed the connection without a greeting",
+             "Connection accepted and closed at once: the service is overloaded, refuses this client, or "
+             "something other than SMTP listens here.");
+    return false;
+  }
+  const auto* g = std::get_if<smtp::event::Greeting>(&*ev);
+  if (g == nullptr) return false;
+  f_.banner = g->reply;
+  if (g->reply.code == 220) return true;
+  const auto c = codes::classify(g->reply);
+  temp_refusal_ = g->reply.reply_class() == 4;
+  rep_.add(Severity::critical, "smtp.banner.rejected",
+           fmt::format("The server refused service in its greeting ({})", g->reply.code),
+           temp_refusal_ ? "A 4xx greeting means: not now (RFC 5321 §3.1). Senders try the next MX and retry later."
+                         : "A 554 greeting means: no SMTP service for this client (RFC 5321 §3.1). Senders give up.",
+           evidence(g->reply), c.remediation);
+  s_.quit();
+  return false;
+}
+
+bool SmtpDialog::hello(bool after_tls) {
+  if (helo_name_.empty()) {
+    helo_name_ = opt_.helo;
+    if (helo_name_.empty()) {
+      // An address literal of our side (RFC 5321 §4.1.4) when no name was given.
+      auto local = s_.local();
+      const auto colon = local.rfind(':');
+      if (colon != std::string::npos) local = local.substr(0, colon);
+      if (!local.empty() && local.front() == '[') local = local.substr(1, local.size() - 2);
+      helo_name_ = local.find(':') != std::string::npos ? "[IPv6:" + local + "]" : "[" + local + "]";
+    }
+  }
+  auto cmd = smtp::ehlo(helo_name_);
+  if (!cmd || s_.send(*cmd)) return false;
+  auto r = reply("the reply to EHLO");
+  if (!r) return false;
+  if (r->reply.code == 250) {
+    const auto& caps = s_.engine().capabilities();
+    if (after_tls) f_.caps_tls = caps;
+    else {
+      f_.hello = r->reply;
+      f_.caps = caps;
+      if (!caps.auth.empty() && !s_.tls())
+        rep_.add(Severity::warning, "smtp.auth.before-tls", "AUTH is offered before TLS",
+                 "Clients may send passwords in plain text here (AUTH " + util::sanitize(caps.auth.front(), 40) +
+                     " before STARTTLS); a man in the middle can also strip STARTTLS and collect them.",
+                 evidence(r->reply),
+                 "Offer AUTH only after STARTTLS (Postfix: smtpd_tls_auth_only = yes).");
+    }
+    return true;
+  }
+  if (after_tls || r->reply.code == 421 || r->reply.code == 554) {
+    rep_.add(Severity::critical, after_tls ? "smtp.ehlo-tls.refused" : "smtp.ehlo.refused",
+             fmt::format("The server refused EHLO{} ({})", after_tls ? " after STARTTLS" : "", r->reply.code),
+             "", evidence(r->reply), codes::classify(r->reply).remediation);
+    s_.quit();
+    return false;
+  }
+  // RFC 5321 §3.2: a server without ESMTP answers EHLO with an error; fall back to HELO.
+  auto h = smtp::helo(helo_name_);
+  if (!h || s_.send(*h)) return false;
+  auto hr = reply("the reply to HELO");
+  if (!hr) return false;
+  f_.hello = hr->reply;
+  if (hr->reply.code != 250) {
+    rep_.add(Severity::critical, "smtp.helo.refused", fmt::format("The server refused both EHLO and HELO ({})",
+                                                                  hr->reply.code),
+             "", evidence(hr->reply), codes::classify(hr->reply).remediation);
+    s_.quit();
+    return false;
+  }
+  f_.esmtp = false;
+  rep_.add(Severity::warning, "smtp.esmtp.missing", "The server does not speak ESMTP (EHLO refused, HELO accepted)",
+           "Without EHLO there is no STARTTLS, no SIZE, no PIPELINING, no 8BITMIME: mail to it travels in plain "
+           "text. A modern MTA always offers ESMTP; a proxy or an old firewall (Cisco \"fixup smtp\") may hide it.",
+           evidence(r->reply), "Check the server software and anything inspecting SMTP in front of it.");
+  return true;
+}
+
+bool SmtpDialog::starttls() {
+  if (opt_.tls_on_connect) return true;
+  const auto& caps = f_.caps;
+  if (opt_.starttls == StartTlsMode::never) {
+    if (caps.starttls) s_.info("STARTTLS offered, not used (--starttls never)");
+    return true;
+  }
+  if (!caps.starttls) {
+    const bool should = host_.port == 25 || host_.port == 587;
+    const auto sev = opt_.starttls == StartTlsMode::require ? Severity::critical
+                     : should                                ? Severity::warning
+                                                             : Severity::info;
+    rep_.add(sev, "smtp.starttls.missing", "The server does not offer STARTTLS",
+             "Mail to this server travels in plain text; senders that require TLS (MTA-STS, DANE, policies) will "
+             "not deliver, and submission clients will refuse to send passwords.",
+             f_.hello ? evidence(*f_.hello) : std::string(),
+             "Configure a certificate and enable STARTTLS (Postfix: smtpd_tls_security_level = may).");
+    if (opt_.starttls == StartTlsMode::require) {
+      s_.quit();
+      return false;
+    }
+    return true;
+  }
+  if (s_.send(smtp::starttls())) return false;
+  auto r = reply("the reply to STARTTLS");
+  if (!r) return false;
+  f_.starttls_reply = r->reply;
+  if (r->reply.code != 220) {
+    const bool req = opt_.starttls == StartTlsMode::require;
+    rep_.add(req ? Severity::critical : Severity::warning, "smtp.starttls.refused",
+             fmt::format("STARTTLS is offered but refused ({})", r->reply.code),
+             "The server advertises STARTTLS and then will not start it: usually a missing or unreadable "
+             "certificate or key.",
+             evidence(r->reply), "Check the TLS certificate and key settings and the server log.");
+    if (req) {
+      s_.quit();
+      return false;
+    }
+    return true;
+  }
+  auto ev = s_.next("the TLS switch");
+  if (!ev) return false;
+  if (auto* e = std::get_if<smtp::event::ProtocolError>(&*ev)) {
+    protocol_error(*e);
+    s_.quit();
+    return false;
+  }
+  if (!std::holds_alternative<smtp::event::ReadyForTls>(*ev)) return false;
+  if (!handshake("STARTTLS")) return false;
+  return hello(true);
+}
+
+bool SmtpDialog::handshake(const char* how) {
+  tls::TlsOptions o;
+  o.sni = opt_.sni.value_or(tls::default_sni(host_.name));
+  o.names = {host_.name};
+  o.verify = !opt_.no_verify;
+  o.ca_file = opt_.ca_file;
+  o.tlsa = host_.tlsa;
+  o.expiry_warn_days = opt_.expiry_warn_days;
+  auto r = s_.start_tls(o);
+  f_.tls_how = how;
+  if (!r.injected.empty()) {
+    rep_.add(Severity::critical, "smtp.starttls.injection",
+             "The server sent plain-text data after accepting STARTTLS, before the TLS handshake",
+             "Bytes between the 220 and the handshake are a command injection by a man in the middle or a broken "
+             "server (CVE-2021-22947 class); they were discarded, never fed into TLS.",
+             util::sanitize(r.injected, 300), "Check the network path to the server and its software.");
+  }
+  f_.tls = r.report;
+  const std::size_t first = rep_.findings.size();
+  tls::add_findings(rep_, r.report, "smtp.tls", where_);
+  adjust_tls_findings(first);
+  return r.ok;
+}
+
+void SmtpDialog::adjust_tls_findings(std::size_t first) {
+  for (std::size_t i = first; i < rep_.findings.size(); ++i) {
+    auto& fd = rep_.findings[i];
+    if (fd.severity != Severity::critical) continue;
+    const bool verification = fd.id == "smtp.tls.chain" || fd.id == "smtp.tls.name" || fd.id == "smtp.tls.expiry";
+    if (verification && tls_optional()) {
+      fd.severity = Severity::warning;
+      fd.detail += " TLS on port 25 is opportunistic (RFC 3207; RFC 7435): most sending MTAs encrypt without "
+                   "verifying, so mail still flows, but senders that insist on verified TLS (MTA-STS "
+                   "\"enforce\", a TLS policy) will not deliver.";
+    } else if (fd.id == "smtp.tls.dane" && !host_.tlsa_secure) {
+      fd.severity = Severity::warning;
+      fd.detail += " The TLSA records were not DNSSEC-validated by the resolver (no AD bit), so DANE senders "
+                   "ignore them; validated, this failure would stop delivery.";
+    }
+  }
+}
+
+}  // namespace maildiag::app
