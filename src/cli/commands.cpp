@@ -7,6 +7,7 @@ namespace maildiag::cli {
 void register_all(CLI::App& app, Context& ctx) {
   // The one list of subcommands, in the order `--help` shows them.
   register_explain(app, ctx);
+  register_mx(app, ctx);
   register_smtp_test(app, ctx);
   register_bounce(app, ctx);
   register_completion(app, ctx);  // keep last: completion and manpage describe all of the above

@@ -36,6 +36,7 @@ struct Context {
 
 // One registration function per subcommand, each in its own cmd_<name>.cpp.
 void register_explain(CLI::App& app, Context& ctx);
+void register_mx(CLI::App& app, Context& ctx);
 void register_smtp_test(CLI::App& app, Context& ctx);
 void register_bounce(CLI::App& app, Context& ctx);
 void register_completion(CLI::App& app, Context& ctx);
