@@ -156,7 +156,7 @@ Mismatches check(const json& c) {
   if (suite == "spamscope-mail-parser") return check_spamscope(c);
   if (suite == "mailauth") return check_mailauth(c);
   if (suite == "emil") return check_emil(c);
-  return {};  // spamassassin-authres: Authentication-Results trust, checked in auth_results_test
+  return {"unknown suite " + suite};
 }
 
 /// Cases where maildiag reads the header differently from one suite, by corpus line number "n".
@@ -208,6 +208,13 @@ TEST_CASE("received corpus: public suites agree with maildiag", "[message][recei
   if (cases.empty()) return;
   std::map<std::string, std::array<int, 3>> per_suite;  // agree, documented divergence, total
   for (const auto& c : cases) {
+    if (c["suite"] == "spamassassin-authres") {
+      // Which Authentication-Results to believe depends on SpamAssassin's trusted_networks
+      // configuration; maildiag's rule (results added by the final receiver only) is tested in
+      // the headers app tests instead.
+      WARN("skipped spamassassin-authres n=" << c["n"] << ": needs SpamAssassin's network configuration");
+      continue;
+    }
     const auto m = check(c);
     auto& s = per_suite[c["suite"].get<std::string>()];
     ++s[2];
@@ -230,5 +237,5 @@ TEST_CASE("received corpus: public suites agree with maildiag", "[message][recei
     total += s[2];
   }
   WARN("received corpus: " << agree << "/" << total << " agree");
-  CHECK(total >= 490);
+  CHECK(total >= 490);  // every case of the file but the skipped one ran
 }
