@@ -209,7 +209,7 @@ HeaderBlock parse_headers(std::string_view message, const HeaderLimits& limits) 
     if (is_wsp(text.front())) {
       if (builder.open() || builder.dropping()) {
         builder.append(text);
-      } else {
+      } else if (block.problems.size() < 100) {  // a hostile block of stray lines: not millions of sentences
         block.problems.push_back("line " + std::to_string(line_no) +
                                  " is a continuation line with no header field before it");
       }

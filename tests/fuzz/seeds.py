@@ -415,6 +415,52 @@ def dns_seeds():
     write("dns", "header-only", Packet(rcode=2).bytes())
 
 
+# ------------------------------------------------------------------------------ logs and queues
+LOG_FIXTURES = ROOT.parent / "unit" / "log" / "fixtures"
+
+LOG_LINES = [
+    "Nov 23 05:10:01 vm postfix/smtpd[1234]: connect from localhost[127.0.0.1]",
+    "Nov 23 05:10:01 vm postfix/smtpd[1234]: 4Tq1Bc2xyz: client=localhost[127.0.0.1], sasl_method=PLAIN, sasl_username=alice",
+    "Nov 23 05:10:01 vm postfix/cleanup[1235]: 4Tq1Bc2xyz: message-id=<1@mail.test>",
+    "Nov 23 05:10:01 vm postfix/qmgr[99]: 4Tq1Bc2xyz: from=<alice@mail.test>, size=420, nrcpt=1 (queue active)",
+    "Nov 23 05:10:01 vm postfix/virtual[1236]: 4Tq1Bc2xyz: to=<bob@mail.test>, relay=virtual, delay=0.02, "
+    "delays=0.01/0/0/0.01, dsn=2.0.0, status=sent (delivered to maildir)",
+    "Nov 23 05:10:01 vm postfix/qmgr[99]: 4Tq1Bc2xyz: removed",
+    "Nov 23 05:10:02 vm postfix/smtpd[1234]: NOQUEUE: reject: RCPT from localhost[127.0.0.1]: 550 5.1.1 "
+    "<nobody@mail.test>: Recipient address rejected: User unknown in virtual mailbox table; "
+    "from=<alice@mail.test> to=<nobody@mail.test> proto=ESMTP helo=<client.test>",
+    "2026-11-23T05:10:03.123456+00:00 vm postfix/smtp[1240]: 5ABCDEF: to=<x@example.org>, "
+    "relay=mx.example.org[192.0.2.1]:25, delay=300, delays=0.1/0/300/0, dsn=4.4.1, status=deferred "
+    "(connect to mx.example.org[192.0.2.1]:25: Connection timed out)",
+    "Nov 23 05:10:04 vm dovecot: imap-login: Login: user=<alice@mail.test>, method=PLAIN, rip=127.0.0.1, "
+    "lip=127.0.0.1, mpid=1, secured",
+    "2024-03-05 13:02:11 1rhXyZ-000abc-2Q ** bob@example.org R=dnslookup T=remote_smtp H=mx.example.org "
+    "[192.0.2.5]: SMTP error from remote mail server after RCPT TO:<bob@example.org>: 550 5.1.1 User unknown",
+    "Nov 23 05:10:05 vm sm-mta[500]: x1ABC123: to=<bob@example.org>, delay=00:00:01, mailer=esmtp, pri=120, "
+    "relay=mx.example.org. [192.0.2.5], dsn=5.1.1, stat=User unknown",
+    "<22>1 2026-11-23T05:10:06Z vm postfix/smtpd 77 - - warning: TLS library problem: error:0A000126",
+]
+
+
+def log_seeds():
+    head = bytes([3, 3, 3, 3, 100, 10, 3, 3, 3, 2, 12])
+    write("log", "mixed", head + "\n".join(LOG_LINES).encode())
+    write("log", "crlf-binary", head + "\r\n".join(LOG_LINES[:4]).encode() + b"\n\x00\xff\x1b[31m\n")
+    if LOG_FIXTURES.is_dir():
+        for f in sorted(LOG_FIXTURES.glob("*.log")):
+            write("log", "fixture-" + f.stem, head + f.read_bytes()[:16384])
+        for f in sorted(LOG_FIXTURES.glob("*.txt")) + sorted(LOG_FIXTURES.glob("*.jsonl")):
+            write("queue", "fixture-" + f.stem, bytes([3, 3, 40, 2]) + f.read_bytes()[:16384])
+    write("queue", "postfix-mailq", bytes([3, 3, 40, 2]) + (
+        b"-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
+        b"5ABCDEF*     420 Mon Nov 23 05:10:03  alice@mail.test\n"
+        b"(connect to mx.example.org[192.0.2.1]:25: Connection timed out)\n"
+        b"                                         x@example.org\n\n-- 1 Kbytes in 1 Request.\n"))
+    write("queue", "postqueue-json", bytes([3, 3, 40, 2]) + (
+        b'{"queue_name": "deferred", "queue_id": "5ABCDEF", "arrival_time": 1700000000, "message_size": 420, '
+        b'"sender": "", "recipients": [{"address": "x@example.org", "delay_reason": "connect to mx: timeout"}]}\n'))
+
+
 # ------------------------------------------------------------------------------ ../shared
 def shared_seeds(shared, out):
     """A sample of the real bounces, header blocks and header test cases, with each target's
@@ -454,6 +500,7 @@ def main():
     imap_seeds()
     smtp_seeds()
     dns_seeds()
+    log_seeds()
     for d in sorted(CORPUS.iterdir()):
         print(f"{d.name}: {len(list(d.iterdir()))} seeds")
 
