@@ -1,0 +1,127 @@
+#include "maildiag/message/header_stream.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace maildiag::message {
+
+namespace {
+
+constexpr std::string_view kSeparator = "\nFrom ";
+
+/// Offset of `needle` in `hay` at or after `from` (memmem-style, fast), or npos.
+std::size_t find(std::string_view hay, std::string_view needle, std::size_t from = 0) {
+  if (from >= hay.size()) return std::string_view::npos;
+  const void* p = memmem(hay.data() + from, hay.size() - from, needle.data(), needle.size());
+  return p == nullptr ? std::string_view::npos
+                      : static_cast<std::size_t>(static_cast<const char*>(p) - hay.data());
+}
+
+}  // namespace
+
+HeaderStream::HeaderStream(Sink sink, std::size_t max_header_bytes) : sink_(std::move(sink)), max_(max_header_bytes) {}
+
+void HeaderStream::emit(std::size_t length, bool cut) {
+  ++index_;
+  Message m;
+  m.index = index_;
+  m.headers = std::string_view(hdr_).substr(0, length);
+  m.cut = cut;
+  m.mbox = mode_ == Mode::mbox;
+  sink_(m);
+}
+
+/// Header mode: collect bytes until the blank line (or, in an mbox, the next "From " line).
+/// Returns the input not consumed (the rest of the stream after the header section).
+std::string_view HeaderStream::feed_headers(std::string_view d) {
+  const std::size_t prior = hdr_.size();
+  const std::size_t room = max_ + 8 > prior ? max_ + 8 - prior : 0;
+  const std::size_t take = std::min(d.size(), room);
+  hdr_.append(d.substr(0, take));
+  if (mode_ == Mode::unknown) {
+    if (hdr_.size() < 5) return {};  // wait for enough bytes to tell (finish() decides otherwise)
+    mode_ = hdr_.compare(0, 5, "From ") == 0 ? Mode::mbox : Mode::single;
+  }
+  const std::size_t from = prior >= 6 ? prior - 6 : 0;
+  const std::string_view h(hdr_);
+  const auto lf = find(h, "\n\n", from);
+  const auto crlf = find(h, "\n\r\n", from);
+  const auto sep = mode_ == Mode::mbox ? find(h, kSeparator, from) : std::string_view::npos;
+  const std::size_t blank = std::min(lf, crlf);
+  std::size_t end = std::string_view::npos;  // just after the header section
+  std::size_t resume = 0;                    // where the rest of the stream continues
+  bool body = false;
+  if (blank != std::string_view::npos && (sep == std::string_view::npos || blank < sep)) {
+    end = blank + 1;
+    resume = blank + (blank == lf ? 2 : 3);
+    body = true;
+  } else if (sep != std::string_view::npos) {  // a message without a body: the next one begins
+    end = sep + 1;
+    resume = end;
+  }
+  if (end == std::string_view::npos) {
+    if (hdr_.size() < max_) return d.substr(take);
+    emit(max_, true);  // no end in sight: report what we have, skip the rest as body
+    carry_.assign(hdr_.end() - static_cast<std::ptrdiff_t>(std::min<std::size_t>(hdr_.size(), 5)), hdr_.end());
+    hdr_.clear();
+    in_headers_ = false;
+    return d.substr(take);
+  }
+  emit(std::min(end, max_), end > max_);
+  std::string_view rest;
+  std::string prefix;
+  if (resume >= prior) {
+    rest = d.substr(resume - prior);
+  } else {  // the next message began in bytes buffered before this chunk
+    prefix = hdr_.substr(resume, prior - resume);
+    rest = d;
+  }
+  hdr_ = std::move(prefix);
+  in_headers_ = !body;
+  carry_ = "\n";  // a body starts at a line start
+  return rest;
+}
+
+/// Body mode: skip bytes until "\nFrom " (mbox only). Returns the input from the next message on.
+std::string_view HeaderStream::feed_body(std::string_view d) {
+  if (mode_ != Mode::mbox) return {};
+  std::string edge = carry_;  // a separator straddling the previous chunk and this one
+  edge.append(d.substr(0, std::min<std::size_t>(d.size(), kSeparator.size() - 1)));
+  if (const auto p = find(edge, kSeparator); p != std::string::npos) {
+    in_headers_ = true;
+    if (p + 1 < carry_.size()) {
+      hdr_ = carry_.substr(p + 1);
+      carry_.clear();
+      return d;
+    }
+    const std::size_t skip = p + 1 - carry_.size();
+    carry_.clear();
+    return d.substr(skip);
+  }
+  if (const auto p = find(d, kSeparator); p != std::string_view::npos) {
+    in_headers_ = true;
+    carry_.clear();
+    return d.substr(p + 1);
+  }
+  edge = carry_;
+  edge.append(d.substr(d.size() - std::min<std::size_t>(d.size(), kSeparator.size() - 1)));
+  carry_ = edge.substr(edge.size() - std::min<std::size_t>(edge.size(), kSeparator.size() - 1));
+  return {};
+}
+
+void HeaderStream::feed(std::string_view bytes) {
+  while (!bytes.empty()) bytes = in_headers_ ? feed_headers(bytes) : feed_body(bytes);
+}
+
+void HeaderStream::finish() {
+  if (in_headers_ && !hdr_.empty()) {
+    if (mode_ == Mode::unknown) mode_ = hdr_.compare(0, 5, "From ") == 0 ? Mode::mbox : Mode::single;
+    const bool cut = hdr_.size() > max_;
+    emit(std::min(hdr_.size(), max_), cut);
+  }
+  hdr_.clear();
+  carry_.clear();
+  in_headers_ = true;
+}
+
+}  // namespace maildiag::message

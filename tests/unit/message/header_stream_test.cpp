@@ -1,0 +1,86 @@
+#include "maildiag/message/header_stream.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+using maildiag::message::HeaderStream;
+
+namespace {
+
+struct Got {
+  std::vector<std::string> headers;
+  std::vector<bool> cut;
+};
+
+Got run(const std::string& input, std::size_t chunk, std::size_t max = 4u << 20) {
+  Got g;
+  HeaderStream s(
+      [&](const HeaderStream::Message& m) {
+        g.headers.emplace_back(m.headers);
+        g.cut.push_back(m.cut);
+      },
+      max);
+  for (std::size_t i = 0; i < input.size(); i += chunk) s.feed(std::string_view(input).substr(i, chunk));
+  s.finish();
+  return g;
+}
+
+const std::string kMbox =
+    "From a@example.org Mon Jan  1 00:00:00 2024\n"
+    "Subject: one\n"
+    "To: x@example.net\n"
+    "\n"
+    "body line\n"
+    ">From quoted, not a separator\n"
+    "From b@example.org Mon Jan  1 00:00:01 2024\n"
+    "Subject: two\n"
+    "\n"
+    "From c@example.org Mon Jan  1 00:00:02 2024\n"
+    "Subject: three (no body, no blank line)\n"
+    "From d@example.org Mon Jan  1 00:00:03 2024\n"
+    "Subject: four\r\n"
+    "\r\n"
+    "crlf body\r\n";
+
+}  // namespace
+
+TEST_CASE("header stream: an mbox split at every chunk size gives the same messages", "[message][stream]") {
+  const auto whole = run(kMbox, kMbox.size());
+  REQUIRE(whole.headers.size() == 4);
+  CHECK(whole.headers[0] == "From a@example.org Mon Jan  1 00:00:00 2024\nSubject: one\nTo: x@example.net\n");
+  CHECK(whole.headers[1] == "From b@example.org Mon Jan  1 00:00:01 2024\nSubject: two\n");
+  CHECK(whole.headers[2] == "From c@example.org Mon Jan  1 00:00:02 2024\nSubject: three (no body, no blank line)\n");
+  CHECK(whole.headers[3] == "From d@example.org Mon Jan  1 00:00:03 2024\nSubject: four\r\n");
+  for (std::size_t chunk = 1; chunk <= kMbox.size(); ++chunk) {
+    INFO("chunk " << chunk);
+    const auto g = run(kMbox, chunk);
+    CHECK(g.headers == whole.headers);
+  }
+}
+
+TEST_CASE("header stream: a single message keeps 'From ' body lines in the body", "[message][stream]") {
+  const std::string msg = "Subject: hi\nTo: x@y\n\nFrom the desk of...\nFrom me\n";
+  for (std::size_t chunk = 1; chunk <= msg.size(); ++chunk) {
+    const auto g = run(msg, chunk);
+    REQUIRE(g.headers.size() == 1);
+    CHECK(g.headers[0] == "Subject: hi\nTo: x@y\n");
+  }
+  CHECK(run("Sub", 1).headers == std::vector<std::string>{"Sub"});
+  CHECK(run("", 1).headers.empty());
+}
+
+TEST_CASE("header stream: memory is bounded by the header limit", "[message][stream]") {
+  std::string big = "From x Mon Jan  1 00:00:00 2024\nX-Big: ";
+  big.append(100000, 'a');
+  big += "\n\nbody\nFrom y Mon Jan  1 00:00:00 2024\nSubject: next\n\n";
+  for (std::size_t chunk : {1u, 7u, 4096u, 1000000u}) {
+    const auto g = run(big, chunk, 1024);
+    REQUIRE(g.headers.size() == 2);
+    CHECK(g.headers[0].size() == 1024);
+    CHECK(g.cut[0]);
+    CHECK(g.headers[1] == "From y Mon Jan  1 00:00:00 2024\nSubject: next\n");
+    CHECK_FALSE(g.cut[1]);
+  }
+}
