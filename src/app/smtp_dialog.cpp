@@ -39,8 +39,9 @@ SmtpStage SmtpDialog::final_stage() const {
 bool SmtpDialog::stop_after(SmtpStage stage) const { return final_stage() == stage; }
 
 bool SmtpDialog::tls_optional() const {
-  // Opportunistic STARTTLS between MTAs (RFC 3207 §4.1): most senders do not verify.
-  return !opt_.tls_on_connect && opt_.starttls == StartTlsMode::automatic && host_.port == 25;
+  // Opportunistic STARTTLS between MTAs (RFC 3207 §4.1; RFC 7435): most senders do not verify.
+  // Submission (587), implicit TLS and --starttls require are not opportunistic.
+  return !opt_.tls_on_connect && opt_.starttls == StartTlsMode::automatic && host_.port != 587;
 }
 
 bool SmtpDialog::run() {
@@ -66,7 +67,7 @@ bool SmtpDialog::run() {
     return true;
   }
   if (opt_.relay_test && !relay_probe()) return true;
-  f_.stage = "auth";
+  if (opt_.auth_user) f_.stage = "auth";
   if (!auth()) return true;
   if (stop_after(SmtpStage::auth)) {
     f_.completed = true;
@@ -214,10 +215,7 @@ bool SmtpDialog::starttls() {
     return true;
   }
   if (!caps.starttls) {
-    const bool should = host_.port == 25 || host_.port == 587;
-    const auto sev = opt_.starttls == StartTlsMode::require ? Severity::critical
-                     : should                                ? Severity::warning
-                                                             : Severity::info;
+    const auto sev = opt_.starttls == StartTlsMode::require ? Severity::critical : Severity::warning;
     rep_.add(sev, "smtp.starttls.missing", "The server does not offer STARTTLS",
              "Mail to this server travels in plain text; senders that require TLS (MTA-STS, DANE, policies) will "
              "not deliver, and submission clients will refuse to send passwords.",
@@ -289,7 +287,7 @@ void SmtpDialog::adjust_tls_findings(std::size_t first) {
     const bool verification = fd.id == "smtp.tls.chain" || fd.id == "smtp.tls.name" || fd.id == "smtp.tls.expiry";
     if (verification && tls_optional()) {
       fd.severity = Severity::warning;
-      fd.detail += " TLS on port 25 is opportunistic (RFC 3207; RFC 7435): most sending MTAs encrypt without "
+      fd.detail += " STARTTLS between MTAs is opportunistic (RFC 3207; RFC 7435): most sending MTAs encrypt without "
                    "verifying, so mail still flows, but senders that insist on verified TLS (MTA-STS "
                    "\"enforce\", a TLS policy) will not deliver.";
     } else if (fd.id == "smtp.tls.dane" && !host_.tlsa_secure) {

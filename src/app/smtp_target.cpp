@@ -110,7 +110,7 @@ std::vector<SmtpTarget> resolve_smtp_targets(const SmtpTestOptions& o, const std
 
 TlsaLookup lookup_tlsa(const SmtpTestOptions& o, const std::string& host, std::uint16_t port) {
   TlsaLookup out;
-  if (net::is_ip_literal(host) || util::iequals(host, "localhost")) {
+  if (!o.tlsa_name && (net::is_ip_literal(host) || util::iequals(host, "localhost"))) {
     out.status = "not-applicable";
     return out;
   }
@@ -120,7 +120,7 @@ TlsaLookup lookup_tlsa(const SmtpTestOptions& o, const std::string& host, std::u
     cfg.budget = o.common.timeout;
     dns::Resolver resolver(loop, cfg);
     std::optional<dns::Answer> answer;
-    resolver.query(fmt::format("_{}._tcp.{}", port, host), dns::RRType::tlsa,
+    resolver.query(o.tlsa_name ? *o.tlsa_name : fmt::format("_{}._tcp.{}", port, host), dns::RRType::tlsa,
                    [&](const dns::Answer& a) { answer = a; });
     loop.run_until([&] { return answer.has_value(); }, loop.now() + o.common.timeout);
     if (!answer) {

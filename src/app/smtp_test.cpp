@@ -107,7 +107,7 @@ std::string where(const std::string& host, std::uint16_t port) {
 }
 
 void connect_failed(report::Report& rep, const SmtpTarget& t, std::uint16_t port, const net::ConnectResult& cr,
-                    bool last, std::chrono::milliseconds timeout) {
+                    bool last, std::chrono::milliseconds timeout, Severity timeout_state) {
   const auto outcome = cr.summary();
   const std::string what(net::to_string(outcome));
   const std::string detail =
@@ -119,6 +119,8 @@ void connect_failed(report::Report& rep, const SmtpTarget& t, std::uint16_t port
                         timeout.count())
           : "The connection could not be made.";
   const std::string ev = cr.attempts.empty() ? std::string() : cr.attempts.back().detail;
+  // A connect that times out is a timeout like any other: its severity is --timeout-state.
+  const auto sev = outcome == net::ConnectOutcome::filtered ? timeout_state : Severity::critical;
   if (!last && t.from_mx) {
     rep.add(Severity::warning, "smtp.mx.host-failed",
             fmt::format("MX {} (preference {}) is unreachable: {}; trying the next", where(t.name, port), t.preference,
@@ -126,7 +128,7 @@ void connect_failed(report::Report& rep, const SmtpTarget& t, std::uint16_t port
             detail, ev);
     return;
   }
-  rep.add(Severity::critical, "smtp.connect", fmt::format("Cannot connect to {}: {}", where(t.name, port), what),
+  rep.add(sev, "smtp.connect", fmt::format("Cannot connect to {}: {}", where(t.name, port), what),
           detail, ev, "Check that the MTA runs and listens on this port, and the firewalls on the way.");
 }
 
@@ -216,7 +218,7 @@ std::optional<report::Report> run_smtp_test(const SmtpTestOptions& o, std::strin
     SmtpSession session(rep, redactor, so);
     const auto cr = session.connect(t.addresses, port, where(t.name, port));
     if (!cr.ok()) {
-      connect_failed(rep, t, port, cr, last, so.connect_timeout);
+      connect_failed(rep, t, port, cr, last, so.connect_timeout, so.timeout_state);
       continue;
     }
     facts.connect_ms = cr.attempts.at(*cr.winner).latency_ms();

@@ -244,9 +244,15 @@ bool SmtpDialog::pipelined_envelope(const smtp::Command& mail, const std::vector
     rcpt_result(f_.rcpts[index[i]], r->reply, mail_ok);
     if (f_.rcpts[index[i]].verdict == smtp::RcptVerdict::accepted) ++accepted;
   }
+  if (!mail_ok) {
+    if (want_data) reply("the reply to DATA");  // owed; refused since MAIL was
+    f_.stage = "mail";
+    s_.quit();
+    return false;
+  }
   if (!want_data) {
     s_.quit();
-    return mail_ok;
+    return true;
   }
   f_.stage = "data";
   auto dr = reply("the reply to DATA");

@@ -102,6 +102,7 @@ void bind_tls_auth(CLI::App* cmd, SmtpArgs& a) {
   cmd->add_flag("--no-verify", o.no_verify, "Certificate failures are reported but not counted");
   cmd->add_option("--sni", o.sni, "Server name for TLS SNI (default: the host name)");
   cmd->add_flag("--no-dane", a.no_dane, "Do not look up TLSA records");
+  cmd->add_option("--tlsa-name", o.tlsa_name, "Look up TLSA records at this name instead of _PORT._tcp.HOST");
   cmd->add_option("--auth-user", o.auth_user,
                   "AUTH as this user (password: MAILDIAG_PASSWORD, --password-file or a prompt)");
   cmd->add_option("--auth-mech", a.auth_mech, "AUTH mechanism: PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER");

@@ -66,6 +66,7 @@ struct SmtpTestOptions {
   std::optional<std::string> sni;
   int expiry_warn_days = 14;
   bool dane = true;                         ///< look up TLSA records for the host
+  std::optional<std::string> tlsa_name;     ///< query this name instead of _PORT._tcp.HOST (port forwards, tests)
   // transport
   std::optional<std::string> source;        ///< local address to bind
   std::optional<std::chrono::milliseconds> connect_timeout;
