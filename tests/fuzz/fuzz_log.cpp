@@ -26,7 +26,7 @@ bool inside(std::string_view part, std::string_view whole) {
 void check_story(const log::Story& s, const log::TrackerLimits& lim) {
   FUZZ_CHECK(s.timeline.size() <= lim.max_timeline);
   FUZZ_CHECK(s.deliveries.size() <= lim.max_deliveries);
-  for (const auto& t : s.timeline) FUZZ_CHECK(t.text.size() <= lim.max_line + 4);  // + an ellipsis
+  for (const auto& t : s.timeline) FUZZ_CHECK(t.text.size() <= lim.max_line + 32);  // + util::sanitize's "…[+N bytes]"
   (void)log::derive_outcome(s);
   (void)s.final_attempts();
 }
@@ -59,8 +59,8 @@ MAILDIAG_FUZZ_TARGET {
       summary.add_unparsed();
       continue;
     }
-    for (auto part : {parsed->time_text, parsed->host, parsed->program, parsed->pid, parsed->message})
-      FUZZ_CHECK(inside(part, line));
+    // (program may name a constant, "exim" for Exim's own format, so it is not checked here)
+    for (auto part : {parsed->time_text, parsed->host, parsed->pid, parsed->message}) FUZZ_CHECK(inside(part, line));
     log::Event ev;
     (void)log::parse_event(*parsed, ev);
     const auto epoch = log::to_epoch(parsed->time, ctx);
