@@ -162,9 +162,22 @@ Recipient text_recipient(std::string address, const detail::TextRecipient* t) {
   if (t != nullptr) {
     r.original_address = t->original_address;
     r.diagnostic = detail::strip_continuations(t->diagnostic);
+    r.command = t->command;
   }
   fill_from_text(r, r.diagnostic);
   return r;
+}
+
+/// One recipient whose own lines carry no code: the notice's reply line is its reason
+/// ("Could not be delivered because of / 550 5.1.1 User unknown / The following recipients ...").
+void adopt_notice_reply(Analysis& a, std::string_view text) {
+  if (a.recipients.size() != 1) return;
+  auto& r = a.recipients.front();
+  if (r.reply_code || r.status) return;
+  const auto line = detail::notice_reply(text);
+  if (line.empty()) return;
+  r.diagnostic = r.diagnostic.empty() ? line : line + " " + r.diagnostic;
+  fill_from_text(r, line);
 }
 
 void read_text(Analysis& a, const message::HeaderBlock& h, const std::vector<detail::TextRecipient>& tr) {
@@ -183,45 +196,6 @@ void read_text(Analysis& a, const message::HeaderBlock& h, const std::vector<det
   if (!a.recipients.empty()) return;
   // No address in the words: the recipient of the returned message.
   if (auto addr = detail::first_address(a.original.to); !addr.empty()) a.recipients.push_back(text_recipient(addr, nullptr));
-}
-
-void read_feedback(Analysis& a, const Notice& n) {
-  a.kind = Kind::feedback;
-  a.format = "arf";
-  const auto fh = message::parse_headers(n.feedback);
-  a.feedback_type = util::to_lower(util::trim(fh.get("Feedback-Type")));
-  a.reporting_mta = detail::one_line(fh.get("Reporting-MTA"), 300);
-  std::vector<std::string> addrs;
-  for (const auto* f : fh.find_all("Original-Rcpt-To")) addrs.push_back(detail::first_address(f->value));
-  for (const auto* f : fh.find_all("Removal-Recipient")) addrs.push_back(detail::first_address(f->value));
-  if (addrs.empty()) {
-    for (auto piece : util::split(a.original.to, ',')) addrs.push_back(detail::first_address(piece));
-  }
-  std::erase_if(addrs, [](const std::string& s) { return s.empty(); });
-  if (addrs.empty()) addrs.emplace_back();
-  for (auto& ad : addrs) {
-    Recipient r;
-    r.address = ad;
-    r.action = "";
-    r.diagnostic = detail::one_line(fh.get("User-Agent").empty() ? n.text.substr(0, 300) : fh.get("User-Agent"), 300);
-    r.reason = codes::Reason::feedback;
-    r.classification.reason = codes::Reason::feedback;
-    r.classification.remediation = std::string(codes::info(codes::Reason::feedback).remediation);
-    a.recipients.push_back(std::move(r));
-  }
-}
-
-void read_auto_reply(Analysis& a, const message::HeaderBlock& h, const Notice& n) {
-  a.kind = Kind::auto_reply;
-  a.format = "rfc3834";
-  Recipient r;
-  r.address = detail::first_address(h.get("From"));
-  r.diagnostic = detail::one_line(n.text, 300);
-  r.reason = codes::Reason::vacation;
-  r.classification.reason = codes::Reason::vacation;
-  r.classification.outcome = codes::Outcome::success;
-  r.classification.remediation = std::string(codes::info(codes::Reason::vacation).remediation);
-  a.recipients.push_back(std::move(r));
 }
 
 }  // namespace
@@ -262,8 +236,8 @@ Analysis analyse(std::string_view message, const Limits& limits) {
   const auto notice = detail::collect(tree, limits);
   a.original = read_original(notice);
 
-  if (!notice.feedback.empty() || notice.report_type == "feedback-report") {
-    read_feedback(a, notice);
+  if (!notice.feedback.empty() || notice.report_type == "feedback-report" || detail::read_complaint(a, h, notice)) {
+    if (a.kind != Kind::feedback) detail::read_feedback(a, notice);
     return a;
   }
   const auto text_rcpts = detail::scan_text(notice.text, limits.max_recipients);
@@ -277,10 +251,11 @@ Analysis analyse(std::string_view message, const Limits& limits) {
     a.format = "rfc3464";
   } else if (notice.has_report || detail::looks_like_bounce(h, a.subject, notice.text)) {
     read_text(a, h, text_rcpts);
+    adopt_notice_reply(a, notice.text);
     a.format = "text";
   }
   if (a.recipients.empty()) {
-    if (detail::looks_like_auto_reply(h, a.subject)) read_auto_reply(a, h, notice);
+    if (detail::looks_like_auto_reply(h, a.subject)) detail::read_auto_reply(a, h, notice);
     return a;
   }
   a.kind = kind_of(a.recipients);

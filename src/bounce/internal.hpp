@@ -36,17 +36,23 @@ struct TextRecipient {
   std::string address;
   std::string diagnostic;          ///< the text tied to it (reason lines), one line
   std::string original_address;    ///< "(expanded from: <a@b>)" / "(generated from a@b)"
+  std::string command;             ///< the SMTP command a quoted session failed at, when known
 };
 
 /// Scans notification text for failed recipients (address-anchored lines and the reason text
 /// that follows them). Bounded by max_recipients.
 std::vector<TextRecipient> scan_text(std::string_view text, std::size_t max_recipients);
 
+/// The first line of notification text that is a server's refusal ("550 5.1.1 User unknown",
+/// "<<< 550 ...", "Out: 451 ..."), one line; "" when none.
+std::string notice_reply(std::string_view text);
+
 /// Text-level facts about a diagnostic or a notice.
 struct TextFacts {
   std::optional<int> reply_code;
   std::optional<codes::EnhancedCode> status;
-  std::string command;      ///< CONN, HELO, EHLO, MAIL, RCPT, DATA or ""
+  std::string command;      ///< CONN, HELO, EHLO, MAIL, RCPT, DATA or "" (the first one named)
+  bool several_commands = false;  ///< the text names more than one command
   std::string remote_mta;
 };
 /// Finds the reply code, enhanced code, SMTP command and remote host in diagnostic text.
@@ -69,7 +75,8 @@ bool looks_like_auto_reply(const message::HeaderBlock& h, std::string_view subje
 class NoticeContext {
  public:
   explicit NoticeContext(std::string_view text);
-  /// SMTP command named anywhere in the notice ("" when none).
+  /// SMTP command named in the notice: "" when none, or when it names several (a transcript of
+  /// sessions for several recipients is no one recipient's story).
   const std::string& command();
   /// The classifier's reading of the notice's words.
   const codes::Classification& classification();
@@ -79,6 +86,16 @@ class NoticeContext {
   std::optional<std::string> command_;
   std::optional<codes::Classification> classification_;
 };
+
+/// An ARF report (message/feedback-report part): the complained-about recipients.
+void read_feedback(Analysis& a, const Notice& n);
+/// Complaints and opt-outs sent without an ARF part: Hotmail/Outlook.com's "complaint about
+/// message from <ip>" (the original attached, its X-HmXmrOriginalRecipient naming the
+/// complainer) and automatic unsubscribe requests (Apple Mail's X-Apple-Unsubscribe, a bare
+/// "unsubscribe" subject with Auto-Submitted). Fills `a` and returns true when it is one.
+bool read_complaint(Analysis& a, const message::HeaderBlock& h, const Notice& n);
+/// An RFC 3834 automatic reply: the one recipient is the replier.
+void read_auto_reply(Analysis& a, const message::HeaderBlock& h, const Notice& n);
 
 /// Decides reason, hard and temporary for a recipient whose fields are filled in.
 void finish_recipient(Recipient& r, Kind kind, NoticeContext& notice);

@@ -2,7 +2,7 @@
 // (provider code, server phrase, enhanced code, reply code — docs/reasons.md); the bounce then
 // adds what only a delivery report knows: which SMTP command failed, the Action field, the
 // notice's own words when the recipient's text says nothing. The rules, in order:
-//  1. a "no such user" phrase said after DATA (or with a mailbox-status code x.2.0/x.2.1) is the
+//  1. a "no such user" phrase said after DATA (or with the mailbox-status code x.2.0) is the
 //     recipient side filtering this message (filtered), unless an x.1.1 code says otherwise;
 //     said at MAIL FROM it is the sender that was refused;
 //  2. at MAIL FROM, refusals that name no other cause are sender-rejected; at connect/HELO,
@@ -37,8 +37,8 @@ Reason user_unknown_by_command(const Recipient& r) {
   if (r.command == "DATA") return Reason::filtered;
   if (r.command == "MAIL") return Reason::sender_rejected;
   if (r.command == "EHLO" || r.command == "HELO" || r.command == "CONN") return Reason::blocked;
-  // "Mailbox status" codes (x.2.0, x.2.1) with a no-such-user text: the mailbox refuses this mail.
-  if (r.status && r.status->subject == 2 && r.status->detail <= 1) return Reason::filtered;
+  // "Other mailbox status" (x.2.0) with a no-such-user text: the mailbox refuses this mail.
+  if (r.status && r.status->subject == 2 && r.status->detail == 0) return Reason::filtered;
   return Reason::user_unknown;
 }
 
@@ -66,7 +66,10 @@ bool gave_up(const Recipient& r, Kind kind) {
 NoticeContext::NoticeContext(std::string_view text) : head_(text.substr(0, std::min<std::size_t>(text.size(), 8192))) {}
 
 const std::string& NoticeContext::command() {
-  if (!command_) command_ = text_facts(head_).command;
+  if (!command_) {
+    const auto f = text_facts(head_);
+    command_ = f.several_commands ? std::string() : f.command;
+  }
   return *command_;
 }
 

@@ -70,14 +70,19 @@ bool read_ses_json(std::string_view text, Analysis& a, std::size_t max_recipient
   const auto close = text.rfind('}');
   if (open == std::string_view::npos || close == std::string_view::npos || close < open) return false;
   if (util::trim(text.substr(0, open)).size() > 0) return false;
-  if (!util::icontains(text.substr(open, 200), "\"notificationType\"")) return false;
+  if (!util::icontains(text.substr(open, 4096), "notificationType")) return false;
   std::string doc;
   doc.reserve(close - open + 1);
   for (char c : text.substr(open, close - open + 1)) {
     if (c != '\n' && c != '\r') doc.push_back(c);
   }
-  const auto j = nlohmann::json::parse(doc, nullptr, false);
+  auto j = nlohmann::json::parse(doc, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return false;
+  // An SNS envelope ({"Type": "Notification", "Message": "<the SES document as a string>"}).
+  if (!j.contains("notificationType") && j.contains("Message") && j["Message"].is_string()) {
+    j = nlohmann::json::parse(j["Message"].get<std::string>(), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return false;
+  }
   const auto type = str(j, "notificationType");
   a.format = "amazon-ses";
   if (type == "Bounce" && j.contains("bounce")) {

@@ -37,6 +37,8 @@ constexpr PhraseRule kPhrases[] = {
     {R::policy_violation, "content presents a potential"},
     {R::not_compliant, "multiple addresses in from"},
     {R::bad_reputation, "low reputation"},
+    {R::bad_reputation, "due to ip reputation"},
+    {R::blocked, "weren't sent"},
     {R::has_moved, "not our customer"},
     {R::sender_auth_failed, "spf record"},
     {R::sender_auth_failed, "bad spf"},
@@ -81,6 +83,9 @@ constexpr PhraseRule kPhrases[] = {
     {R::user_unknown, "recipient address rejected: access denied"},
     {R::user_unknown, "not listed in domino directory"},
     {R::user_unknown, "not listed in public name"},
+    // Our server judged an open relay: a block of the sending host, not a refusal to relay for us.
+    {R::blocked, "an open relay"},
+    {R::blocked, "open relay list"},
     // Relay and authentication (before "denied"/"rejected" catch-alls).
     {R::relay_denied, "relay access denied"},
     {R::relay_denied, "relaying denied"},
@@ -90,7 +95,6 @@ constexpr PhraseRule kPhrases[] = {
     {R::relay_denied, "relay denied"},
     {R::relay_denied, "not permitted to relay"},
     {R::relay_denied, "we do not relay"},
-    {R::relay_denied, "open relay"},
     {R::tls_required, "must issue a starttls command first"},
     {R::tls_required, "encryption required"},
     {R::tls_required, "tls required"},
@@ -282,7 +286,6 @@ constexpr PhraseRule kPhrases[] = {
     {R::policy_violation, "refused"},
     {R::policy_violation, "denied"},
     // Weak signals: only when nothing more specific was said.
-    {R::user_unknown, "recipient address rejected"},
     {R::expired, "queue too long"},
     {R::expired, "too long in queue"},
     {R::expired, "giving up"},
@@ -370,6 +373,33 @@ constexpr ProviderRule kProviders[] = {
     // Orange / Wanadoo (France): OFR_506 / LPN_506 name a sending IP refused for spam.
     {"Orange", "OFR_506", R::spam_detected, "mail refused as spam from this IP"},
     {"Orange", "LPN_506", R::spam_detected, "mail refused as spam from this IP"},
+    // Outlook.com / Hotmail: documented reply tokens (SC: IP blocked for spam-like traffic, OU:
+    // policy, DY: dynamic / unverifiable IP, RP: temporarily throttled for reputation).
+    {"Outlook.com", "SC-001 (", R::blocked, "mail from this IP rejected for policy reasons (reputation)"},
+    {"Outlook.com", "SC-002 (", R::blocked, "mail from this IP rejected for policy reasons (listed or open proxy)"},
+    {"Outlook.com", "SC-003 (", R::blocked, "mail from this IP rejected for policy reasons"},
+    {"Outlook.com", "SC-004 (", R::blocked, "too many unwanted messages from this IP"},
+    {"Outlook.com", "OU-001 (", R::blocked, "mail rejected by Outlook.com for policy reasons"},
+    {"Outlook.com", "OU-002 (", R::blocked, "mail rejected by Outlook.com for policy reasons"},
+    {"Outlook.com", "DY-001 (", R::blocked, "dynamic or residential IP: not allowed to send directly"},
+    {"Outlook.com", "DY-002 (", R::blocked, "dynamic or residential IP: not allowed to send directly"},
+    {"Outlook.com", "RP-001 (", R::bad_reputation, "temporarily throttled for IP reputation"},
+    {"Outlook.com", "RP-002 (", R::bad_reputation, "temporarily throttled for IP reputation"},
+    {"Outlook.com", "RP-003 (", R::bad_reputation, "temporarily throttled for IP reputation"},
+    // Cox: "AUP#<code>" names the documented cause (cox.com postmaster error codes).
+    {"Cox", "AUP#CXBL", R::blocked, "sending IP blocked for spam-like behaviour"},
+    {"Cox", "AUP#CDRBL", R::blocked, "sending IP temporarily blocked for spam-like behaviour"},
+    {"Cox", "AUP#IPBL", R::blocked, "sending IP listed on a DNS blocklist Cox uses"},
+    {"Cox", "AUP#CXDNS", R::require_ptr, "reverse DNS of the sending IP fails"},
+    {"Cox", "AUP#CXSNDR", R::sender_auth_failed, "sender domain fails SPF/DKIM checks"},
+    {"Cox", "AUP#CXSMTP", R::sender_rejected, "SMTP protocol violation: the sender could not be verified"},
+    {"Cox", "AUP#CXCNCT", R::too_many_connections, "too many concurrent connections from this IP"},
+    {"Cox", "AUP#CXMXRT", R::rate_limited, "sender sent to too many recipients; wait before sending more"},
+    {"Cox", "AUP#URLBL", R::spam_detected, "a URL in the body is on a blocklist"},
+    {"Cox", "AUP#CXTHRT", R::security_error, "sending limited for suspicious account activity"},
+    // Yahoo accepts every RCPT and refuses unknown mailboxes after DATA with this reply.
+    {"Yahoo", "delivery error: dd This user doesn't have", R::user_unknown, "the mailbox does not exist"},
+    {"Yahoo", "delivery error: dd Requested mailbox is full", R::mailbox_full, "the mailbox is full"},
     // Google Groups: the group does not exist or the sender may not post to it.
     {"Google Groups", "groups.google.com/support", R::sender_rejected, "the group does not exist or the sender may not post to it"},
     {"QQ Mail", "\"From\" header is missing or invalid", R::policy_violation, "From header fails RFC 5322/2047 checks"},

@@ -1,0 +1,177 @@
+// What a diagnostic text says besides its words: the reply code, the enhanced code, the SMTP
+// command that failed and the host that answered — the facts the reason rules need.
+
+#include "internal.hpp"
+
+#include "maildiag/util/text.hpp"
+
+#include <cctype>
+
+namespace maildiag::bounce::detail {
+
+namespace {
+
+bool is_domain_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_';
+}
+
+struct CommandPhrase {
+  std::string_view phrase;
+  std::string_view command;
+};
+
+constexpr CommandPhrase kCommands[] = {
+    {"in reply to rcpt to", "RCPT"}, {"after rcpt to", "RCPT"}, {"rcpt to response", "RCPT"},
+    {"after rcpt", "RCPT"}, {"[rcpt_to]", "RCPT"}, {"smtp:rcpt", "RCPT"}, {">>> rcpt to", "RCPT"},
+    {"in reply to rcpt", "RCPT"}, {"rcpt command", "RCPT"},
+    {"in reply to mail from", "MAIL"}, {"after mail from", "MAIL"}, {">>> mail from", "MAIL"},
+    {"mail from response", "MAIL"}, {"smtp:mail", "MAIL"}, {"[mail_from]", "MAIL"}, {"in reply to mail", "MAIL"},
+    {"in reply to end of data", "DATA"}, {"after end of data", "DATA"}, {"in reply to data", "DATA"},
+    {"after data", "DATA"}, {">>> data", "DATA"}, {"(data", "DATA"}, {"data response", "DATA"},
+    {"smtp:data", "DATA"}, {"end of data", "DATA"}, {"after the data command", "DATA"},
+    {"in reply to ehlo", "EHLO"}, {"after ehlo", "EHLO"}, {">>> ehlo", "EHLO"},
+    {"in reply to helo", "HELO"}, {"after helo", "HELO"}, {">>> helo", "HELO"},
+    {"smtp greeting", "CONN"}, {"after initial connection", "CONN"}, {"in reply to connect", "CONN"},
+    {"connected to", "CONN"},
+    {"did not like our rcpt to", "RCPT"}, {"did not like our mail from", "MAIL"},
+    {"did not like our final data", "DATA"}, {"did not like our data", "DATA"},
+    {"server has rejected address", "RCPT"},
+};
+
+constexpr std::string_view kCommandNames[] = {"RCPT", "MAIL", "DATA", "EHLO", "HELO", "CONN"};
+
+/// "SMTP command: DATA" / "-------SMTP command\nDATA" (m-FILTER and others): a label naming the
+/// command that failed, the command on the same or the next line.
+std::string command_after_label(std::string_view text) {
+  const auto p = util::ifind(text, "smtp command");
+  if (p == std::string_view::npos) return {};
+  std::size_t i = p + 12;
+  std::size_t newlines = 0;
+  while (i < text.size() && std::string_view(" \t\r\n:-=").find(text[i]) != std::string_view::npos) {
+    if (text[i] == '\n') ++newlines;
+    ++i;
+  }
+  if (newlines > 1) return {};
+  for (auto c : kCommandNames) {
+    if (util::istarts_with(text.substr(i), c)) return std::string(c);
+  }
+  return {};
+}
+
+/// "550 : User unknown" / "550: : User unknown": a refusal whose address slot is empty. At RCPT a
+/// server names the address it refuses; a reply naming none came after DATA, for the message.
+bool empty_address_slot(std::string_view t) {
+  for (std::size_t i = 0; i + 3 < t.size(); ++i) {
+    if ((t[i] != '4' && t[i] != '5') || !std::isdigit(static_cast<unsigned char>(t[i + 1])) ||
+        !std::isdigit(static_cast<unsigned char>(t[i + 2]))) {
+      continue;
+    }
+    if (i > 0 && std::isalnum(static_cast<unsigned char>(t[i - 1])) != 0) continue;
+    std::size_t j = i + 3;
+    if (j < t.size() && t[j] == ':') ++j;
+    const std::size_t spaces = j;
+    while (j < t.size() && (t[j] == ' ' || t[j] == '\t' || t[j] == '\n' || t[j] == '\r')) ++j;
+    if (j > spaces && j < t.size() && t[j] == ':') return true;
+  }
+  return false;
+}
+
+bool digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
+
+std::optional<int> find_reply_code(std::string_view t) {
+  for (std::size_t i = 0; i + 3 <= t.size(); ++i) {
+    if (!digit(t[i]) || !digit(t[i + 1]) || !digit(t[i + 2])) continue;
+    const char first = t[i];
+    if (first != '4' && first != '5' && first != '2') continue;
+    const bool left_ok = i == 0 || std::string_view(" :(<[\"'=#\t").find(t[i - 1]) != std::string_view::npos;
+    const bool right_ok = i + 3 == t.size() || t[i + 3] == ' ' || t[i + 3] == '-' || t[i + 3] == ',' ||
+                          t[i + 3] == ')' || t[i + 3] == '\t';
+    if (left_ok && right_ok && t[i + 1] <= '5') {
+      // "550-5.7.1" / "550 5.1.1" / "550 Unknown": a code; "4 days" style numbers have no 3 digits.
+      return (first - '0') * 100 + (t[i + 1] - '0') * 10 + (t[i + 2] - '0');
+    }
+    i += 2;
+  }
+  return std::nullopt;
+}
+
+
+}  // namespace
+
+std::string one_line(std::string_view s, std::size_t max) {
+  std::string out;
+  out.reserve(std::min(s.size(), max));
+  bool space = false;
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+    if (out.size() >= max) break;
+  }
+  return out;
+}
+
+
+std::string strip_continuations(std::string_view diag) {
+  const auto t = util::trim(diag);
+  if (t.size() < 4 || !digit(t[0]) || !digit(t[1]) || !digit(t[2]) || (t[3] != '-' && t[3] != ' ')) return std::string(t);
+  // The prefix to remove: "550-5.7.1 " / "550 5.7.1 " / "550-" / "550 ".
+  std::size_t plen = 4;
+  std::size_t used = 0;
+  if (codes::parse_enhanced_prefix(t.substr(4), &used)) plen += used;
+  const auto code = t.substr(0, 3);
+  const auto enh = util::trim(t.substr(4, plen - 4));
+  std::string out(t.substr(0, plen));
+  std::size_t i = plen;
+  while (i < t.size()) {
+    // " 550-5.7.1 " or " 550 5.7.1 " in the middle: a joined continuation line.
+    if (t[i] == ' ' && i + 4 < t.size() && t.substr(i + 1, 3) == code && (t[i + 4] == '-' || t[i + 4] == ' ')) {
+      std::size_t j = i + 5;
+      if (!enh.empty() && t.substr(j, enh.size()) == enh) j += enh.size();
+      else if (!enh.empty()) {
+        out.push_back(t[i++]);
+        continue;
+      }
+      out.push_back(' ');
+      i = j;
+      while (i < t.size() && t[i] == ' ') ++i;
+      continue;
+    }
+    out.push_back(t[i++]);
+  }
+  return out;
+}
+
+
+TextFacts text_facts(std::string_view text) {
+  TextFacts f;
+  f.reply_code = find_reply_code(text);
+  f.status = codes::find_enhanced(text);
+  std::size_t best = std::string_view::npos;
+  for (const auto& c : kCommands) {
+    const auto p = util::ifind(text, c.phrase);
+    if (p == std::string_view::npos) continue;
+    if (!f.command.empty() && f.command != c.command) f.several_commands = true;
+    if (best == std::string_view::npos || p < best) {
+      best = p;
+      f.command = std::string(c.command);
+    }
+  }
+  if (f.command.empty()) f.command = command_after_label(text);
+  if (f.command.empty() && empty_address_slot(text)) f.command = "DATA";
+  if (const auto h = util::ifind(text, "host "); h != std::string_view::npos) {
+    std::size_t i = h + 5;
+    std::size_t j = i;
+    while (j < text.size() && is_domain_char(text[j])) ++j;
+    const auto host = text.substr(i, j - i);
+    if (host.find('.') != std::string_view::npos && host.size() > 3) f.remote_mta = std::string(host);
+  }
+  return f;
+}
+
+
+}  // namespace maildiag::bounce::detail

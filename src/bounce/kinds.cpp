@@ -1,0 +1,85 @@
+// Reports that are no delivery failure: feedback (ARF, provider complaints, unsubscribe
+// requests) and automatic replies. Each names whom it is about; the reason is fixed by the kind.
+
+#include "internal.hpp"
+
+#include "maildiag/util/text.hpp"
+
+namespace maildiag::bounce::detail {
+
+namespace {
+
+Recipient feedback_recipient(std::string address, std::string diagnostic) {
+  Recipient r;
+  r.address = std::move(address);
+  r.diagnostic = std::move(diagnostic);
+  r.reason = codes::Reason::feedback;
+  r.classification.reason = codes::Reason::feedback;
+  r.classification.remediation = std::string(codes::info(codes::Reason::feedback).remediation);
+  return r;
+}
+
+bool is_unsubscribe_request(const message::HeaderBlock& h, std::string_view subject) {
+  if (util::iequals(util::trim(h.get("X-Apple-Unsubscribe")), "true")) return true;
+  const auto as = util::trim(h.get("Auto-Submitted"));
+  return util::iequals(util::trim(subject), "unsubscribe") && !as.empty() && !util::iequals(as, "no");
+}
+
+}  // namespace
+
+void read_feedback(Analysis& a, const Notice& n) {
+  a.kind = Kind::feedback;
+  a.format = "arf";
+  const auto fh = message::parse_headers(n.feedback);
+  a.feedback_type = util::to_lower(util::trim(fh.get("Feedback-Type")));
+  a.reporting_mta = one_line(fh.get("Reporting-MTA"), 300);
+  std::vector<std::string> addrs;
+  for (const auto* f : fh.find_all("Original-Rcpt-To")) addrs.push_back(first_address(f->value));
+  for (const auto* f : fh.find_all("Removal-Recipient")) addrs.push_back(first_address(f->value));
+  if (addrs.empty()) {
+    for (auto piece : util::split(a.original.to, ',')) addrs.push_back(first_address(piece));
+  }
+  std::erase_if(addrs, [](const std::string& s) { return s.empty(); });
+  if (addrs.empty()) addrs.emplace_back();
+  const auto ua = fh.get("User-Agent");
+  for (auto& ad : addrs) {
+    a.recipients.push_back(feedback_recipient(ad, one_line(ua.empty() ? std::string_view(n.text).substr(0, 300) : ua, 300)));
+  }
+}
+
+bool read_complaint(Analysis& a, const message::HeaderBlock& h, const Notice& n) {
+  if (util::istarts_with(util::trim(a.subject), "complaint about message from")) {
+    // The complainer: the original's X-HmXmrOriginalRecipient, else its To.
+    const auto oh = message::parse_headers(n.original);
+    auto addr = first_address(oh.get("X-HmXmrOriginalRecipient"));
+    if (addr.empty()) addr = first_address(a.original.to);
+    a.kind = Kind::feedback;
+    a.format = "complaint";
+    a.feedback_type = "abuse";
+    a.recipients.push_back(feedback_recipient(addr, one_line(a.subject, 300)));
+    return true;
+  }
+  if (is_unsubscribe_request(h, a.subject)) {
+    a.kind = Kind::feedback;
+    a.format = "unsubscribe";
+    a.feedback_type = "opt-out";
+    a.recipients.push_back(feedback_recipient(first_address(h.get("From")), one_line(n.text, 300)));
+    return true;
+  }
+  return false;
+}
+
+void read_auto_reply(Analysis& a, const message::HeaderBlock& h, const Notice& n) {
+  a.kind = Kind::auto_reply;
+  a.format = "rfc3834";
+  Recipient r;
+  r.address = first_address(h.get("From"));
+  r.diagnostic = one_line(n.text, 300);
+  r.reason = codes::Reason::vacation;
+  r.classification.reason = codes::Reason::vacation;
+  r.classification.outcome = codes::Outcome::success;
+  r.classification.remediation = std::string(codes::info(codes::Reason::vacation).remediation);
+  a.recipients.push_back(std::move(r));
+}
+
+}  // namespace maildiag::bounce::detail
