@@ -1,0 +1,445 @@
+// imap-test: the policy over the IMAP engine. Greeting, CAPABILITY, STARTTLS, login, STATUS +
+// EXAMINE (read-only), LOGOUT; every step leaves findings, transcript lines and `data`.
+
+#include "pop3_imap_link.hpp"
+
+#include "maildiag/app/imap_test.hpp"
+#include "maildiag/imap/classify.hpp"
+#include "maildiag/imap/client.hpp"
+#include "maildiag/report/classification.hpp"
+#include "maildiag/util/base64.hpp"
+#include "maildiag/util/text.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace maildiag::app {
+
+namespace {
+
+using report::Severity;
+namespace ev = imap::event;
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
+  return out;
+}
+
+/// The reply to one command: its untagged data and the tagged completion.
+struct Reply {
+  std::vector<imap::Response> untagged;
+  imap::Response done;
+  [[nodiscard]] bool ok() const { return done.status == imap::Status::ok; }
+};
+
+class Dialog {
+ public:
+  Dialog(const ImapTestOptions& o, report::Report& rep, link::Link& ln, std::optional<std::string> password)
+      : opt_(o), rep_(rep), link_(ln), password_(std::move(password)) {
+    client_.set_trace([](std::string_view s) { spdlog::debug("{}", s); });
+  }
+
+  void run() {
+    if (!greeting() || !capabilities() || !starttls()) {
+      if (!failed_ && !link_.eof()) logout();
+      return;
+    }
+    check_plaintext_offer();
+    if (login()) mailbox();
+    if (!failed_) logout();
+  }
+
+ private:
+  const ImapTestOptions& opt_;
+  report::Report& rep_;
+  link::Link& link_;
+  std::optional<std::string> password_;
+  imap::Client client_;
+  std::optional<imap::Capabilities> plain_caps_;
+  bool failed_ = false;
+  bool bye_ = false;
+
+  void show(const imap::Response& r, std::string_view verb = {}) {
+    std::string note;
+    const bool failure = r.status == imap::Status::no || r.status == imap::Status::bad || r.status == imap::Status::bye;
+    if (failure) {
+      const auto c = imap::classify(r, verb);
+      note = std::string(codes::to_string(c.outcome)) + ", " + std::string(codes::info(c.reason).name);
+    }
+    link_.received(r.raw, note, failure && r.kind == imap::Kind::tagged);
+    if (r.code && r.code->name == "ALERT")
+      rep_.add(Severity::warning, "imap.alert", "The server sent an alert: " + util::sanitize(r.text, 200),
+               "RFC 3501 requires clients to show [ALERT] text to the user.", util::sanitize(r.raw, 300));
+    if (r.status == imap::Status::bye) bye_ = true;
+  }
+
+  void protocol_error(const ev::ProtocolError& e, std::string_view during) {
+    failed_ = true;
+    link_.error(e.message);
+    const bool injection = e.kind == imap::ErrorKind::starttls_leftover;
+    rep_.add(Severity::critical, "imap.protocol." + std::string(imap::to_string(e.kind)),
+             injection ? "The server sent data after accepting STARTTLS, before the TLS handshake"
+                       : fmt::format("IMAP protocol error during {}", during),
+             e.message, util::sanitize(e.evidence, 300),
+             injection ? "A man-in-the-middle or a broken server: the session was abandoned."
+                       : "The server does not behave like an IMAP server; check that this port runs IMAP "
+                         "(143 plain/STARTTLS, 993 TLS) and look at the server's logs.");
+    link_.abort();
+  }
+
+  void closed_early(std::string_view waiting_for) {
+    failed_ = true;
+    link_.error("connection closed by the server");
+    rep_.add(bye_ ? Severity::warning : Severity::critical, "imap.closed",
+             fmt::format("The server closed the connection while waiting for {}", waiting_for),
+             bye_ ? "The server said BYE first." : "The server ended the session without a reply.", {},
+             "Look at the server's log for the reason (crash, limits, idle timeout).");
+  }
+
+  /// Sends a command and collects its reply; nullopt when the dialog broke.
+  std::optional<Reply> command(const imap::Command& cmd) {
+    if (auto err = client_.send(cmd)) {
+      link_.error("not sent: " + err->message);
+      return std::nullopt;
+    }
+    const std::string shown = cmd.redacted(client_.last_tag());
+    if (!link_.write(client_.take_output(), shown, cmd.verb)) {
+      failed_ = true;
+      return std::nullopt;
+    }
+    const std::string waiting_for = "the reply to " + cmd.verb;
+    Reply reply;
+    for (;;) {
+      auto e = link::wait_event<imap::Event, ev::NeedData>(client_, link_, waiting_for);
+      if (!e) {
+        if (link_.eof()) closed_early(waiting_for);
+        failed_ = true;
+        return std::nullopt;
+      }
+      if (auto* u = std::get_if<ev::Untagged>(&*e)) {
+        show(u->response, cmd.verb);
+        reply.untagged.push_back(std::move(u->response));
+      } else if (auto* c = std::get_if<ev::Continuation>(&*e)) {
+        link_.received(c->response.raw);
+        if (c->for_literal) {
+          if (!link_.write(client_.take_output(), "{literal}", "a literal")) return std::nullopt;
+          continue;
+        }
+        if (!answer_continuation(cmd)) return std::nullopt;
+      } else if (auto* d = std::get_if<ev::Completed>(&*e)) {
+        show(d->response, cmd.verb);
+        reply.done = std::move(d->response);
+        return reply;
+      } else if (auto* p = std::get_if<ev::ProtocolError>(&*e)) {
+        protocol_error(*p, waiting_for);
+        return std::nullopt;
+      } else if (std::holds_alternative<ev::Closed>(*e)) {
+        closed_early(waiting_for);
+        return std::nullopt;
+      }
+    }
+  }
+
+  /// AUTHENTICATE PLAIN without SASL-IR: the "+" gets the initial response; anything else "*".
+  bool answer_continuation(const imap::Command& cmd) {
+    const bool plain = util::iequals(cmd.verb, "AUTHENTICATE") && password_ && opt_.user;
+    const std::string line = plain ? plain_response() : "*";
+    (void)client_.send(imap::Command::continuation_line(line, plain));
+    return link_.write(client_.take_output(), plain ? "********" : "*", "the SASL response");
+  }
+
+  std::string plain_response() const {
+    return util::base64_encode(std::string(1, '\0') + *opt_.user + std::string(1, '\0') + *password_);
+  }
+
+  bool greeting() {
+    const auto t = link_.elapsed_ms();
+    auto e = link::wait_event<imap::Event, ev::NeedData>(client_, link_, "the greeting");
+    if (!e) {
+      failed_ = true;
+      if (link_.eof())
+        rep_.add(Severity::critical, "imap.greeting.closed", "The server closed the connection without a greeting", {},
+                 {}, "The service is broken or refuses this client (a connection limit, a TCP wrapper).");
+      else if (!link_.options().implicit_tls)
+        rep_.add(Severity::info, "imap.greeting.maybe-tls", "No greeting: the port may expect implicit TLS",
+                 "Ports like 993 start with a TLS handshake and stay silent until the client begins it.", {},
+                 "Retry with --tls-on-connect.");
+      return false;
+    }
+    if (auto* p = std::get_if<ev::ProtocolError>(&*e)) {
+      protocol_error(*p, "the greeting");
+      return false;
+    }
+    const auto* g = std::get_if<ev::Greeting>(&*e);
+    if (g == nullptr) return false;
+    show(g->response);
+    rep_.data["greeting"] = util::sanitize(g->response.raw, 500);
+    rep_.data["greeting_ms"] = link_.elapsed_ms() - t;
+    if (g->response.status == imap::Status::bye) {
+      const auto c = imap::classify(g->response);
+      rep_.add(Severity::critical, "imap.greeting.bye", "The server refuses service in its greeting (BYE)",
+               c.code_meaning, util::sanitize(g->response.raw, 300), c.remediation);
+      rep_.data["greeting_classification"] = report::to_json(c);
+      failed_ = true;
+      return false;
+    }
+    if (g->response.status == imap::Status::preauth)
+      rep_.add(Severity::info, "imap.preauth", "The connection is pre-authenticated (PREAUTH)",
+               "The server logged this connection in without credentials (a local or tunnelled connection).");
+    return true;
+  }
+
+  bool capabilities() {
+    if (client_.capabilities().empty()) {
+      auto r = command(imap::Command::make("CAPABILITY"));
+      if (!r) return false;
+    }
+    const auto& caps = client_.capabilities();
+    rep_.data["capabilities"] = caps.atoms;
+    if (!link_.tls()) {
+      plain_caps_ = caps;
+      rep_.data["capabilities_plain"] = caps.atoms;
+    }
+    if (!caps.has("IMAP4rev1") && !caps.has("IMAP4rev2"))
+      rep_.add(Severity::warning, "imap.capability.no-imap4rev1", "The capability list names neither IMAP4rev1 nor IMAP4rev2",
+               {}, util::sanitize(join(caps.atoms), 500));
+    return true;
+  }
+
+  bool starttls() {
+    if (link_.tls()) return true;
+    const auto mode = link::starttls_from_string(opt_.starttls).value_or(link::StartTls::automatic);
+    const bool offered = client_.capabilities().has("STARTTLS");
+    rep_.data["starttls_offered"] = offered;
+    if (mode == link::StartTls::never || (mode == link::StartTls::automatic && !offered)) {
+      if (!offered)
+        rep_.add(Severity::warning, "imap.starttls.missing", "STARTTLS is not offered: mail and passwords travel unencrypted",
+                 "The server does not announce STARTTLS on this port.", {},
+                 "Enable TLS on the server (STARTTLS on 143, or implicit TLS on 993) and configure clients to use it.");
+      else
+        link_.info("STARTTLS offered, not used (--starttls never)");
+      return true;
+    }
+    auto r = command(imap::Command::make("STARTTLS"));
+    if (!r) return false;
+    if (!r->ok()) {
+      const bool required = mode == link::StartTls::require;
+      rep_.add(required ? Severity::critical : Severity::warning, "imap.starttls.refused",
+               offered ? "The server offers STARTTLS but refuses it" : "STARTTLS is not available",
+               imap::classify(r->done, "STARTTLS").code_meaning, util::sanitize(r->done.raw, 300),
+               "Check the server's TLS configuration (certificate and key readable, ssl enabled).");
+      return !required;
+    }
+    for (;;) {  // ReadyForTls, then possibly the leftover-bytes error
+      auto e = client_.next_event();
+      if (std::holds_alternative<ev::ReadyForTls>(e)) continue;
+      if (auto* p = std::get_if<ev::ProtocolError>(&e)) {
+        protocol_error(*p, "STARTTLS");
+        return false;
+      }
+      break;
+    }
+    if (!link_.start_tls()) {
+      failed_ = true;
+      return false;
+    }
+    (void)client_.tls_established();
+    return capabilities();
+  }
+
+  void check_plaintext_offer() {
+    if (!plain_caps_ || link_.options().implicit_tls || plain_caps_->has("LOGINDISABLED")) return;
+    rep_.add(Severity::warning, "imap.plaintext-auth-offered", "The server accepts passwords before TLS",
+             "Before STARTTLS its capabilities lack LOGINDISABLED: a client that skips STARTTLS sends its password in "
+             "clear text.",
+             util::sanitize(join(plain_caps_->atoms), 500),
+             "Refuse plaintext authentication on unencrypted connections (Dovecot: disable_plaintext_auth = yes; "
+             "note that Dovecot treats connections from the server's own address as secure).");
+  }
+
+  std::string choose_auth() const {
+    if (opt_.auth != "auto") return opt_.auth;
+    return client_.capabilities().has_auth("PLAIN") ? "plain" : "login";
+  }
+
+  bool login() {
+    if (client_.authenticated()) return true;  // PREAUTH
+    if (!opt_.user) {
+      link_.info("no --user: login not tested");
+      return false;
+    }
+    if (!link_.tls() && !opt_.allow_plaintext) {
+      rep_.add(Severity::warning, "imap.login.not-sent", "Not logging in: the password would cross an unencrypted connection",
+               "The connection is not encrypted, so the credentials were not sent.", {},
+               "Use STARTTLS (--starttls require) or port 993; --allow-plaintext sends them anyway.");
+      return false;
+    }
+    const auto method = choose_auth();
+    if (method == "login" && client_.capabilities().has("LOGINDISABLED")) {
+      rep_.add(Severity::critical, "imap.login.plaintext-disabled", "LOGIN is disabled here (LOGINDISABLED): the server wants TLS first",
+               "The capability list says LOGINDISABLED, so the credentials were not sent.", {},
+               "Use STARTTLS (port 143) or implicit TLS (port 993) in the mail client.");
+      return false;
+    }
+    if (!link_.tls())
+      rep_.add(Severity::warning, "imap.login.plaintext", "Credentials were sent without encryption (--allow-plaintext)");
+    const auto t = link_.elapsed_ms();
+    std::optional<Reply> r;
+    if (method == "plain") {
+      auto cmd = imap::Command::make("AUTHENTICATE", {imap::Arg::atom("PLAIN")});
+      if (client_.capabilities().has("SASL-IR")) cmd.args.push_back(imap::Arg::raw(plain_response(), true));
+      r = command(cmd);
+    } else {
+      r = command(imap::Command::make("LOGIN", {imap::Arg::string(*opt_.user), imap::Arg::string(*password_, true)}));
+    }
+    nlohmann::json j{{"user", util::sanitize(*opt_.user, 200)}, {"method", method}, {"ms", link_.elapsed_ms() - t}};
+    if (!r) {
+      j["ok"] = false;
+      rep_.data["login"] = j;
+      return false;
+    }
+    const auto verb = method == "plain" ? "AUTHENTICATE" : "LOGIN";
+    const auto c = imap::classify(r->done, verb);
+    j["ok"] = r->ok();
+    j["reply"] = util::sanitize(r->done.raw, 500);
+    j["classification"] = report::to_json(c);
+    rep_.data["login"] = j;
+    if (r->ok()) {
+      rep_.add(Severity::ok, "imap.login.ok",
+               fmt::format("Logged in as {} ({})", util::sanitize(*opt_.user, 100), method == "plain" ? "AUTHENTICATE PLAIN" : "LOGIN"));
+      return true;
+    }
+    login_failed(r->done, c);
+    return false;
+  }
+
+  void login_failed(const imap::Response& r, const codes::Classification& c) {
+    const std::string code = r.code ? r.code->name : "";
+    const auto evidence = util::sanitize(r.raw, 300);
+    if (c.reason == codes::Reason::tls_required) {
+      rep_.add(Severity::critical, "imap.login.plaintext-disabled", "Plaintext login is disabled: the server wants TLS first",
+               c.code_meaning, evidence, "Use STARTTLS (port 143) or implicit TLS (port 993) in the mail client.");
+    } else if (code == "INUSE") {
+      rep_.add(Severity::warning, "imap.login.in-use", "The mailbox is in use by another session [INUSE]", c.code_meaning,
+               evidence, c.remediation);
+    } else if (c.outcome == codes::Outcome::transient) {
+      rep_.add(Severity::warning, "imap.login.temporary",
+               "Login failed temporarily" + (code.empty() ? std::string() : " [" + code + "]"), c.code_meaning, evidence,
+               c.remediation);
+    } else if (code == "AUTHENTICATIONFAILED" || code == "AUTHORIZATIONFAILED" || code == "EXPIRED") {
+      rep_.add(Severity::critical, "imap.login.refused", "The server refused the credentials [" + code + "]", c.code_meaning,
+               evidence, c.remediation);
+    } else {
+      rep_.add(Severity::critical, "imap.login.failed", "Login failed", c.code_meaning, evidence, c.remediation);
+    }
+  }
+
+  void mailbox() {
+    const auto& box = opt_.mailbox;
+    auto st = command(imap::Command::make(
+        "STATUS", {imap::Arg::string(box), imap::Arg::raw("(MESSAGES UNSEEN RECENT UIDVALIDITY)")}));
+    if (!st) return;
+    std::optional<imap::StatusInfo> status;
+    for (const auto& u : st->untagged) {
+      if (auto s = imap::status_of(u)) status = s;
+    }
+    auto ex = command(imap::Command::make("EXAMINE", {imap::Arg::string(box)}));
+    if (!ex) return;
+    if (!ex->ok()) {
+      const auto c = imap::classify(ex->done, "EXAMINE");
+      rep_.add(c.outcome == codes::Outcome::transient ? Severity::warning : Severity::critical, "imap.examine.failed",
+               "EXAMINE " + util::sanitize(box, 100) + " failed", c.code_meaning, util::sanitize(ex->done.raw, 300),
+               c.remediation);
+      return;
+    }
+    imap::MailboxInfo info;
+    for (const auto& u : ex->untagged) imap::apply(info, u);
+    imap::apply(info, ex->done);
+    report_mailbox(info, status);
+  }
+
+  void report_mailbox(const imap::MailboxInfo& info, const std::optional<imap::StatusInfo>& status) {
+    auto opt_num = [](const std::optional<std::uint64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+    nlohmann::json j{{"name", util::sanitize(opt_.mailbox, 200)},
+                     {"exists", opt_num(info.exists)},
+                     {"recent", opt_num(info.recent)},
+                     {"first_unseen", opt_num(info.first_unseen)},
+                     {"uidvalidity", opt_num(info.uidvalidity)},
+                     {"uidnext", opt_num(info.uidnext)},
+                     {"read_only", info.read_only},
+                     {"messages", status ? opt_num(status->messages) : nlohmann::json()},
+                     {"unseen", status ? opt_num(status->unseen) : nlohmann::json()}};
+    rep_.data["mailbox"] = j;
+    auto& s = rep_.add_section("Mailbox " + util::sanitize(opt_.mailbox, 100) + " (EXAMINE, read-only)");
+    auto row = [&](const char* k, const std::optional<std::uint64_t>& v) {
+      if (v) s.rows.push_back({k, std::to_string(*v)});
+    };
+    row("Messages", info.exists);
+    if (status) row("Unseen", status->unseen);
+    row("Recent", info.recent);
+    row("First unseen", info.first_unseen);
+    row("UIDVALIDITY", info.uidvalidity);
+    row("UIDNEXT", info.uidnext);
+    s.rows.push_back({"Read-only", info.read_only ? "yes ([READ-ONLY])" : "not confirmed"});
+    if (!info.read_only)
+      rep_.add(Severity::info, "imap.examine.no-read-only", "EXAMINE completed without the [READ-ONLY] code",
+               "RFC 3501 §6.3.2 says the tagged OK of EXAMINE must carry [READ-ONLY].");
+    if (info.exists && *info.exists == 0)
+      rep_.add(Severity::info, "imap.mailbox.empty", "The mailbox is empty",
+               "Login works; there is simply no mail in " + util::sanitize(opt_.mailbox, 100) + ".", {},
+               "If mail is expected, check that it is delivered (the sender's bounce, the server's mail log) and "
+               "whether a filter files it into another folder.");
+  }
+
+  void logout() {
+    if (client_.state() != imap::State::ready) return;
+    const auto cmd = imap::Command::make("LOGOUT");
+    if (client_.send(cmd) || !link_.write(client_.take_output(), cmd.redacted(client_.last_tag()), "LOGOUT")) return;
+    // BYE, then the tagged OK; a server that just closes is harmless here.
+    for (;;) {
+      auto e = link::wait_event<imap::Event, ev::NeedData>(client_, link_, "the reply to LOGOUT");
+      if (!e) break;
+      if (auto* u = std::get_if<ev::Untagged>(&*e)) {
+        link_.received(u->response.raw);
+        continue;
+      }
+      if (auto* d = std::get_if<ev::Completed>(&*e)) link_.received(d->response.raw);
+      break;
+    }
+    if (link_.eof() && client_.state() != imap::State::done) link_.info("connection closed by the server");
+  }
+};
+
+}  // namespace
+
+std::optional<report::Report> run_imap_test(const ImapTestOptions& options, std::string* error) {
+  auto lo = link::link_options(options, "imap", 143, 993, error);
+  if (!lo) return std::nullopt;
+  if (!link::starttls_from_string(options.starttls)) {
+    if (error != nullptr) *error = "--starttls must be auto, never or require";
+    return std::nullopt;
+  }
+  Redactor redactor;
+  std::optional<std::string> password;
+  if (!link::obtain_password(options, password, redactor, error)) return std::nullopt;
+  report::Report rep;
+  rep.command = "imap-test";
+  rep.target = util::sanitize(options.target, 300);
+  rep.data["host"] = lo->host;
+  rep.data["port"] = lo->port;
+  rep.data["implicit_tls"] = lo->implicit_tls;
+  {
+    link::Link ln(rep, *lo, redactor);
+    if (ln.open()) {
+      rep.data["address"] = ln.connected_address();
+      Dialog d(options, rep, ln, std::move(password));
+      d.run();
+    }
+    rep.data["connect_ms"] = ln.connect_ms();
+    rep.data["total_ms"] = ln.elapsed_ms();
+  }
+  return rep;
+}
+
+}  // namespace maildiag::app

@@ -1,0 +1,238 @@
+#include "pop3_imap_link.hpp"
+
+#include "maildiag/dns/mail.hpp"
+#include "maildiag/dns/resolver.hpp"
+#include "maildiag/net/connect.hpp"
+#include "maildiag/util/text.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <ostream>
+
+namespace maildiag::app::link {
+
+namespace {
+
+constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kShownLine = 1000;
+
+double ms_between(net::Clock::time_point a, net::Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+std::string seconds(std::chrono::milliseconds d) { return fmt::format("{:g} s", static_cast<double>(d.count()) / 1000.0); }
+
+}  // namespace
+
+std::optional<StartTls> starttls_from_string(std::string_view s) {
+  if (s == "auto") return StartTls::automatic;
+  if (s == "never") return StartTls::never;
+  if (s == "require") return StartTls::require;
+  return std::nullopt;
+}
+
+Link::Link(report::Report& rep, LinkOptions options, const Redactor& redactor)
+    : rep_(rep), opt_(std::move(options)), redactor_(redactor), t0_(net::Clock::now()) {}
+
+Link::~Link() {
+  if (stream_) stream_->close();
+}
+
+std::string Link::where() const {
+  return net::is_ip_literal(opt_.host) && opt_.host.find(':') != std::string::npos
+             ? fmt::format("[{}]:{}", opt_.host, opt_.port)
+             : fmt::format("{}:{}", opt_.host, opt_.port);
+}
+
+net::Clock::time_point Link::step_deadline() const { return net::Clock::now() + opt_.common.timeout; }
+
+double Link::elapsed_ms() const { return ms_between(t0_, net::Clock::now()); }
+
+bool Link::tls() const { return stream_ && stream_->tls_active(); }
+
+void Link::add_line(report::TranscriptLine::Dir dir, std::string_view text, std::string note, bool unexpected) {
+  report::TranscriptLine l;
+  l.dir = dir;
+  l.tls = tls();
+  l.unexpected = unexpected;
+  l.t_ms = elapsed_ms();
+  l.text = util::sanitize(redactor_.empty() ? std::string(text) : redactor_.apply(text), kShownLine);
+  l.note = std::move(note);
+  spdlog::debug("{} {}", report::marker(l), l.text);
+  if (live_) live_(l);
+  rep_.transcript.push_back(std::move(l));
+}
+
+void Link::sent(std::string_view line, bool unexpected) {
+  add_line(report::TranscriptLine::Dir::sent, line, {}, unexpected);
+}
+void Link::received(std::string_view line, std::string note, bool unexpected) {
+  add_line(report::TranscriptLine::Dir::received, line, std::move(note), unexpected);
+}
+void Link::info(std::string_view text) { add_line(report::TranscriptLine::Dir::info, text, {}, false); }
+void Link::error(std::string_view text) { add_line(report::TranscriptLine::Dir::error, text, {}, false); }
+
+std::optional<std::vector<net::Address>> Link::resolve() {
+  const bool want4 = opt_.common.family != Family::v6;
+  const bool want6 = opt_.common.family != Family::v4;
+  if (auto a = net::Address::parse(opt_.host)) return std::vector<net::Address>{*a};
+  if (util::iequals(opt_.host, "localhost")) {  // RFC 6761 §6.3: never asked of DNS
+    std::vector<net::Address> v;
+    if (want4) v.push_back(net::Address::loopback_v4());
+    if (want6) v.push_back(net::Address::loopback_v6());
+    return v;
+  }
+  dns::ResolverConfig cfg;
+  for (const auto& s : opt_.common.dns_servers) {
+    if (auto list = dns::parse_server_list(s)) cfg.servers.insert(cfg.servers.end(), list->begin(), list->end());
+  }
+  const auto found = dns::resolve_host(cfg, opt_.host, dns::Families{want4, want6}, opt_.common.timeout);
+  if (found.status != dns::Status::ok || found.addresses.empty()) {
+    const bool missing = found.status == dns::Status::nxdomain || found.status == dns::Status::nodata;
+    rep_.add(missing ? report::Severity::critical : report::Severity::unknown, opt_.protocol + ".dns",
+             fmt::format("{} does not resolve to an address", util::sanitize(opt_.host, 200)),
+             found.error.empty() ? std::string(dns::describe(found.status)) : util::sanitize(found.error, 300), {},
+             missing ? "Check the server name in the mail client's settings (typing errors, the provider's "
+                       "documented host name)."
+                     : "DNS did not answer; check the resolver (or pass --dns-server) and retry.");
+    error("cannot resolve " + opt_.host + ": " + std::string(dns::to_string(found.status)));
+    return std::nullopt;
+  }
+  std::vector<net::Address> out;
+  for (const auto& a : found.addresses) {
+    if (auto n = net::Address::parse(a.to_string())) out.push_back(*n);
+  }
+  return out;
+}
+
+bool Link::open() {
+  auto addrs = resolve();
+  if (!addrs) return false;
+  net::ConnectOptions co;
+  if (opt_.source) co.source = net::Address::parse(*opt_.source);
+  co.attempt_timeout = opt_.common.timeout;
+  const auto started = net::Clock::now();
+  auto result = net::connect_sync(loop_, *addrs, opt_.port, co, started + opt_.common.timeout);
+  connect_ms_ = ms_between(started, net::Clock::now());
+  auto& sec = rep_.add_section("Connection", {"Address", "Outcome", "Time", "Detail"});
+  for (const auto& a : result.attempts) {
+    sec.rows.push_back({a.address.to_string(a.port), std::string(net::to_string(a.outcome)),
+                        fmt::format("{:.1f} ms", a.latency_ms()), a.detail});
+  }
+  if (!result.ok()) {
+    const auto outcome = result.summary();
+    const std::string how(net::to_string(outcome));
+    rep_.add(report::Severity::critical, opt_.protocol + ".connect",
+             fmt::format("Cannot connect to {}: {}", where(), how),
+             outcome == net::ConnectOutcome::refused
+                 ? "The host answered but nothing listens on this port: the service is down or on another port."
+                 : outcome == net::ConnectOutcome::filtered
+                       ? "No answer within " + seconds(opt_.common.timeout) +
+                             ": a firewall drops the connection, or the host is down."
+                       : "The connection could not be made.",
+             result.attempts.empty() ? std::string() : result.attempts.back().detail,
+             "Check the host name and port in the client's settings, and whether the server runs and is reachable.");
+    error("connection failed: " + how);
+    return false;
+  }
+  stream_ = std::make_unique<net::Stream>(loop_, result.fd);
+  address_ = result.attempts.at(*result.winner).address.to_string();
+  std::uint16_t lport = 0;
+  const auto local = stream_->local_address(&lport);
+  info(fmt::format("connected to {} ({}) from {} in {:.1f} ms", where(), address_,
+                   local ? local->to_string(lport) : std::string("?"), connect_ms_));
+  if (opt_.implicit_tls) return handshake("implicit TLS");
+  return true;
+}
+
+bool Link::handshake(std::string_view how) {
+  tls::TlsOptions to;
+  to.sni = opt_.sni.value_or(tls::default_sni(opt_.host));
+  to.names = {opt_.host};
+  to.verify = opt_.verify;
+  to.ca_file = opt_.ca_file;
+  to.expiry_warn_days = opt_.expiry_warn_days;
+  auto r = stream_->start_tls(to, step_deadline());
+  if (!r.injected.empty()) {
+    rep_.add(report::Severity::critical, opt_.protocol + ".starttls.injection",
+             "The server sent plaintext data after accepting the TLS upgrade",
+             "Bytes that arrive after the STARTTLS/STLS reply and before the handshake could be a command "
+             "injection (CVE-2021-22947 class); they were discarded, never treated as TLS data.",
+             util::sanitize(r.injected, 300),
+             "A man-in-the-middle or a broken server: check the network path and the server software.");
+    error("plaintext after the TLS upgrade reply: " + util::sanitize(r.injected, 200));
+    return false;
+  }
+  tls_report_ = r.report;
+  auto& sec = rep_.add_section("TLS (" + std::string(how) + ")");
+  tls::add_rows(sec, r.report);
+  tls::add_findings(rep_, r.report, opt_.protocol + ".tls", where());
+  rep_.data["tls"] = tls::to_json(r.report);
+  if (!r.ok) {
+    error(std::string(how) + " handshake failed: " + r.error);
+    return false;
+  }
+  info(std::string(how) + ": " + tls::summary(r.report));
+  return true;
+}
+
+bool Link::start_tls() { return handshake("STARTTLS"); }
+
+Link::Read Link::read(std::string& out, std::string_view waiting_for) {
+  if (!stream_) return Read::failed;
+  const auto st = stream_->read_some(out, kReadChunk, step_deadline());
+  switch (st.kind) {
+    case net::IoStatus::Kind::ok:
+      return Read::data;
+    case net::IoStatus::Kind::eof:
+      eof_ = true;
+      return Read::eof;
+    case net::IoStatus::Kind::timeout:
+      rep_.add(report::Severity::unknown, opt_.protocol + ".timeout",
+               fmt::format("No answer within {} while waiting for {}", seconds(opt_.common.timeout), waiting_for),
+               "The server accepted the connection but stopped answering: overloaded, a tarpit, or a firewall "
+               "that breaks the session.",
+               {}, "Retry with a longer --timeout; if it persists check the server's load and logs.");
+      error("timeout waiting for " + std::string(waiting_for));
+      return Read::failed;
+    case net::IoStatus::Kind::error:
+      break;
+  }
+  rep_.add(report::Severity::critical, opt_.protocol + ".io",
+           fmt::format("Connection error while waiting for {}", waiting_for), util::sanitize(st.detail, 300));
+  error("connection error: " + st.detail);
+  return Read::failed;
+}
+
+bool Link::write(std::string_view bytes, std::string_view shown, std::string_view what) {
+  if (!stream_) return false;
+  if (!shown.empty()) sent(shown);
+  const auto st = stream_->write_all(bytes, step_deadline());
+  if (st.ok()) return true;
+  rep_.add(st.kind == net::IoStatus::Kind::timeout ? report::Severity::unknown : report::Severity::critical,
+           opt_.protocol + ".io", fmt::format("Could not send {}", what), util::sanitize(st.detail, 300));
+  error("write failed: " + std::string(net::to_string(st.kind)));
+  return false;
+}
+
+void LivePrinter::line(const report::TranscriptLine& l) {
+  out_ << report::marker(l) << ' ' << l.text;
+  if (!l.note.empty()) out_ << "   (" << l.note << ")";
+  out_ << '\n' << std::flush;
+}
+
+void LivePrinter::new_findings(const report::Report& rep) {
+  for (; seen_ < rep.findings.size(); ++seen_) {
+    const auto& f = rep.findings[seen_];
+    if (f.severity == report::Severity::ok) continue;
+    out_ << "*** " << report::label(f.severity) << ": " << f.title << '\n';
+  }
+  out_ << std::flush;
+}
+
+void Link::abort() {
+  if (stream_) stream_->close();
+}
+
+}  // namespace maildiag::app::link

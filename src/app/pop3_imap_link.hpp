@@ -1,0 +1,184 @@
+#pragma once
+// app-private: the transport half shared by pop3-test and imap-test. It resolves and connects
+// (with --source), runs implicit or STARTTLS TLS, reads and writes with a per-step deadline, and
+// keeps the transcript (sanitised, secrets redacted) and the findings about connection, TLS and
+// timeouts in the caller's Report. The protocol engines stay sans-I/O; wait_event() pumps bytes
+// from the stream into one of them until it has an event.
+
+#include "maildiag/app/common.hpp"
+#include "maildiag/app/credentials.hpp"
+#include "maildiag/net/address.hpp"
+#include "maildiag/net/event_loop.hpp"
+#include "maildiag/net/stream.hpp"
+#include "maildiag/report/report.hpp"
+#include "maildiag/tls/report.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace maildiag::app::link {
+
+enum class StartTls { automatic, never, require };
+std::optional<StartTls> starttls_from_string(std::string_view s);
+
+/// Transport options shared by pop3-test and imap-test.
+struct LinkOptions {
+  std::string protocol;           ///< "pop3" / "imap": finding id prefix and wording
+  std::string host;               ///< name or IP literal
+  std::uint16_t port = 0;
+  bool implicit_tls = false;      ///< TLS right after connect (995 / 993)
+  std::optional<std::string> source;  ///< --source ADDR
+  std::optional<std::string> sni;     ///< --sni (default: the host name, none for an IP literal)
+  std::string ca_file;
+  bool verify = true;                 ///< false = --no-verify (reported)
+  int expiry_warn_days = 14;
+  CommonOptions common;
+};
+
+class Link {
+ public:
+  Link(report::Report& rep, LinkOptions options, const Redactor& redactor);
+  ~Link();
+  Link(const Link&) = delete;
+  Link& operator=(const Link&) = delete;
+
+  /// Resolves, connects and (for implicit TLS) handshakes. False when the dialog cannot start;
+  /// the findings say why.
+  bool open();
+
+  enum class Read { data, eof, failed };
+  /// Appends what arrives to out; on timeout or socket error records the finding (naming
+  /// `waiting_for`) and returns failed.
+  Read read(std::string& out, std::string_view waiting_for);
+  /// Writes bytes; `shown` is the redacted line for the transcript (empty: nothing logged).
+  bool write(std::string_view bytes, std::string_view shown, std::string_view what);
+  /// After STLS/STARTTLS was accepted: the handshake. `leftover` are bytes the engine saw
+  /// after the reply (already a finding from the engine's ProtocolError when non-empty).
+  bool start_tls();
+
+  /// Interactive mode: every transcript line is also handed to `live` as it is recorded.
+  void set_live(std::function<void(const report::TranscriptLine&)> live) { live_ = std::move(live); }
+
+  void sent(std::string_view line, bool unexpected = false);
+  void received(std::string_view line, std::string note = {}, bool unexpected = false);
+  void info(std::string_view text);
+  void error(std::string_view text);
+
+  [[nodiscard]] bool tls() const;
+  [[nodiscard]] bool eof() const { return eof_; }
+  [[nodiscard]] const tls::TlsReport* tls_report() const { return tls_report_ ? &*tls_report_ : nullptr; }
+  [[nodiscard]] double elapsed_ms() const;
+  [[nodiscard]] const LinkOptions& options() const { return opt_; }
+  [[nodiscard]] std::string where() const;  ///< "host:port"
+  /// Milliseconds to connect, and to complete the TLS handshake (0 when none).
+  [[nodiscard]] double connect_ms() const { return connect_ms_; }
+  [[nodiscard]] net::Clock::time_point step_deadline() const;
+  [[nodiscard]] const std::string& connected_address() const { return address_; }
+  /// Throws away the connection without a goodbye (after a protocol error).
+  void abort();
+
+ private:
+  report::Report& rep_;
+  LinkOptions opt_;
+  const Redactor& redactor_;
+  net::EventLoop loop_;
+  std::unique_ptr<net::Stream> stream_;
+  std::optional<tls::TlsReport> tls_report_;
+  net::Clock::time_point t0_;
+  double connect_ms_ = 0;
+  std::string address_;
+  bool eof_ = false;
+  std::function<void(const report::TranscriptLine&)> live_;
+
+  void add_line(report::TranscriptLine::Dir dir, std::string_view text, std::string note, bool unexpected);
+  bool handshake(std::string_view how);
+  std::optional<std::vector<net::Address>> resolve();
+};
+
+/// Pumps stream bytes into an engine until it produces an event other than NeedData.
+/// nullopt when the link failed (timeout, socket error: finding recorded) or the server had
+/// already closed and the engine has nothing more to say.
+template <class Event, class NeedData, class Engine>
+std::optional<Event> wait_event(Engine& engine, Link& link, std::string_view waiting_for) {
+  std::string buf;
+  for (;;) {
+    Event ev = engine.next_event();
+    if (!std::holds_alternative<NeedData>(ev)) return ev;
+    if (link.eof()) return std::nullopt;
+    buf.clear();
+    switch (link.read(buf, waiting_for)) {
+      case Link::Read::data: engine.receive(buf); break;
+      case Link::Read::eof: engine.receive_eof(); break;
+      case Link::Read::failed: return std::nullopt;
+    }
+  }
+}
+
+/// Builds the transport options from a subcommand's options (Pop3TestOptions, ImapTestOptions:
+/// same field names). nullopt with *error on bad usage.
+template <class Options>
+std::optional<LinkOptions> link_options(const Options& o, std::string protocol, std::uint16_t plain_port,
+                                        std::uint16_t tls_port, std::string* error) {
+  std::string why;
+  auto hp = net::parse_host_port(o.target, &why);
+  if (!hp) {
+    if (error != nullptr) *error = "bad target \"" + o.target + "\": " + why;
+    return std::nullopt;
+  }
+  LinkOptions l;
+  l.protocol = std::move(protocol);
+  l.host = hp->host;
+  l.port = hp->port.value_or(o.tls_on_connect ? tls_port : plain_port);
+  l.implicit_tls = o.tls_on_connect || l.port == tls_port;
+  if (o.source && !net::Address::parse(*o.source)) {
+    if (error != nullptr) *error = "--source must be an IP address of this host, not \"" + *o.source + "\"";
+    return std::nullopt;
+  }
+  l.source = o.source;
+  l.sni = o.sni;
+  l.ca_file = o.ca_file;
+  l.verify = !o.no_verify;
+  l.expiry_warn_days = o.expiry_warn_days;
+  l.common = o.common;
+  return l;
+}
+
+/// The password for o.user (file, environment, prompt), registered with the redactor.
+/// nullopt without a user; sets *error (and returns false) when none can be had.
+template <class Options>
+bool obtain_password(const Options& o, std::optional<std::string>& password, Redactor& redactor, std::string* error) {
+  if (!o.user) return true;
+  std::string why;
+  password = read_secret(o.password_source, &why);
+  if (!password) {
+    if (error != nullptr) *error = why;
+    return false;
+  }
+  redactor.add_credentials(*o.user, *password);
+  return true;
+}
+
+/// Interactive sessions: prints transcript lines as they happen ("<- +OK ready") and findings
+/// as they are added ("*** WARN: STLS is not offered ...").
+class LivePrinter {
+ public:
+  explicit LivePrinter(std::ostream& out) : out_(out) {}
+  void line(const report::TranscriptLine& l);
+  void new_findings(const report::Report& rep);
+
+ private:
+  std::ostream& out_;
+  std::size_t seen_ = 0;
+};
+
+/// How many transcript lines a multi-line body may take before it is summarised.
+inline constexpr std::size_t kBodyLinesShown = 12;
+
+}  // namespace maildiag::app::link

@@ -1,0 +1,403 @@
+#include "pop3_dialog.hpp"
+
+#include "maildiag/codes/pop3.hpp"
+#include "maildiag/report/classification.hpp"
+#include "maildiag/util/base64.hpp"
+#include "maildiag/util/text.hpp"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+
+namespace maildiag::app {
+
+namespace pop3_test {
+
+namespace {
+
+using report::Severity;
+namespace ev = pop3::event;
+
+std::string join(const std::vector<std::string>& v, std::string_view sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
+  return out;
+}
+
+nlohmann::json caps_json(const pop3::Capabilities& c) {
+  nlohmann::json j;
+  j["lines"] = c.lines;
+  j["stls"] = c.stls;
+  j["user"] = c.user;
+  j["top"] = c.top;
+  j["uidl"] = c.uidl;
+  j["sasl"] = c.sasl_mechanisms;
+  j["resp_codes"] = c.resp_codes;
+  j["pipelining"] = c.pipelining;
+  j["login_delay"] = c.login_delay ? nlohmann::json(*c.login_delay) : nlohmann::json();
+  j["expire"] = c.expire ? nlohmann::json(*c.expire) : nlohmann::json();
+  j["implementation"] = c.implementation ? nlohmann::json(util::sanitize(*c.implementation, 200)) : nlohmann::json();
+  return j;
+}
+
+std::string method_label(std::string_view method) {
+  if (method == "user") return "USER/PASS";
+  if (method == "apop") return "APOP";
+  return "AUTH PLAIN";
+}
+
+std::string note_for(const codes::Pop3Status& st) {
+  if (st.ok) return {};
+  const auto c = codes::classify_pop3(st);
+  return std::string(codes::to_string(c.outcome)) + ", " + std::string(codes::info(c.reason).name);
+}
+
+}  // namespace
+
+std::string apop_digest(std::string_view stamp, std::string_view password) {
+  std::string input(stamp);
+  input.append(password);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(input.data(), input.size(), md, &len, EVP_md5(), nullptr) != 1) return {};
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
+  return hex;
+}
+
+Dialog::Dialog(const Pop3TestOptions& options, report::Report& rep, link::Link& link,
+               std::optional<std::string> password)
+    : opt_(options), rep_(rep), link_(link), password_(std::move(password)) {
+  client_.set_trace([](std::string_view s) { spdlog::debug("{}", s); });
+}
+
+void Dialog::run() {
+  if (!greeting() || !capa() || !starttls()) {
+    if (!failed_ && !link_.eof()) quit();
+    return;
+  }
+  check_plaintext_offer();
+  const bool logged_in = login();
+  if (logged_in) mailbox();
+  if (!failed_) quit();
+}
+
+void Dialog::log_response(const ev::Response& r) {
+  link_.received(r.line, note_for(r.status), !r.status.ok);
+  if (r.body.empty() && !r.command.multiline()) return;
+  const bool content = util::iequals(r.command.verb, "RETR") || util::iequals(r.command.verb, "TOP");
+  if (!content) {
+    for (std::size_t i = 0; i < r.body.size() && i < link::kBodyLinesShown; ++i) link_.received(r.body[i]);
+  }
+  const auto hidden = content ? r.body.size() : r.body.size() - std::min(r.body.size(), link::kBodyLinesShown);
+  if (hidden > 0) link_.info(fmt::format("... {} {}lines, {} octets", hidden, content ? "" : "more ", r.body_bytes));
+  if (r.status.ok && r.command.multiline()) link_.received(".");
+}
+
+void Dialog::protocol_error(const ev::ProtocolError& e, std::string_view during) {
+  failed_ = true;
+  const bool injection = e.kind == pop3::ErrorKind::stls_leftover;
+  link_.error(e.message);
+  rep_.add(Severity::critical, "pop3.protocol." + std::string(pop3::to_string(e.kind)),
+           injection ? "The server sent data after accepting STLS, before the TLS handshake"
+                     : fmt::format("POP3 protocol error during {}", during),
+           e.message, util::sanitize(e.evidence, 300),
+           injection ? "A man-in-the-middle or a broken server: the session was abandoned."
+                     : "The server does not behave like a POP3 server; check that this port runs POP3 "
+                       "(110 plain/STLS, 995 TLS) and look at the server's logs.");
+  link_.abort();
+}
+
+std::optional<ev::Response> Dialog::await_response(std::string_view waiting_for) {
+  for (;;) {
+    auto e = link::wait_event<pop3::Event, ev::NeedData>(client_, link_, waiting_for);
+    if (!e) {
+      failed_ = true;
+      return std::nullopt;
+    }
+    if (auto* r = std::get_if<ev::Response>(&*e)) {
+      log_response(*r);
+      return std::move(*r);
+    }
+    if (auto* c = std::get_if<ev::Continuation>(&*e)) {
+      link_.received(c->line);
+      // We always send PLAIN's initial response; a challenge means the server ignored it: cancel.
+      (void)client_.send(pop3::Command::sasl("*"));
+      if (!link_.write(client_.take_output(), "*", "the SASL cancel")) return std::nullopt;
+      continue;
+    }
+    if (auto* p = std::get_if<ev::ProtocolError>(&*e)) {
+      protocol_error(*p, waiting_for);
+      return std::nullopt;
+    }
+    if (std::holds_alternative<ev::Closed>(*e)) {
+      failed_ = true;
+      link_.error("connection closed by the server");
+      rep_.add(Severity::critical, "pop3.closed", fmt::format("The server closed the connection while waiting for {}", waiting_for),
+               "The server ended the session without a reply.", {},
+               "Look at the server's log for the reason (crash, limits, a firewall resetting idle sessions).");
+      return std::nullopt;
+    }
+  }
+}
+
+std::optional<ev::Response> Dialog::command(const pop3::Command& cmd, std::string_view shown) {
+  if (auto err = client_.send(cmd)) {
+    link_.error("not sent: " + err->message);
+    return std::nullopt;
+  }
+  if (!link_.write(client_.take_output(), shown.empty() ? cmd.redacted() : shown, cmd.verb)) {
+    failed_ = true;
+    return std::nullopt;
+  }
+  return await_response("the reply to " + cmd.verb);
+}
+
+bool Dialog::greeting() {
+  const auto t = link_.elapsed_ms();
+  auto e = link::wait_event<pop3::Event, ev::NeedData>(client_, link_, "the greeting");
+  if (!e) {
+    failed_ = true;
+    if (link_.eof())
+      rep_.add(Severity::critical, "pop3.greeting.closed", "The server closed the connection without a greeting",
+               {}, {}, "The service is broken or refuses this client (a TCP wrapper, a connection limit).");
+    else if (!link_.options().implicit_tls)
+      rep_.add(Severity::info, "pop3.greeting.maybe-tls", "No greeting: the port may expect implicit TLS",
+               "Ports like 995 start with a TLS handshake and stay silent until the client begins it.", {},
+               "Retry with --tls-on-connect.");
+    return false;
+  }
+  if (auto* p = std::get_if<ev::ProtocolError>(&*e)) {
+    protocol_error(*p, "the greeting");
+    return false;
+  }
+  const auto* g = std::get_if<ev::Greeting>(&*e);
+  if (g == nullptr) return false;
+  link_.received(g->line, note_for(g->status), !g->status.ok);
+  rep_.data["greeting"] = util::sanitize(g->line, 500);
+  rep_.data["greeting_ms"] = link_.elapsed_ms() - t;
+  rep_.data["apop"] = g->apop_timestamp.has_value();
+  apop_stamp_ = g->apop_timestamp;
+  if (!g->status.ok) {
+    const auto c = codes::classify_pop3(g->status);
+    rep_.add(Severity::critical, "pop3.greeting.refused", "The server refuses service in its greeting",
+             c.code_meaning, util::sanitize(g->line, 300), c.remediation);
+    rep_.data["greeting_classification"] = report::to_json(c);
+    return false;
+  }
+  return true;
+}
+
+bool Dialog::capa() {
+  auto r = command(pop3::Command::make("CAPA"));
+  if (!r) return false;
+  if (!r->status.ok) {
+    caps_.reset();
+    rep_.add(Severity::info, "pop3.capa.unsupported", "The server does not support CAPA (RFC 2449)",
+             "It is a minimal RFC 1939 server: STLS and SASL cannot be discovered.", util::sanitize(r->line, 300));
+    return true;
+  }
+  caps_ = pop3::parse_capa(r->body);
+  rep_.data["capabilities"] = caps_json(*caps_);
+  if (!link_.tls()) {
+    plain_caps_ = caps_;
+    rep_.data["capabilities_plain"] = caps_json(*caps_);
+  }
+  return true;
+}
+
+bool Dialog::starttls() {
+  if (link_.tls()) return true;
+  const auto mode = link::starttls_from_string(opt_.starttls).value_or(link::StartTls::automatic);
+  const bool offered = caps_ && caps_->stls;
+  rep_.data["stls_offered"] = offered;
+  if (mode == link::StartTls::never || (mode == link::StartTls::automatic && !offered)) {
+    if (!offered)
+      rep_.add(Severity::warning, "pop3.stls.missing", "STLS is not offered: mail and passwords travel unencrypted",
+               "The server does not announce STLS (RFC 2595) on this port.", {},
+               "Enable TLS on the server (STLS on 110, or implicit TLS on 995) and configure clients to use it.");
+    else
+      link_.info("STLS offered, not used (--starttls never)");
+    return true;
+  }
+  auto r = command(pop3::Command::make("STLS"));
+  if (!r) return false;
+  if (!r->status.ok) {
+    const bool required = mode == link::StartTls::require;
+    rep_.add(required ? Severity::critical : Severity::warning, "pop3.stls.refused",
+             offered ? "The server offers STLS but refuses it" : "STLS is not available",
+             codes::classify_pop3(r->status).code_meaning, util::sanitize(r->line, 300),
+             "Check the server's TLS configuration (certificate and key readable, ssl enabled).");
+    return !required;
+  }
+  for (;;) {  // ReadyForTls, and possibly the leftover-bytes error right after it
+    auto e = client_.next_event();
+    if (std::holds_alternative<ev::ReadyForTls>(e)) continue;
+    if (auto* p = std::get_if<ev::ProtocolError>(&e)) {
+      protocol_error(*p, "STLS");
+      return false;
+    }
+    break;
+  }
+  if (!link_.start_tls()) {
+    failed_ = true;
+    return false;
+  }
+  (void)client_.tls_established();
+  return capa();
+}
+
+void Dialog::check_plaintext_offer() {
+  if (!plain_caps_ || link_.options().implicit_tls) return;
+  const bool user = plain_caps_->user;
+  const bool plain = plain_caps_->has_mechanism("PLAIN") || plain_caps_->has_mechanism("LOGIN");
+  if (!user && !plain) return;
+  rep_.add(Severity::warning, "pop3.plaintext-auth-offered", "The server accepts passwords before TLS",
+           fmt::format("Before STLS its CAPA offers {}: a client that skips STLS sends its password in clear text.",
+                       user && plain ? "USER and SASL PLAIN/LOGIN" : user ? "USER" : "SASL PLAIN/LOGIN"),
+           join(plain_caps_->lines, " | "),
+           "Refuse plaintext authentication on unencrypted connections (Dovecot: disable_plaintext_auth = yes; "
+           "note that Dovecot treats connections from the server's own address as secure).");
+}
+
+std::string Dialog::choose_auth() const {
+  if (opt_.auth != "auto") return opt_.auth;
+  const bool have_caps = caps_.has_value();
+  if (!link_.tls() && apop_stamp_) return "apop";  // does not reveal the password
+  if (have_caps && caps_->has_mechanism("PLAIN")) return "plain";
+  if (!have_caps || caps_->user) return "user";
+  if (apop_stamp_) return "apop";
+  return have_caps && caps_->sasl ? "plain" : "user";
+}
+
+std::optional<ev::Response> Dialog::send_login(const std::string& method) {
+  const std::string& user = *opt_.user;
+  if (method == "apop") {
+    if (!apop_stamp_) {
+      link_.error("APOP needs a timestamp in the greeting; this server gave none");
+      rep_.add(Severity::unknown, "pop3.login.apop-unavailable", "APOP is not possible: the greeting has no timestamp");
+      return std::nullopt;
+    }
+    return command(pop3::Command::make("APOP", user + " " + apop_digest(*apop_stamp_, *password_)));
+  }
+  if (method == "plain") {
+    const std::string msg = std::string(1, '\0') + user + std::string(1, '\0') + *password_;
+    return command(pop3::Command::make("AUTH", "PLAIN " + util::base64_encode(msg)));
+  }
+  auto u = command(pop3::Command::make("USER", user));
+  if (!u || !u->status.ok) return u;
+  return command(pop3::Command::make("PASS", *password_));
+}
+
+bool Dialog::login() {
+  if (!opt_.user) {
+    link_.info("no --user: login not tested");
+    return false;
+  }
+  if (!link_.tls() && !opt_.allow_plaintext) {
+    rep_.add(Severity::warning, "pop3.login.not-sent", "Not logging in: the password would cross an unencrypted connection",
+             "The connection is not encrypted, so the credentials were not sent.", {},
+             "Use STLS (--starttls require) or port 995; --allow-plaintext sends them anyway.");
+    return false;
+  }
+  if (!link_.tls())
+    rep_.add(Severity::warning, "pop3.login.plaintext", "Credentials were sent without encryption (--allow-plaintext)");
+  const auto method = choose_auth();
+  const auto t = link_.elapsed_ms();
+  auto r = send_login(method);
+  nlohmann::json j;
+  j["user"] = util::sanitize(*opt_.user, 200);
+  j["method"] = method;
+  j["ms"] = link_.elapsed_ms() - t;
+  if (!r) {
+    j["ok"] = false;
+    rep_.data["login"] = j;
+    return false;
+  }
+  j["ok"] = r->status.ok;
+  j["reply"] = util::sanitize(r->line, 500);
+  j["classification"] = report::to_json(codes::classify_pop3(r->status));
+  rep_.data["login"] = j;
+  if (r->status.ok) {
+    rep_.add(Severity::ok, "pop3.login.ok",
+             fmt::format("Logged in as {} ({})", util::sanitize(*opt_.user, 100), method_label(method)));
+    return true;
+  }
+  login_failed(*r, method);
+  return false;
+}
+
+void Dialog::login_failed(const ev::Response& r, const std::string& method) {
+  const auto c = codes::classify_pop3(r.status);
+  const auto code = r.status.resp_code.value_or("");
+  const auto evidence = util::sanitize(r.line, 300);
+  if (util::iequals(code, "IN-USE")) {
+    rep_.add(Severity::warning, "pop3.login.in-use", "The mailbox is locked by another session [IN-USE]", c.code_meaning,
+             evidence, c.remediation);
+  } else if (util::iequals(code, "LOGIN-DELAY")) {
+    std::string delay = caps_ && caps_->login_delay ? " (CAPA LOGIN-DELAY " + *caps_->login_delay + " s)" : "";
+    rep_.add(Severity::warning, "pop3.login.login-delay", "Logged in again too soon [LOGIN-DELAY]" + delay,
+             c.code_meaning, evidence, c.remediation);
+  } else if (c.reason == codes::Reason::tls_required) {
+    rep_.add(Severity::critical, "pop3.login.plaintext-disabled", "Plaintext login is disabled: the server wants STLS first",
+             c.code_meaning, evidence, "Use STLS (port 110) or implicit TLS (port 995) in the mail client.");
+  } else if (c.outcome == codes::Outcome::transient) {
+    rep_.add(Severity::warning, "pop3.login.temporary", "Login failed temporarily", c.code_meaning, evidence, c.remediation);
+  } else if (util::iequals(code, "AUTH")) {
+    rep_.add(Severity::critical, "pop3.login.refused", "The server refused the credentials [AUTH]",
+             "[AUTH] (RFC 3206) says the failure is about the credentials, not a server problem: a wrong user "
+             "name or password, or a disabled account.",
+             evidence, c.remediation);
+  } else {
+    rep_.add(Severity::critical, "pop3.login.failed",
+             fmt::format("Login failed: {} refused ({})", r.command.verb, method_label(method)),
+             "The server gave no response code; usually a wrong user name or password.", evidence, c.remediation);
+  }
+  for (const auto& n : c.notes) rep_.add(Severity::info, "pop3.login.note", n);
+}
+
+void Dialog::quit() {
+  if (client_.state() != pop3::State::ready) return;
+  const auto cmd = pop3::Command::make("QUIT");
+  if (client_.send(cmd) || !link_.write(client_.take_output(), cmd.text(), "QUIT")) return;
+  // A server that closes instead of answering QUIT (after a -ERR greeting, say) is harmless here.
+  auto e = link::wait_event<pop3::Event, ev::NeedData>(client_, link_, "the reply to QUIT");
+  if (e && std::holds_alternative<ev::Response>(*e)) {
+    log_response(std::get<ev::Response>(*e));
+  } else if (link_.eof()) {
+    link_.info("connection closed by the server");
+  }
+}
+
+}  // namespace pop3_test
+
+std::optional<report::Report> run_pop3_test(const Pop3TestOptions& options, std::string* error) {
+  auto lo = link::link_options(options, "pop3", 110, 995, error);
+  if (!lo) return std::nullopt;
+  if (!link::starttls_from_string(options.starttls)) {
+    if (error != nullptr) *error = "--starttls must be auto, never or require";
+    return std::nullopt;
+  }
+  Redactor redactor;
+  std::optional<std::string> password;
+  if (!link::obtain_password(options, password, redactor, error)) return std::nullopt;
+  report::Report rep;
+  rep.command = "pop3-test";
+  rep.target = util::sanitize(options.target, 300);
+  rep.data["host"] = lo->host;
+  rep.data["port"] = lo->port;
+  rep.data["implicit_tls"] = lo->implicit_tls;
+  {
+    link::Link ln(rep, *lo, redactor);
+    if (ln.open()) {
+      rep.data["address"] = ln.connected_address();
+      pop3_test::Dialog d(options, rep, ln, std::move(password));
+      d.run();
+    }
+    rep.data["connect_ms"] = ln.connect_ms();
+    rep.data["total_ms"] = ln.elapsed_ms();
+  }
+  return rep;
+}
+
+}  // namespace maildiag::app
