@@ -9,6 +9,8 @@ void register_all(CLI::App& app, Context& ctx) {
   register_explain(app, ctx);
   register_mx(app, ctx);
   register_smtp_test(app, ctx);
+  register_pop3_test(app, ctx);
+  register_imap_test(app, ctx);
   register_bounce(app, ctx);
   register_completion(app, ctx);  // keep last: completion and manpage describe all of the above
 }

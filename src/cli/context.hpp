@@ -38,6 +38,8 @@ struct Context {
 void register_explain(CLI::App& app, Context& ctx);
 void register_mx(CLI::App& app, Context& ctx);
 void register_smtp_test(CLI::App& app, Context& ctx);
+void register_pop3_test(CLI::App& app, Context& ctx);
+void register_imap_test(CLI::App& app, Context& ctx);
 void register_bounce(CLI::App& app, Context& ctx);
 void register_completion(CLI::App& app, Context& ctx);
 
