@@ -19,22 +19,23 @@ std::string decoded_header(const message::HeaderBlock& h, std::string_view name,
   return detail::one_line(message::decode_rfc2047(v).text, max);
 }
 
+/// A copy pasted after a marker line, from its first "Name: value" line on.
+std::string_view pasted_message(std::string_view src) {
+  std::size_t pos = 0;
+  while (pos < src.size()) {
+    const auto end = std::min(src.find('\n', pos), src.size());
+    const auto line = src.substr(pos, end - pos);
+    const auto colon = line.find(':');
+    if (colon != std::string_view::npos && colon > 0 && line.find(' ') > colon && line[0] != ' ') break;
+    pos = end + 1;
+  }
+  return pos < src.size() ? src.substr(pos) : std::string_view{};
+}
+
 /// Headers of the returned message: from a message/rfc822 part or a pasted copy after a marker.
 Original read_original(const Notice& n) {
   std::string_view src = n.original;
-  if (src.empty()) {
-    src = n.inline_original;
-    // Skip the marker line and anything before the first "Name: value" line.
-    std::size_t pos = 0;
-    while (pos < src.size()) {
-      const auto end = std::min(src.find('\n', pos), src.size());
-      const auto line = src.substr(pos, end - pos);
-      const auto colon = line.find(':');
-      if (colon != std::string_view::npos && colon > 0 && line.find(' ') > colon && line[0] != ' ') break;
-      pos = end + 1;
-    }
-    src = pos < src.size() ? src.substr(pos) : std::string_view{};
-  }
+  if (src.empty()) src = pasted_message(n.inline_original);
   Original o;
   if (src.empty()) return o;
   message::HeaderLimits lim{256u << 10, 2000, 16u << 10};
@@ -103,7 +104,7 @@ Recipient from_dsn(const DsnRecipient& d, const std::vector<detail::TextRecipien
   // A local delivery program's exit status (X-Unix; 75) is no SMTP reply.
   if (!util::istarts_with(r.diagnostic_type, "x-unix")) fill_from_text(r, r.diagnostic);
   // "Status: 5.0.0" beside "550 5.1.1 ..." in the diagnostic: the server's own code is sharper.
-  if (const auto ds = codes::find_enhanced(r.diagnostic); ds && r.status && r.status->subject == 0 &&
+  if (const auto ds = detail::diagnostic_status(r.diagnostic); ds && r.status && r.status->subject == 0 &&
       r.status->detail == 0 && ds->cls == r.status->cls) {
     r.status = ds;
   }
@@ -144,10 +145,11 @@ void read_dsn(Analysis& a, const Notice& n, const std::vector<detail::TextRecipi
   }
 }
 
-std::vector<std::string> failed_recipients_header(const message::HeaderBlock& h) {
+std::vector<std::string> failed_recipients_header(const message::HeaderBlock& h, std::size_t max) {
   std::vector<std::string> out;
   for (const auto* f : h.find_all("X-Failed-Recipients")) {
     for (auto piece : util::split(f->value, ',')) {
+      if (out.size() >= max) return out;
       auto ad = detail::first_address(piece);
       if (!ad.empty()) out.push_back(std::move(ad));
     }
@@ -180,10 +182,11 @@ void adopt_notice_reply(Analysis& a, std::string_view text) {
   fill_from_text(r, line);
 }
 
-void read_text(Analysis& a, const message::HeaderBlock& h, const std::vector<detail::TextRecipient>& tr) {
+void read_text(Analysis& a, const message::HeaderBlock& h, const std::vector<detail::TextRecipient>& tr,
+               std::size_t max_recipients) {
   // Exim and Google name the failed recipients in a header: those are the recipients, and the
   // words of the notice are their reasons.
-  const auto failed = failed_recipients_header(h);
+  const auto failed = failed_recipients_header(h, max_recipients);
   if (!failed.empty()) {
     for (const auto& ad : failed) {
       const auto* t = text_for(tr, ad);
@@ -220,7 +223,27 @@ bool Analysis::any_failure() const {
   return kind == Kind::failure || kind == Kind::delay;
 }
 
-Analysis analyse(std::string_view message, const Limits& limits) {
+namespace {
+
+Analysis analyse_at(std::string_view message, const Limits& limits, int depth);
+
+/// A delivery report returned whole inside another notice that names no recipient itself (an
+/// ISP's "the following is the error message" wrapper pasting its relay's multipart/report, a
+/// notice attaching the report as message/rfc822): the inner report is the one to read.
+std::optional<Analysis> forwarded_report(const Notice& n, const Limits& limits, int depth) {
+  if (depth >= 2) return std::nullopt;
+  const auto inner = n.original.empty() ? pasted_message(n.inline_original) : std::string_view(n.original);
+  if (inner.empty()) return std::nullopt;
+  const auto h = message::parse_headers(inner);
+  const auto ct = h.get("Content-Type");
+  if (!util::icontains(ct, "multipart/report") && !util::icontains(ct, "delivery-status")) return std::nullopt;
+  auto a = analyse_at(inner, limits, depth + 1);
+  if (a.recipients.empty()) return std::nullopt;
+  a.problems.emplace_back("the report was forwarded inside another message; the inner report was read");
+  return a;
+}
+
+Analysis analyse_at(std::string_view message, const Limits& limits, int depth) {
   Analysis a;
   if (message.size() > limits.max_message) {
     message = message.substr(0, limits.max_message);
@@ -237,11 +260,14 @@ Analysis analyse(std::string_view message, const Limits& limits) {
   a.original = read_original(notice);
 
   if (!notice.feedback.empty() || notice.report_type == "feedback-report" || detail::read_complaint(a, h, notice)) {
-    if (a.kind != Kind::feedback) detail::read_feedback(a, notice);
+    if (a.kind != Kind::feedback) detail::read_feedback(a, notice, limits.max_recipients);
     return a;
   }
   const auto text_rcpts = detail::scan_text(notice.text, limits.max_recipients);
   read_dsn(a, notice, text_rcpts, limits);
+  if (a.recipients.empty() && text_rcpts.empty()) {
+    if (auto inner = forwarded_report(notice, limits, depth)) return std::move(*inner);
+  }
   if (a.recipients.empty() && detail::read_ses_json(notice.text, a, limits.max_recipients) && a.kind == Kind::feedback) {
     return a;
   }
@@ -250,19 +276,24 @@ Analysis analyse(std::string_view message, const Limits& limits) {
   } else if (!a.recipients.empty()) {
     a.format = "rfc3464";
   } else if (notice.has_report || detail::looks_like_bounce(h, a.subject, notice.text)) {
-    read_text(a, h, text_rcpts);
+    read_text(a, h, text_rcpts, limits.max_recipients);
     adopt_notice_reply(a, notice.text);
     a.format = "text";
   }
   if (a.recipients.empty()) {
+    if (detail::read_list_notice(a, h, notice)) return a;
     if (detail::looks_like_auto_reply(h, a.subject)) detail::read_auto_reply(a, h, notice);
     return a;
   }
   a.kind = kind_of(a.recipients);
-  detail::NoticeContext context(notice.text);
+  detail::NoticeContext context(notice.text, a.subject);
   for (auto& r : a.recipients) detail::finish_recipient(r, a.kind, context);
   return a;
 }
+
+}  // namespace
+
+Analysis analyse(std::string_view message, const Limits& limits) { return analyse_at(message, limits, 0); }
 
 bool looks_like_mbox(std::string_view data) { return data.substr(0, 5) == "From "; }
 

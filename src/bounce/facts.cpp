@@ -35,7 +35,7 @@ constexpr CommandPhrase kCommands[] = {
     {"connected to", "CONN"},
     {"did not like our rcpt to", "RCPT"}, {"did not like our mail from", "MAIL"},
     {"did not like our final data", "DATA"}, {"did not like our data", "DATA"},
-    {"server has rejected address", "RCPT"},
+    {"server has rejected address", "RCPT"}, {"refused to talk to me", "CONN"},
 };
 
 constexpr std::string_view kCommandNames[] = {"RCPT", "MAIL", "DATA", "EHLO", "HELO", "CONN"};
@@ -147,10 +147,34 @@ std::string strip_continuations(std::string_view diag) {
 }
 
 
+namespace {
+
+/// The enhanced code a server put right after its reply code ("550-'5.7.1 ...", "550 5.1.1 ..."):
+/// the one that belongs to the reply, even when a relay's own code stands before it.
+std::optional<codes::EnhancedCode> enhanced_after_reply(std::string_view text) {
+  for (std::size_t i = 0; i + 4 < text.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i])) || (text[i] != '4' && text[i] != '5')) continue;
+    if (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) != 0 || text[i - 1] == '.')) continue;
+    if (!std::isdigit(static_cast<unsigned char>(text[i + 1])) || !std::isdigit(static_cast<unsigned char>(text[i + 2]))) continue;
+    std::size_t j = i + 3;
+    if (j >= text.size() || (text[j] != ' ' && text[j] != '-')) continue;
+    while (j < text.size() && (text[j] == ' ' || text[j] == '-' || text[j] == '\'' || text[j] == '"')) ++j;
+    if (auto e = codes::parse_enhanced_prefix(text.substr(j)); e && e->cls == text[i] - '0') return e;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<codes::EnhancedCode> diagnostic_status(std::string_view text) {
+  if (auto e = enhanced_after_reply(text)) return e;
+  return codes::find_enhanced(text);
+}
+
 TextFacts text_facts(std::string_view text) {
   TextFacts f;
   f.reply_code = find_reply_code(text);
-  f.status = codes::find_enhanced(text);
+  f.status = diagnostic_status(text);
   std::size_t best = std::string_view::npos;
   for (const auto& c : kCommands) {
     const auto p = util::ifind(text, c.phrase);

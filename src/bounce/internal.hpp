@@ -55,6 +55,9 @@ struct TextFacts {
   bool several_commands = false;  ///< the text names more than one command
   std::string remote_mta;
 };
+/// The enhanced code of a diagnostic: the one right after the reply code when there is one
+/// ("5.1.0 - Unknown address error 550-'5.7.1 ..." -> 5.7.1), else the first in the text.
+std::optional<codes::EnhancedCode> diagnostic_status(std::string_view text);
 /// Finds the reply code, enhanced code, SMTP command and remote host in diagnostic text.
 TextFacts text_facts(std::string_view text);
 
@@ -74,26 +77,35 @@ bool looks_like_auto_reply(const message::HeaderBlock& h, std::string_view subje
 /// own text is silent (the phrase tables are the costly part of reading a bounce).
 class NoticeContext {
  public:
-  explicit NoticeContext(std::string_view text);
+  NoticeContext(std::string_view text, std::string_view subject);
   /// SMTP command named in the notice: "" when none, or when it names several (a transcript of
   /// sessions for several recipients is no one recipient's story).
   const std::string& command();
   /// The classifier's reading of the notice's words.
   const codes::Classification& classification();
+  /// The sending server says it gave up retrying ("Cannot send message for 5 days", "this message
+  /// has been in the queue too long").
+  [[nodiscard]] bool gave_up() const;
 
  private:
   std::string_view head_;
+  std::string_view subject_;
   std::optional<std::string> command_;
   std::optional<codes::Classification> classification_;
 };
 
-/// An ARF report (message/feedback-report part): the complained-about recipients.
-void read_feedback(Analysis& a, const Notice& n);
+/// An ARF report (message/feedback-report part): the complained-about recipients (at most
+/// max_recipients).
+void read_feedback(Analysis& a, const Notice& n, std::size_t max_recipients);
 /// Complaints and opt-outs sent without an ARF part: Hotmail/Outlook.com's "complaint about
 /// message from <ip>" (the original attached, its X-HmXmrOriginalRecipient naming the
 /// complainer) and automatic unsubscribe requests (Apple Mail's X-Apple-Unsubscribe, a bare
 /// "unsubscribe" subject with Auto-Submitted). Fills `a` and returns true when it is one.
 bool read_complaint(Analysis& a, const message::HeaderBlock& h, const Notice& n);
+/// A mailing-list manager's refusal (fml, Mailman ...: "You are not a member of this mailing
+/// list", "Loop Alert"): the list is the recipient, the sender or a loop the reason. False when
+/// the message is no such notice.
+bool read_list_notice(Analysis& a, const message::HeaderBlock& h, const Notice& n);
 /// An RFC 3834 automatic reply: the one recipient is the replier.
 void read_auto_reply(Analysis& a, const message::HeaderBlock& h, const Notice& n);
 

@@ -5,6 +5,8 @@
 
 #include "maildiag/util/text.hpp"
 
+#include <algorithm>
+
 namespace maildiag::bounce::detail {
 
 namespace {
@@ -25,9 +27,77 @@ bool is_unsubscribe_request(const message::HeaderBlock& h, std::string_view subj
   return util::iequals(util::trim(subject), "unsubscribe") && !as.empty() && !util::iequals(as, "no");
 }
 
+/// What a mailing-list manager's refusal notice says (fml, Mailman, majordomo style), lower-case.
+struct ListPhrase {
+  std::string_view phrase;
+  codes::Reason reason;
+};
+constexpr ListPhrase kListPhrases[] = {
+    {"not a member", codes::Reason::sender_rejected},
+    {"not member", codes::Reason::sender_rejected},
+    {"non-member", codes::Reason::sender_rejected},
+    {"reject mail from", codes::Reason::sender_rejected},
+    {"reject spammers", codes::Reason::sender_rejected},
+    {"spam mail from a spammer is rejected", codes::Reason::sender_rejected},
+    {"header may cause mail loop", codes::Reason::sender_rejected},
+    {"security alert", codes::Reason::security_error},
+    {"duplicated message-id", codes::Reason::system_error},
+    {"loop alert", codes::Reason::system_error},
+    {"loop back warning", codes::Reason::system_error},
+    {"detected a loop condition", codes::Reason::system_error},
+    {"unix from loop", codes::Reason::system_error},
+    {"system error message", codes::Reason::system_error},
+};
+
+/// A list manager's notice: list headers (X-MLServer, List-*) on mail from the list's
+/// -admin/-owner/-request address (list posts carry the headers too, but come from the poster).
+bool is_list_notice(const message::HeaderBlock& h) {
+  if (h.find("X-MLServer") == nullptr && h.find("X-ML-Server") == nullptr && h.find("List-Id") == nullptr &&
+      h.find("List-Subscribe") == nullptr && h.find("List-Post") == nullptr) {
+    return false;
+  }
+  const auto from = h.get("From");
+  for (std::string_view role : {"-admin@", "-owner@", "-request@", "owner-"}) {
+    if (util::icontains(from, role)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
-void read_feedback(Analysis& a, const Notice& n) {
+bool read_list_notice(Analysis& a, const message::HeaderBlock& h, const Notice& n) {
+  if (!is_list_notice(h)) return false;
+  const auto head = std::string_view(n.text).substr(0, std::min<std::size_t>(n.text.size(), 4096));
+  const ListPhrase* hit = nullptr;
+  for (const auto& p : kListPhrases) {
+    if (util::icontains(a.subject, p.phrase) || util::icontains(head, p.phrase)) {
+      hit = &p;
+      break;
+    }
+  }
+  if (hit == nullptr) return false;
+  // The list the mail was refused by: the first address the notice names in angle brackets.
+  std::string list;
+  if (const auto lt = head.find('<'); lt != std::string_view::npos) list = first_address(head.substr(lt, 256));
+  if (list.empty()) list = first_address(h.get("From"));
+  a.kind = Kind::failure;
+  a.format = "mailing-list";
+  Recipient r;
+  r.address = list;
+  r.action = "failed";
+  r.diagnostic = one_line(head.substr(0, std::min<std::size_t>(head.size(), 300)), 300);
+  r.classification = codes::classify_text(r.diagnostic);
+  r.classification.reason = hit->reason;
+  r.classification.reason_evidence = std::string(hit->phrase);
+  r.classification.remediation = std::string(codes::info(hit->reason).remediation);
+  if (r.classification.outcome == codes::Outcome::unknown) r.classification.outcome = codes::Outcome::permanent;
+  r.reason = hit->reason;
+  r.hard = codes::info(hit->reason).hard;
+  a.recipients.push_back(std::move(r));
+  return true;
+}
+
+void read_feedback(Analysis& a, const Notice& n, std::size_t max_recipients) {
   a.kind = Kind::feedback;
   a.format = "arf";
   const auto fh = message::parse_headers(n.feedback);
@@ -40,6 +110,7 @@ void read_feedback(Analysis& a, const Notice& n) {
     for (auto piece : util::split(a.original.to, ',')) addrs.push_back(first_address(piece));
   }
   std::erase_if(addrs, [](const std::string& s) { return s.empty(); });
+  if (addrs.size() > max_recipients) addrs.resize(max_recipients);
   if (addrs.empty()) addrs.emplace_back();
   const auto ua = fh.get("User-Agent");
   for (auto& ad : addrs) {

@@ -52,7 +52,7 @@ constexpr std::string_view kMarkers[] = {
 std::string_view strip_rule(std::string_view line) {
   std::size_t i = 0;
   while (i < line.size() && (line[i] == '-' || line[i] == ' ' || line[i] == '\t' || line[i] == '*' ||
-                             line[i] == '=' || line[i] == '_' || line[i] == '>' || line[i] == '[')) {
+                             line[i] == '=' || line[i] == '_' || line[i] == '>' || line[i] == '[' || line[i] == '|')) {
     ++i;
   }
   return line.substr(i);
@@ -63,8 +63,8 @@ bool is_marker_line(std::string_view line) {
   if (body.empty()) return false;
   for (auto m : kMarkers) {
     if (util::istarts_with(body, m)) {
-      // "The original message was received at ..." (sendmail) is an intro, not a marker.
-      if (m == "the original message was" && util::icontains(body, "received at")) return false;
+      // "The original message was received at/on ..." (sendmail, Courier) is an intro, not a marker.
+      if (m == "the original message was" && util::icontains(body, "received")) return false;
       if (m == "original message" && body.size() > 60) return false;
       return true;
     }

@@ -7,8 +7,9 @@
 //     said at MAIL FROM it is the sender that was refused;
 //  2. at MAIL FROM, refusals that name no other cause are sender-rejected; at connect/HELO,
 //     blocked;
-//  3. "no answer from host" (x.4.1) or "delivery time expired" (x.4.7) in a report whose
-//     sending server gave up means the retry period expired (expired), whatever failed on the way;
+//  3. "no answer from host" (x.4.1), "delivery time expired" (x.4.7), Action: expired, or the
+//     sending server's own give-up line in a failure report means the retry period expired
+//     (expired) when what failed on the way was the network, the system or nothing named;
 //  4. a delay notice or a report without any cause is expired / other.
 
 #include "internal.hpp"
@@ -28,9 +29,20 @@ bool status_is(const std::optional<codes::EnhancedCode>& s, int subject, int det
   return s && s->subject == subject && s->detail == detail;
 }
 
+/// "553 neko.example.com does not exist": what does not exist is a domain, not a mailbox.
+bool domain_does_not_exist(std::string_view diag) {
+  const auto p = util::ifind(diag, " does not exist");
+  if (p == std::string_view::npos) return false;
+  auto before = diag.substr(0, p);
+  const auto sp = before.find_last_of(" <(\"'");
+  const auto word = sp == std::string_view::npos ? before : before.substr(sp + 1);
+  return word.find('.') != std::string_view::npos && word.find('@') == std::string_view::npos &&
+         std::isalpha(static_cast<unsigned char>(word.back())) != 0;
+}
+
 /// Rule 1: where the server said the mailbox does not exist.
 Reason user_unknown_by_command(const Recipient& r) {
-  if (r.status && r.status->subject == 1 && (r.status->detail <= 1 || r.status->detail == 3 || r.status->detail == 10)) {
+  if (r.status && r.status->subject == 1 && (r.status->detail == 1 || r.status->detail == 3 || r.status->detail == 10)) {
     return Reason::user_unknown;
   }
   if (r.command == "RCPT") return Reason::user_unknown;
@@ -55,15 +67,40 @@ Reason by_command(Reason r, std::string_view command, std::string_view evidence)
   return r;
 }
 
+/// "Delivery failed 20 attempts", "failed after 5 attempts": the sender's server gave up retrying.
+bool retries_exhausted(std::string_view diag) {
+  for (auto p = util::ifind(diag, " attempts"); p != std::string_view::npos; p = util::ifind(diag, " attempts", p + 1)) {
+    std::size_t i = p;
+    while (i > 0 && std::isdigit(static_cast<unsigned char>(diag[i - 1])) != 0) --i;
+    if (i < p && i > 0 && diag[i - 1] == ' ' && util::icontains(diag.substr(0, i), "failed")) return true;
+  }
+  return false;
+}
+
+/// The sending server's own give-up line (qmail: "I'm not going to try again; this message has
+/// been in the queue too long.", sendmail: "Message could not be delivered for 5 days" and its
+/// subject "Returned mail: Cannot send message for 5 days").
+bool says_gave_up(std::string_view text) {
+  for (std::string_view p : {"in the queue too long", "too long in queue", "could not be delivered for",
+                             "cannot send message for"}) {
+    if (util::icontains(text, p)) return true;
+  }
+  return false;
+}
+
 /// Rule 3: the sending server gave up.
 bool gave_up(const Recipient& r, Kind kind) {
+  if (r.action == "expired") return true;
   if (kind != Kind::failure || r.action == "delayed") return false;
-  return status_is(r.status, 4, 1) || status_is(r.status, 4, 7);
+  return says_gave_up(r.diagnostic) || status_is(r.status, 4, 1) || status_is(r.status, 4, 7);
 }
 
 }  // namespace
 
-NoticeContext::NoticeContext(std::string_view text) : head_(text.substr(0, std::min<std::size_t>(text.size(), 8192))) {}
+NoticeContext::NoticeContext(std::string_view text, std::string_view subject)
+    : head_(text.substr(0, std::min<std::size_t>(text.size(), 8192))), subject_(subject) {}
+
+bool NoticeContext::gave_up() const { return says_gave_up(subject_) || says_gave_up(head_); }
 
 const std::string& NoticeContext::command() {
   if (!command_) {
@@ -107,13 +144,20 @@ void finish_recipient(Recipient& r, Kind kind, NoticeContext& notice) {
     if (delayed) c.outcome = codes::Outcome::transient;
   }
   Reason reason = c.reason;
+  if (reason == Reason::user_unknown && !c.provider && c.reason_evidence == "does not exist" &&
+      domain_does_not_exist(r.diagnostic)) {
+    reason = r.command == "MAIL" ? Reason::sender_rejected : Reason::host_unknown;
+  }
   if (reason == Reason::user_unknown && !c.provider) reason = user_unknown_by_command(r);
   if (!c.provider) reason = by_command(reason, r.command, c.reason_evidence);
-  if (gave_up(r, kind) && (reason == Reason::network_error || reason == Reason::other ||
+  const bool notice_gave_up = kind == Kind::failure && r.action != "delayed" && notice.gave_up();
+  if ((gave_up(r, kind) || notice_gave_up) && (reason == Reason::network_error || reason == Reason::other ||
                            reason == Reason::system_error || reason == Reason::host_unknown)) {
     reason = Reason::expired;
   }
-  if (reason == Reason::other && (delayed || r.action == "expired")) reason = Reason::expired;
+  if (reason == Reason::other && (delayed || r.action == "expired" || retries_exhausted(r.diagnostic))) {
+    reason = Reason::expired;
+  }
   if (kind == Kind::delivered || r.action == "delivered" || r.action == "relayed" || r.action == "expanded") {
     reason = Reason::delivered;
   }

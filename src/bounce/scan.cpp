@@ -105,9 +105,17 @@ bool prefix_is_bullet(std::string_view p) {
 /// is the reason text (the codes stand before the address).
 bool prefix_is_reply(std::string_view p) {
   p = util::trim(p);
-  return p.size() >= 3 && std::isdigit(static_cast<unsigned char>(p[0])) != 0 && (p[0] == '4' || p[0] == '5') &&
-         std::isdigit(static_cast<unsigned char>(p[1])) != 0 && std::isdigit(static_cast<unsigned char>(p[2])) != 0 &&
-         (p.size() == 3 || p[3] == ' ' || p[3] == '-' || p[3] == ':');
+  if (p.size() < 3 || std::isdigit(static_cast<unsigned char>(p[0])) == 0 || (p[0] != '4' && p[0] != '5') ||
+      std::isdigit(static_cast<unsigned char>(p[1])) == 0 || std::isdigit(static_cast<unsigned char>(p[2])) == 0 ||
+      (p.size() > 3 && p[3] != ' ' && p[3] != '-' && p[3] != ':')) {
+    return false;
+  }
+  // Only an enhanced code and punctuation may stand between the code and the address
+  // ("550 5.1.1 <a@b>", "550-<a@b>"), not other words ("550-F=[a@b]" names the sender).
+  auto rest = p.substr(std::min<std::size_t>(p.size(), 4));
+  std::size_t used = 0;
+  if (codes::parse_enhanced_prefix(rest, &used)) rest.remove_prefix(used);
+  return std::all_of(rest.begin(), rest.end(), [](char c) { return c == ' ' || c == '<' || c == '"' || c == '\'' || c == ':' || c == '-'; });
 }
 
 /// "User mailbox exceeds allowed size: a@b" (IMail and other terse notices): a reason, a colon,
@@ -119,6 +127,10 @@ std::optional<std::string_view> reason_before(std::string_view prefix, std::stri
   if (p.size() < 8 || p.size() > 100 || p.back() != ':' || p.find('@') != std::string_view::npos) return std::nullopt;
   p.remove_suffix(1);
   if (p.find(' ') == std::string_view::npos) return std::nullopt;  // one word: a label ("To", "Sender")
+  // Envelope and header quotes ("MAIL FROM: a@b", "RCPT TO: a@b", "Sent by: a@b") name no failure.
+  for (std::string_view label : {" from", " to", " cc", " by", " for", " sender"}) {
+    if (p.size() >= label.size() && util::iequals(p.substr(p.size() - label.size()), label)) return std::nullopt;
+  }
   return util::trim(p);
 }
 

@@ -347,8 +347,13 @@ DecodedBody decode_transfer(const MimePart& part, std::size_t max_bytes) {
 Decoded body_text(const MimePart& part, std::size_t max_bytes) {
   auto d = decode_transfer(part, max_bytes);
   auto charset = util::trim(part.content_type.param("charset"));
-  if (is_ascii(d.bytes)) return Decoded{std::move(d.bytes), d.ok};
-  if (charset.empty()) charset = "utf-8";
+  // ISO-2022-JP is 7-bit: its text is "ASCII" with ESC $ B ... ESC ( B shifts, often in parts that
+  // name no charset (delivery-status bodies of Japanese MTAs).
+  const bool jis = d.bytes.find("\x1b$B") != std::string::npos || d.bytes.find("\x1b$@") != std::string::npos;
+  if (is_ascii(d.bytes) && !jis) return Decoded{std::move(d.bytes), d.ok};
+  if (charset.empty() || (jis && is_ascii(d.bytes) && !util::istarts_with(charset, "iso-2022"))) {
+    charset = jis ? "iso-2022-jp" : "utf-8";
+  }
   auto r = to_utf8(d.bytes, charset);
   if (!r.ok && util::iequals(charset, "utf-8")) r = to_utf8(d.bytes, "windows-1252");
   r.ok = r.ok && d.ok;

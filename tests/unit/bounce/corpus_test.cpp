@@ -167,11 +167,11 @@ TEST_CASE("bounce corpus: agreement with the expected rows", "[bounce][corpus]")
             << " (" << code.pct() << "%), not-bounce " << not_bounce.ok << "/" << not_bounce.n << ", extra recipients "
             << extra << "\n";
   CHECK(not_bounce.ok == not_bounce.n);
-  // Pinned just under the agreement reached (79.5% reason, 93.4% status, 93.7% reply code): a
+  // Pinned just under the agreement reached (85.8% reason, 95.7% status, 95.3% reply code): a
   // change that loses agreement fails here. Raise these when the rules improve.
-  CHECK(reason.pct() >= 79.3);
-  CHECK(status.pct() >= 93.1);
-  CHECK(code.pct() >= 93.5);
+  CHECK(reason.pct() >= 85.5);
+  CHECK(status.pct() >= 95.5);
+  CHECK(code.pct() >= 95.0);
 }
 
 TEST_CASE("bounces-cn corpus: every row right", "[bounce][corpus]") {
