@@ -102,16 +102,21 @@ Recipient from_dsn(const DsnRecipient& d, const std::vector<detail::TextRecipien
   r.last_attempt = detail::one_line(d.last_attempt_date, 100);
   r.will_retry_until = detail::one_line(d.will_retry_until, 100);
   // A local delivery program's exit status (X-Unix; 75) is no SMTP reply.
-  if (!util::istarts_with(r.diagnostic_type, "x-unix")) fill_from_text(r, r.diagnostic);
-  // "Status: 5.0.0" beside "550 5.1.1 ..." in the diagnostic: the server's own code is sharper.
-  if (const auto ds = detail::diagnostic_status(r.diagnostic); ds && r.status && r.status->subject == 0 &&
-      r.status->detail == 0 && ds->cls == r.status->cls) {
-    r.status = ds;
-  }
+  const bool smtp = !util::istarts_with(r.diagnostic_type, "x-unix");
+  if (smtp) fill_from_text(r, r.diagnostic);
   if (!r.reply_code) r.reply_code = d.status_reply_code;
-  if (const auto* t = text_for(tr, r.address)) {
+  const auto* t = text_for(tr, r.address);
+  if (t != nullptr) {
     if (r.diagnostic.empty()) r.diagnostic = t->diagnostic;
     fill_from_text(r, t->diagnostic);
+  }
+  // "Status: 5.0.0" beside "550 5.7.26 ..." from the remote server: the server's own code is the
+  // sharper statement of what happened (the Status field is the reporting MTA's summary).
+  if (smtp && r.status) {
+    const auto ds = detail::diagnostic_status(r.diagnostic);
+    if (ds && ds->cls == r.status->cls && ds->subject != 0) r.status = ds;
+    // "Status: 4.5.0" beside "550 5.5.0 ...": the Status contradicts the reply it reports.
+    if (ds && r.reply_code && ds->cls == *r.reply_code / 100 && r.status->cls != ds->cls) r.status = ds;
   }
   return r;
 }
@@ -170,15 +175,22 @@ Recipient text_recipient(std::string address, const detail::TextRecipient* t) {
   return r;
 }
 
-/// One recipient whose own lines carry no code: the notice's reply line is its reason
-/// ("Could not be delivered because of / 550 5.1.1 User unknown / The following recipients ...").
+/// One recipient whose own lines carry no reply code: the notice's reply line is its reason
+/// ("Could not be delivered because of / 550 5.1.1 User unknown / The following recipients ...",
+/// sendmail's "554 5.3.0 unknown mailer error 255" under a pipe recipient). It also sharpens a
+/// vague Status (x.0.0) of the same class.
 void adopt_notice_reply(Analysis& a, std::string_view text) {
   if (a.recipients.size() != 1) return;
   auto& r = a.recipients.front();
-  if (r.reply_code || r.status) return;
+  if (r.reply_code) return;
   const auto line = detail::notice_reply(text);
   if (line.empty()) return;
-  r.diagnostic = r.diagnostic.empty() ? line : line + " " + r.diagnostic;
+  const auto facts = detail::text_facts(line);
+  if (r.status && facts.status && (facts.status->cls != r.status->cls || r.status->subject != 0)) return;
+  if (r.status && facts.status && facts.status->subject != 0) r.status = facts.status;
+  if (r.diagnostic.empty() || !r.status || r.status->subject == 0) {
+    r.diagnostic = r.diagnostic.empty() ? line : line + " " + r.diagnostic;
+  }
   fill_from_text(r, line);
 }
 
@@ -243,6 +255,20 @@ std::optional<Analysis> forwarded_report(const Notice& n, const Limits& limits, 
   return a;
 }
 
+/// Another report appended after the final boundary of this one, behind an mbox "From " line
+/// (two returned messages saved into one file): its recipients belong to the same file.
+std::string_view appended_message(std::string_view message, const message::MimeTree& tree) {
+  const auto& top = tree.parts.front().content_type;
+  if (top.type != "multipart" || top.param("boundary").empty()) return {};
+  const std::string close = "\n--" + std::string(top.param("boundary")) + "--";
+  const auto end = message.find(close);
+  if (end == std::string_view::npos) return {};
+  const auto from = message.find("\nFrom ", end + close.size());
+  if (from == std::string_view::npos) return {};
+  const auto start = message.find('\n', from + 1);
+  return start == std::string_view::npos ? std::string_view{} : message.substr(start + 1);
+}
+
 Analysis analyse_at(std::string_view message, const Limits& limits, int depth) {
   Analysis a;
   if (message.size() > limits.max_message) {
@@ -277,9 +303,9 @@ Analysis analyse_at(std::string_view message, const Limits& limits, int depth) {
     a.format = "rfc3464";
   } else if (notice.has_report || detail::looks_like_bounce(h, a.subject, notice.text)) {
     read_text(a, h, text_rcpts, limits.max_recipients);
-    adopt_notice_reply(a, notice.text);
     a.format = "text";
   }
+  adopt_notice_reply(a, notice.text);
   if (a.recipients.empty()) {
     if (detail::read_list_notice(a, h, notice)) return a;
     if (detail::looks_like_auto_reply(h, a.subject)) detail::read_auto_reply(a, h, notice);
@@ -288,6 +314,16 @@ Analysis analyse_at(std::string_view message, const Limits& limits, int depth) {
   a.kind = kind_of(a.recipients);
   detail::NoticeContext context(notice.text, a.subject);
   for (auto& r : a.recipients) detail::finish_recipient(r, a.kind, context);
+  if (const auto more = appended_message(message, tree); !more.empty() && depth < 2) {
+    auto b = analyse_at(more, limits, depth + 1);
+    for (auto& r : b.recipients) {
+      if (a.recipients.size() >= limits.max_recipients || (b.kind != Kind::failure && b.kind != Kind::delay &&
+                                                          b.kind != Kind::delivered)) {
+        break;
+      }
+      a.recipients.push_back(std::move(r));
+    }
+  }
   return a;
 }
 

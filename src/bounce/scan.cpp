@@ -424,6 +424,11 @@ std::string notice_reply(std::string_view text) {
   for (const auto raw : util::split_lines(text)) {
     const auto body = strip_transcript_mark(util::trim(raw));
     if (prefix_is_reply(body.substr(0, std::min<std::size_t>(body.size(), 4)))) return one_line(body, 1000);
+    // "host mx.example.jp [192.0.2.20]: 550 5.7.0 ..." (Exim): a reply after a colon.
+    if (const auto c = body.find(": "); c != std::string_view::npos && c + 6 <= body.size() &&
+                                        prefix_is_reply(body.substr(c + 2, 4))) {
+      return one_line(body, 1000);
+    }
   }
   return {};
 }
