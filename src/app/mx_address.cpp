@@ -38,9 +38,11 @@ void add_scope_findings(report::Report& r, const DomainResult& d, const Settings
   if (odd.empty()) return;
   r.add(s.allow_private ? Severity::info : Severity::warning, "mx.address-not-public",
         fmt::format("{} exchanger address{} not reachable from the Internet", odd.size(), odd.size() == 1 ? " is" : "es are"),
-        "Loopback, private, link-local, documentation and reserved addresses cannot receive mail from the "
-        "Internet; published in public DNS they make senders defer or bounce. (Expected for an internal "
-        "relay or a lab — pass --allow-private to make this informational.)",
+        s.allow_private ? "Loopback, private, link-local, documentation and reserved addresses are reachable only "
+                          "inside a site (--allow-private: expected here)."
+                        : "Loopback, private, link-local, documentation and reserved addresses cannot receive mail "
+                          "from the Internet; published in public DNS they make senders defer or bounce. (Expected "
+                          "for an internal relay or a lab — pass --allow-private to make this informational.)",
         util::sanitize(fmt::format("{}", fmt::join(odd, "; "))),
         "Publish the exchangers' public addresses in the domain's public DNS.");
 }

@@ -111,8 +111,9 @@ void add_exchanger_findings(report::Report& r, const DomainResult& d, const dns:
     const bool failed = dns::is_failure(a.status);
     r.add(Severity::warning,
           failed ? "mx.target-lookup-failed" : (a.status == dns::Status::nxdomain ? "mx.target-nxdomain" : "mx.target-no-address"),
-          failed ? fmt::format("DNS did not answer for MX target {}", name)
-                 : fmt::format("MX target {} has no address", name),
+          failed                                 ? fmt::format("DNS did not answer for MX target {}", name)
+          : a.status == dns::Status::nxdomain ? fmt::format("MX target {} does not exist (NXDOMAIN)", name)
+                                                 : fmt::format("MX target {} has no address", name),
           failed ? "Senders cannot use this exchanger while its name does not resolve."
                  : "Senders skip this exchanger: its name has no A/AAAA record (or does not exist).",
           fmt::format("A/AAAA {}: {}", util::sanitize(h.name), status_words(a.status, a.error)),

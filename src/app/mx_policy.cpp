@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace maildiag::app::mx_detail {
 
 using report::Severity;
@@ -18,12 +20,20 @@ std::string joined(const std::vector<std::string>& v, std::string_view sep = "; 
   return util::sanitize(fmt::format("{}", fmt::join(v, sep)), 1500);
 }
 
+/// When the MX lookup itself failed, one UNKNOWN finding says DNS is down; repeating it for every
+/// policy record would only bury it.
+bool quiet_failures(const report::Report& r) {
+  return std::any_of(r.findings.begin(), r.findings.end(),
+                     [](const report::Finding& f) { return f.id == "mx.lookup-failed"; });
+}
+
 /// Common shape of the TXT policy records: failed lookup, missing, several. Returns true when
 /// exactly one record is there to be parsed.
 bool check_presence(report::Report& r, const TxtLookup& l, std::string_view id, std::string_view what,
                     Severity missing_severity, std::string_view missing_detail, std::string_view missing_fix,
                     std::string_view multiple_detail) {
   if (dns::is_failure(l.status)) {
+    if (quiet_failures(r)) return false;
     r.add(Severity::warning, fmt::format("{}.lookup-failed", id), fmt::format("The {} lookup failed", what),
           "Receivers hitting the same failure treat the record as temporarily unavailable.",
           fmt::format("TXT {}: {}: {}", l.name, dns::describe(l.status), util::sanitize(l.error, 200)),

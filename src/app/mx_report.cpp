@@ -81,7 +81,7 @@ void add_overview(report::Report& r, const DomainResult& d, const Settings& s) {
                                                                     : "no AD bit (not DNSSEC-validated by the resolver)"});
   if (s.checks.spf) {
     auto spf = lookup_text(d.spf.top);
-    if (d.spf.record) spf += fmt::format("  [{}{} DNS lookups of {}]", d.spf.lookups, d.spf.truncated ? "+" : "", kSpfLookupLimit);
+    if (d.spf.record) spf += fmt::format("  [DNS lookups: {}{} of {}]", d.spf.lookups, d.spf.truncated ? "+" : "", kSpfLookupLimit);
     sec.rows.push_back({"SPF", spf});
   }
   if (s.checks.dmarc) sec.rows.push_back({"DMARC", lookup_text(d.dmarc)});
