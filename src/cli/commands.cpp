@@ -12,6 +12,8 @@ void register_all(CLI::App& app, Context& ctx) {
   register_pop3_test(app, ctx);
   register_imap_test(app, ctx);
   register_bounce(app, ctx);
+  register_probe(app, ctx);
+  register_diagnose(app, ctx);
   register_completion(app, ctx);  // keep last: completion and manpage describe all of the above
 }
 

@@ -41,6 +41,8 @@ void register_smtp_test(CLI::App& app, Context& ctx);
 void register_pop3_test(CLI::App& app, Context& ctx);
 void register_imap_test(CLI::App& app, Context& ctx);
 void register_bounce(CLI::App& app, Context& ctx);
+void register_probe(CLI::App& app, Context& ctx);
+void register_diagnose(CLI::App& app, Context& ctx);
 void register_completion(CLI::App& app, Context& ctx);
 
 /// Registers every subcommand (commands.cpp holds the one list).

@@ -1,0 +1,347 @@
+// maildiag diagnose: DNS -> reachability -> SMTP up to RCPT, then one verdict.
+
+#include "maildiag/app/diagnose.hpp"
+
+#include "maildiag/app/mx.hpp"
+#include "maildiag/app/probe.hpp"
+#include "maildiag/app/resolver_config.hpp"
+#include "maildiag/app/smtp_test.hpp"
+#include "maildiag/bounce/bounce.hpp"
+#include "maildiag/dns/mail.hpp"
+#include "maildiag/util/text.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace maildiag::app {
+
+namespace {
+
+using report::Severity;
+
+struct Steps {
+  DiagnoseFacts facts;
+  std::optional<report::Report> dns;
+  std::optional<report::Report> reach;
+  std::optional<report::Report> smtp;
+};
+
+bool valid_domain(std::string_view d) {
+  if (d.empty() || d.size() > 253 || d.front() == '.' || d.front() == '-') return false;
+  for (char ch : d) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80 && std::isalnum(c) == 0 && c != '.' && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+// ---- step 1: DNS -------------------------------------------------------------------------
+
+void dns_step(const DiagnoseOptions& o, Steps& s) {
+  MxOptions mo;
+  mo.common = o.common;
+  mo.allow_private = o.allow_private;
+  auto reports = run_mx({s.facts.domain}, mo);
+  if (!reports.empty()) s.dns = std::move(reports.front());
+
+  std::string err;
+  auto cfg = resolver_config(o.common, &err);
+  if (!cfg) {
+    s.facts.dns = DnsFact::dns_failure;
+    s.facts.dns_detail = err;
+    return;
+  }
+  dns::Families fam;
+  fam.v4 = o.common.family != Family::v6;
+  fam.v6 = o.common.family != Family::v4;
+  const auto mx = dns::resolve_mx_hosts(*cfg, s.facts.domain, fam, o.common.timeout);
+  if (mx.null_mx) {
+    s.facts.dns = DnsFact::null_mx;
+  } else if (mx.status == dns::Status::nxdomain) {
+    s.facts.dns = DnsFact::nxdomain;
+  } else if (mx.status != dns::Status::ok && mx.status != dns::Status::nodata) {
+    s.facts.dns = DnsFact::dns_failure;
+    s.facts.dns_detail = mx.error.empty() ? std::string(dns::to_string(mx.status)) : mx.error;
+  } else if (!mx.routable()) {
+    s.facts.dns = DnsFact::no_route;
+    std::vector<std::string> names;
+    for (const auto& h : mx.hosts) names.push_back(h.name);
+    s.facts.dns_detail = names.empty() ? "it has no MX and no address record"
+                                       : "its MX " + util::sanitize(names.front(), 255) + " has no address record";
+  } else {
+    s.facts.dns = mx.implicit ? DnsFact::implicit_mx : DnsFact::ok;
+  }
+}
+
+// ---- step 2: reachability of port 25 -----------------------------------------------------
+
+ReachFact reach_of(std::string_view verdict) {
+  if (verdict == "all-open" || verdict == "some-open") return ReachFact::open;
+  if (verdict == "outbound-blocked" || verdict == "local-firewall") return ReachFact::outbound_blocked;
+  if (verdict == "remote-refused") return ReachFact::remote_refused;
+  if (verdict == "remote-filtered") return ReachFact::remote_filtered;
+  if (verdict == "remote-unreachable") return ReachFact::remote_unreachable;
+  if (verdict == "undetermined") return ReachFact::undetermined;
+  return ReachFact::not_probed;
+}
+
+void reach_step(const DiagnoseOptions& o, Steps& s) {
+  ProbeOptions po;
+  po.targets = {s.facts.domain};
+  po.ports = {PortSpec{o.port, Protocol::smtp}};
+  po.reading = TargetReading::mx;
+  if (o.controls) po.controls = *o.controls;
+  po.source = o.source;
+  po.ca_file = o.ca_file;
+  po.no_verify = o.no_verify;
+  std::string err;
+  auto reports = run_probe(po, o.common, &err);
+  if (!reports || reports->empty()) {
+    s.facts.reach = ReachFact::undetermined;
+    s.facts.reach_detail = err;
+    return;
+  }
+  s.reach = std::move(reports->front());
+  const auto& p25 = s.reach->data.value("port25", nlohmann::json::object());
+  s.facts.reach = reach_of(p25.value("verdict", std::string("not-probed")));
+  s.facts.reach_detail = p25.value("title", std::string());
+}
+
+// ---- step 3: SMTP up to RCPT -------------------------------------------------------------
+
+bool failed(const report::Finding& f) { return f.severity == Severity::warning || f.severity == Severity::critical; }
+
+void tls_facts(const report::Report& r, DiagnoseFacts& f) {
+  f.tls = r.data.contains("tls") && !r.data["tls"].is_null() ? TlsFact::ok : TlsFact::not_tried;
+  for (const auto& fd : r.findings) {
+    if (fd.id == "smtp.starttls.missing") f.tls = TlsFact::not_offered;
+    if (!failed(fd)) continue;
+    TlsFact t = TlsFact::ok;
+    if (fd.id == "smtp.tls.handshake" || fd.id == "smtp.starttls.refused") t = TlsFact::handshake_failed;
+    else if (fd.id == "smtp.tls.dane" && fd.severity == Severity::critical) t = TlsFact::dane_mismatch;
+    else if (fd.id == "smtp.tls.expiry" && util::icontains(fd.detail + fd.title, "expired")) t = TlsFact::cert_expired;
+    else if (fd.id == "smtp.tls.name") t = TlsFact::cert_name_mismatch;
+    else if (fd.id == "smtp.tls.chain") t = TlsFact::cert_untrusted;
+    if (t != TlsFact::ok && f.tls != TlsFact::dane_mismatch) {
+      f.tls = t;
+      f.tls_detail = fd.detail.empty() ? fd.title : fd.detail;
+    }
+  }
+}
+
+std::optional<codes::Classification> classification_of(const nlohmann::json& reply) {
+  if (!reply.is_object()) return std::nullopt;
+  const auto text = reply.value("text", std::string());
+  const int code = reply.value("code", 0);
+  auto parsed = codes::parse_reply(std::to_string(code) + " " + text);
+  if (!parsed) return std::nullopt;
+  return codes::classify(*parsed);
+}
+
+/// The reply's first line as sent ("550 5.1.1 <bob@...>: ..."), enhanced code included.
+std::string reply_line(const nlohmann::json& reply) {
+  if (!reply.is_object()) return {};
+  const auto& lines = reply.value("lines", nlohmann::json::array());
+  const std::string first = lines.is_array() && !lines.empty() && lines[0].is_string() ? lines[0].get<std::string>()
+                                                                                     : reply.value("text", std::string());
+  return std::to_string(reply.value("code", 0)) + " " + first;
+}
+
+void smtp_step(const DiagnoseOptions& o, Steps& s) {
+  SmtpTestOptions so;
+  so.mx_domain = s.facts.domain;
+  so.port = o.port;
+  so.from = o.from;
+  so.helo = o.helo;
+  if (!s.facts.address.empty()) so.to = {s.facts.address};
+  so.quit_after = s.facts.address.empty() ? SmtpStage::tls : SmtpStage::rcpt;
+  so.ca_file = o.ca_file;
+  so.no_verify = o.no_verify;
+  so.source = o.source;
+  so.common = o.common;
+  std::string err;
+  auto r = run_smtp_test(so, &err);
+  s.facts.smtp_attempted = true;
+  if (!r) {
+    s.facts.smtp_error = err;
+    return;
+  }
+  s.smtp = std::move(*r);
+  const auto& d = s.smtp->data;
+  s.facts.smtp_host = d.value("host", std::string());
+  if (d.contains("banner") && d["banner"].is_object() && d["banner"].value("code", 0) >= 400) {
+    s.facts.banner = classification_of(d["banner"]);
+    s.facts.banner_text = util::sanitize(reply_line(d["banner"]), 300);
+  }
+  tls_facts(*s.smtp, s.facts);
+  if (d.contains("recipients") && d["recipients"].is_array()) {
+    for (const auto& rc : d["recipients"]) {
+      if (rc.value("relay_test", false) || !rc.contains("reply") || !rc["reply"].is_object()) continue;
+      s.facts.rcpt = classification_of(rc["reply"]);
+      s.facts.rcpt_text = util::sanitize(reply_line(rc["reply"]), 300);
+      break;
+    }
+  }
+  for (const auto& fd : s.smtp->findings) {
+    if (fd.id == "smtp.timeout") s.facts.smtp_timeout = true;
+    const bool ended = fd.id == "smtp.timeout" || fd.id == "smtp.connect" || fd.id == "smtp.connection-lost" ||
+                       fd.id == "smtp.closed" || fd.id.rfind("smtp.protocol.", 0) == 0;
+    if (ended && s.facts.smtp_error.empty()) s.facts.smtp_error = fd.title;
+  }
+}
+
+// ---- the report --------------------------------------------------------------------------
+
+bool unicode_terminal() {
+  for (const char* var : {"LC_ALL", "LC_CTYPE", "LANG"}) {
+    const char* v = std::getenv(var);
+    if (v != nullptr && *v != '\0') return util::icontains(v, "utf-8") || util::icontains(v, "utf8");
+  }
+  return false;
+}
+
+std::string mark(Severity s, bool ran) {
+  static const bool uni = unicode_terminal();
+  if (!ran) return "-";
+  switch (s) {
+    case Severity::ok:
+    case Severity::info: return uni ? "✔" : "+";
+    case Severity::warning: return "!";
+    case Severity::critical: return uni ? "✖" : "x";
+    case Severity::unknown: return "?";
+  }
+  return "?";
+}
+
+std::string summary_of(const std::optional<report::Report>& r) {
+  if (!r) return "skipped: an earlier step decided";
+  std::size_t warn = 0, crit = 0;
+  std::string first;
+  for (const auto& f : r->findings) {
+    if (f.severity == Severity::warning) ++warn;
+    if (f.severity == Severity::critical || f.severity == Severity::unknown) ++crit;
+    if (first.empty() && (f.severity == Severity::critical || f.severity == Severity::unknown)) first = f.title;
+  }
+  if (first.empty()) {
+    for (const auto& f : r->findings) {
+      if (f.severity == Severity::warning) {
+        first = f.title;
+        break;
+      }
+    }
+  }
+  std::string out = crit + warn == 0 ? "fine" : std::to_string(crit) + " critical, " + std::to_string(warn) + " warning";
+  if (!first.empty()) out += ": " + first;
+  return out;
+}
+
+report::Report build(const DiagnoseOptions& o, Steps& s, const DiagnoseVerdict& v) {
+  report::Report r;
+  r.command = "diagnose";
+  r.target = util::sanitize(o.target, 300);
+  auto& sec = r.add_section("Checklist", {"", "step", "result"});
+  const std::string reach_name = "2 reachability (port " + std::to_string(o.port) + ")";
+  const std::pair<std::string, std::optional<report::Report>*> steps[] = {
+      {"1 DNS", &s.dns}, {reach_name, &s.reach}, {"3 SMTP up to RCPT", &s.smtp}};
+  for (const auto& [name, rep] : steps) {
+    const bool ran = rep->has_value();
+    sec.rows.push_back({mark(ran ? (*rep)->status() : Severity::ok, ran), name, summary_of(*rep)});
+  }
+  auto& vs = r.add_section("Verdict");
+  vs.rows.push_back({mark(v.severity, true), v.sentence});
+  vs.rows.push_back({"", "proved by: " + v.step + "; next: " + v.next});
+
+  r.add(v.severity, "diagnose." + v.cause_id, v.sentence, "Decided at the " + v.step + " step.", "", v.next);
+  nlohmann::json steps_json = nlohmann::json::object();
+  for (auto* rep : {&s.dns, &s.reach, &s.smtp}) {
+    if (!rep->has_value()) continue;
+    for (auto& f : (*rep)->findings) r.findings.push_back(std::move(f));
+    steps_json[(*rep)->command] = std::move((*rep)->data);
+    for (auto& t : (*rep)->transcript) r.transcript.push_back(std::move(t));
+  }
+  r.data = {{"target", r.target},
+            {"address", s.facts.address.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.facts.address)},
+            {"domain", s.facts.domain},
+            {"verdict", {{"severity", report::to_string(v.severity)}, {"cause", v.cause_id}, {"sentence", v.sentence},
+                         {"step", v.step}, {"next", v.next}}},
+            {"steps", steps_json}};
+  return r;
+}
+
+bool stops_after_dns(DnsFact d) { return d == DnsFact::nxdomain || d == DnsFact::null_mx || d == DnsFact::no_route || d == DnsFact::dns_failure; }
+
+}  // namespace
+
+std::optional<report::Report> run_diagnose(const DiagnoseOptions& o, const DiagnoseProgress& progress, std::string* error) {
+  Steps s;
+  const auto t = util::trim(o.target);
+  const auto at = t.rfind('@');
+  s.facts.domain = util::to_lower(at == std::string_view::npos ? t : t.substr(at + 1));
+  if (at != std::string_view::npos) s.facts.address = std::string(t);
+  if (!valid_domain(s.facts.domain)) {
+    if (error != nullptr) *error = "\"" + util::sanitize(t, 80) + "\" is neither an address (user@domain) nor a domain";
+    return std::nullopt;
+  }
+  auto note = [&](const std::string& m) {
+    if (progress) progress(m);
+  };
+  note("1/3 DNS of " + s.facts.domain);
+  dns_step(o, s);
+  if (!stops_after_dns(s.facts.dns)) {
+    note("2/3 port " + std::to_string(o.port) + " on the MX hosts");
+    reach_step(o, s);
+    if (s.facts.reach == ReachFact::open) {
+      note("3/3 SMTP dialog");
+      smtp_step(o, s);
+    }
+  }
+  const auto v = decide(s.facts);
+  return build(o, s, v);
+}
+
+std::optional<std::vector<report::Report>> run_diagnose_bounce(const std::string& file, const DiagnoseOptions& o,
+                                                               const DiagnoseProgress& progress, std::string* error) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in || std::filesystem::is_directory(file)) {
+    if (error != nullptr) *error = "cannot read bounce file " + util::sanitize(file, 200);
+    return std::nullopt;
+  }
+  std::string bytes;
+  constexpr std::size_t kMax = 64u << 20;
+  bytes.resize(kMax + 1);
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  bytes.resize(static_cast<std::size_t>(in.gcount()));
+  if (bytes.size() > kMax) bytes.resize(kMax);
+  const auto analysis = bounce::analyse(bytes);
+  std::vector<report::Report> out;
+  for (const auto& rc : analysis.recipients) {
+    if (rc.action == "delivered" || rc.action == "relayed" || rc.action == "expanded") continue;
+    DiagnoseOptions each = o;
+    each.target = rc.address;
+    auto r = run_diagnose(each, progress, error);
+    if (!r) continue;  // an address the bounce mangled: not diagnosable
+    std::string said = rc.status ? rc.status->str() : std::string();
+    if (rc.reply_code) said = std::to_string(*rc.reply_code) + (said.empty() ? "" : " " + said);
+    auto& sec = r->add_section("The bounce said");
+    sec.rows.push_back({"reason", std::string(codes::to_string(rc.reason)) + (rc.hard ? " (hard)" : " (soft)")});
+    if (!said.empty()) sec.rows.push_back({"status", said});
+    if (!rc.diagnostic.empty()) sec.rows.push_back({"diagnostic", util::sanitize(rc.diagnostic, 300)});
+    if (!rc.remote_mta.empty()) sec.rows.push_back({"remote MTA", util::sanitize(rc.remote_mta, 200)});
+    // The bounce's sections first, then the checklist.
+    std::rotate(r->sections.begin(), r->sections.end() - 1, r->sections.end());
+    r->data["bounce"] = {{"file", util::sanitize(file, 300)}, {"reason", codes::to_string(rc.reason)},
+                         {"status", said}, {"diagnostic", util::sanitize(rc.diagnostic, 1000)},
+                         {"hard", rc.hard}};
+    out.push_back(std::move(*r));
+  }
+  if (out.empty() && error != nullptr) {
+    *error = analysis.recipients.empty() ? "no failed recipient found in " + util::sanitize(file, 200)
+                                         : "no failed recipient of " + util::sanitize(file, 200) + " could be diagnosed";
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+}  // namespace maildiag::app
