@@ -13,6 +13,8 @@ void register_all(CLI::App& app, Context& ctx) {
   register_imap_test(app, ctx);
   register_bounce(app, ctx);
   register_probe(app, ctx);
+  register_log(app, ctx);
+  register_queue(app, ctx);
   register_diagnose(app, ctx);
   register_completion(app, ctx);  // keep last: completion and manpage describe all of the above
 }

@@ -42,6 +42,8 @@ void register_pop3_test(CLI::App& app, Context& ctx);
 void register_imap_test(CLI::App& app, Context& ctx);
 void register_bounce(CLI::App& app, Context& ctx);
 void register_probe(CLI::App& app, Context& ctx);
+void register_log(CLI::App& app, Context& ctx);
+void register_queue(CLI::App& app, Context& ctx);
 void register_diagnose(CLI::App& app, Context& ctx);
 void register_completion(CLI::App& app, Context& ctx);
 

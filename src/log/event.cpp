@@ -2,6 +2,8 @@
 
 #include "readers.hpp"
 
+#include "maildiag/codes/enhanced.hpp"
+
 namespace maildiag::log {
 
 namespace {
@@ -78,6 +80,44 @@ bool parse_event(const SyslogLine& line, Event& ev) {
   if (is_sendmail_program(prog)) return detail::parse_sendmail(line.message, ev);
   if (is_dovecot_program(prog)) return detail::parse_dovecot(prog, line.message, ev);
   return false;
+}
+
+RemoteReply remote_reply(std::string_view text) {
+  RemoteReply r;
+  r.reply = text;
+  std::size_t said = text.find(" said: ");
+  std::size_t start = std::string_view::npos;
+  if (detail::starts_with(text, "host ") && said != std::string_view::npos) {
+    r.host = text.substr(5, said - 5);
+    start = said + 7;
+  } else if (const std::size_t e = text.find("SMTP error from remote mail server after "); e != std::string_view::npos) {
+    // Exim: "... after RCPT TO:<x@y>: 550 5.1.1 ..." / "... after end of data: 550 ..."
+    const std::size_t colon = text.find(": ", e + 41);
+    if (colon == std::string_view::npos) return r;
+    r.command = text.substr(e + 41, colon - e - 41);
+    if (const std::size_t lt = r.command.find(":<"); lt != std::string_view::npos) r.command = r.command.substr(0, lt);
+    start = colon + 2;
+  } else if (detail::starts_with(text, "host ") && text.find(" refused to talk to me: ") != std::string_view::npos) {
+    said = text.find(" refused to talk to me: ");
+    r.host = text.substr(5, said - 5);
+    start = said + 24;
+  }
+  if (start == std::string_view::npos || start >= text.size()) return r;
+  std::string_view reply = text.substr(start);
+  const std::size_t in_reply = reply.rfind(" (in reply to ");
+  if (in_reply != std::string_view::npos && reply.size() > in_reply + 14 && reply.back() == ')') {
+    std::string_view cmd = reply.substr(in_reply + 14, reply.size() - in_reply - 15);
+    if (cmd.size() > 8 && cmd.substr(cmd.size() - 8) == " command") cmd.remove_suffix(8);
+    r.command = cmd;
+    reply = reply.substr(0, in_reply);
+  }
+  r.reply = reply;
+  return r;
+}
+
+codes::Classification classify_reason(std::string_view text, std::string_view dsn) {
+  const auto rr = remote_reply(text.substr(0, 4000));
+  return codes::classify_text(rr.reply, std::nullopt, codes::parse_enhanced(dsn));
 }
 
 std::string_view domain_of(std::string_view address) {

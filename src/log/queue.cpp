@@ -145,7 +145,7 @@ std::vector<QueueDomain> group_by_domain(const std::vector<QueuedMessage>& messa
   out.reserve(acc.size());
   for (auto& [k, a] : acc) {
     a.d.distinct_reasons = a.reasons.size();
-    if (!a.d.reason.empty()) a.d.reason_class = codes::classify_text(a.d.reason).reason;
+    if (!a.d.reason.empty()) a.d.reason_class = classify_reason(a.d.reason).reason;
     out.push_back(std::move(a.d));
   }
   std::sort(out.begin(), out.end(), [](const QueueDomain& x, const QueueDomain& y) {

@@ -113,10 +113,16 @@ std::string explain_delays(const DelayBreakdown& d) {
   } else {
     why = "most time went to message transmission: a large message, a slow link or a slow receiving server";
   }
+  auto secs = [](double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, v >= 10 ? "%.0fs" : "%.2gs", v);
+    return std::string(b);
+  };
   std::snprintf(buf, sizeof buf,
-                "%.2gs before queue manager (incl. receiving), %.2gs in queue manager, %.2gs connection setup "
-                "(DNS, HELO, TLS), %.2gs transmission; ",
-                d.before_qmgr, d.in_qmgr, d.connection_setup, d.transmission);
+                "%s before queue manager (incl. receiving), %s in queue manager, %s connection setup "
+                "(DNS, HELO, TLS), %s transmission; ",
+                secs(d.before_qmgr).c_str(), secs(d.in_qmgr).c_str(), secs(d.connection_setup).c_str(),
+                secs(d.transmission).c_str());
   return buf + why;
 }
 
@@ -175,7 +181,44 @@ void Tracker::link(Story& s, std::string_view other, bool child) {
   if (other.empty()) return;
   auto& list = child ? s.children : s.next_hops;
   if (std::find(list.begin(), list.end(), other) == list.end() && list.size() < 64) list.emplace_back(other);
-  if (!watch_all_ && watch_.size() < kMaxWatch && watched(s.queue_id)) watch_.emplace(other);
+  const std::string id(other);
+  if (child && parent_of_.size() < kMaxWatch) parent_of_[id] = s.queue_id;
+  if (child) {
+    if (auto it = stories_.find(id); it != stories_.end()) it->second.story.parent_id = s.queue_id;
+  }
+  if (!watch_all_ && watch_.size() < kMaxWatch && watched(s.queue_id) && watch_.insert(id).second)
+    pending_replay_.push_back(id);
+}
+
+void Tracker::remember(const SyslogLine& line, const Event& ev, std::int64_t epoch) {
+  constexpr std::size_t kRecent = 256;
+  if (recent_.size() >= kRecent) recent_.pop_front();
+  // Copies: the views of line and ev point into the caller's buffer.
+  recent_.push_back(Recent{std::string(ev.queue_id), std::string(line.time_text), std::string(line.host),
+                           std::string(line.program), std::string(line.pid),
+                           std::string(line.message.substr(0, limits_.max_line * 4)), epoch});
+}
+
+void Tracker::replay(const std::string& id, std::vector<Story>& out) {
+  std::vector<Recent> mine;
+  for (auto it = recent_.begin(); it != recent_.end();) {
+    if (it->id == id) {
+      mine.push_back(std::move(*it));
+      it = recent_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& r : mine) {
+    SyslogLine l;
+    l.time_text = r.time;
+    l.host = r.host;
+    l.program = r.program;
+    l.pid = r.pid;
+    l.message = r.message;
+    Event ev;
+    if (parse_event(l, ev)) feed_one(l, ev, r.epoch, out);
+  }
 }
 
 Story* Tracker::story_for(const SyslogLine& line, const Event& ev, std::int64_t epoch, std::vector<Story>& out) {
@@ -193,6 +236,10 @@ Story* Tracker::story_for(const SyslogLine& line, const Event& ev, std::int64_t 
   s.first_time.assign(line.time_text);
   s.first_epoch = epoch;
   s.bytes = sizeof(Story) + key.size() + s.host.size() + s.first_time.size();
+  if (auto p = parent_of_.find(key); p != parent_of_.end()) {
+    s.parent_id = p->second;
+    parent_of_.erase(p);
+  }
   if (ev.source == Source::postfix && ev.kind == EventKind::received) {
     if (auto si = sessions_.find(session_key(line)); si != sessions_.end()) {
       Session& ses = si->second;
@@ -358,6 +405,16 @@ void Tracker::session_event(const SyslogLine& line, const Event& ev, std::vector
 }
 
 void Tracker::feed(const SyslogLine& line, const Event& ev, std::int64_t epoch, std::vector<Story>& out) {
+  feed_one(line, ev, epoch, out);
+  // Ids that became watched during this line: their earlier lines, then theirs in turn.
+  while (!pending_replay_.empty()) {
+    const auto ids = std::move(pending_replay_);
+    pending_replay_.clear();
+    for (const auto& id : ids) replay(id, out);
+  }
+}
+
+void Tracker::feed_one(const SyslogLine& line, const Event& ev, std::int64_t epoch, std::vector<Story>& out) {
   if (ev.kind == EventKind::none) return;
   if (ev.source == Source::dovecot) {
     // Dovecot's final delivery (LMTP/LDA) joins the story through the Message-ID.
@@ -373,7 +430,10 @@ void Tracker::feed(const SyslogLine& line, const Event& ev, std::int64_t epoch, 
     return;
   }
   Story* s = story_for(line, ev, epoch, out);
-  if (s == nullptr) return;
+  if (s == nullptr) {
+    if (!watch_all_ && ev.source == Source::postfix) remember(line, ev, epoch);
+    return;
+  }
   apply(*s, line, ev, epoch);
   const std::string key = s->queue_id;
   if (ev.kind == EventKind::removed) {

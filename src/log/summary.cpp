@@ -93,8 +93,7 @@ codes::Reason SummaryBuilder::classify(std::string_view text, std::string_view d
   std::string key = normalized;
   key.append(1, '|').append(dsn);
   if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-  const auto enhanced = codes::parse_enhanced(dsn);
-  const auto c = codes::classify_text(text.substr(0, 2000), std::nullopt, enhanced);
+  const auto c = classify_reason(text, dsn);
   if (cache_.size() < limits_.max_cached) cache_.emplace(std::move(key), c.reason);
   return c.reason;
 }

@@ -3,6 +3,7 @@
 /// readers produce, and the story tracker and the summary consume. Every view points into the
 /// caller's line (no allocation per line).
 
+#include "maildiag/codes/classify.hpp"
 #include "maildiag/log/syslog.hpp"
 
 #include <string_view>
@@ -65,6 +66,22 @@ struct Event {
 /// Reads a line already split by parse_syslog into ev. Returns false when no reader knows it
 /// (ev.kind stays none). Chooses the reader from the program name (or the Exim mainlog format).
 bool parse_event(const SyslogLine& line, Event& ev);
+
+/// The remote server's words inside a delivery status or delay reason:
+/// "host mx.example.org[192.0.2.20] said: 550 5.1.1 <x>: User unknown (in reply to RCPT TO command)"
+/// -> host "mx.example.org[192.0.2.20]", reply "550 5.1.1 <x>: User unknown", command "RCPT TO".
+/// Exim's "SMTP error from remote mail server after RCPT TO:<x>: 550 ..." is read too. Text without
+/// a quoted reply comes back whole as `reply` with host and command empty.
+struct RemoteReply {
+  std::string_view host;
+  std::string_view reply;
+  std::string_view command;
+};
+RemoteReply remote_reply(std::string_view text);
+
+/// A status text, delay reason or reject reply from a log or queue, explained by the shared
+/// classifier: the remote reply inside it (see remote_reply) with the dsn= code when given.
+codes::Classification classify_reason(std::string_view text, std::string_view dsn = {});
 
 /// A domain of an address ("alice@Example.COM" -> "Example.COM"), empty when there is none.
 std::string_view domain_of(std::string_view address);

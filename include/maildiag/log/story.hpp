@@ -152,11 +152,16 @@ class Tracker {
     std::uint64_t seq = 0;
   };
 
+  void feed_one(const SyslogLine& line, const Event& ev, std::int64_t epoch, std::vector<Story>& out);
   Story* story_for(const SyslogLine& line, const Event& ev, std::int64_t epoch, std::vector<Story>& out);
   void session_event(const SyslogLine& line, const Event& ev, std::vector<Story>& out);
   void apply(Story& s, const SyslogLine& line, const Event& ev, std::int64_t epoch);
   void add_timeline(Story& s, const SyslogLine& line, const Event& ev);
   void link(Story& s, std::string_view other, bool child);
+  /// In watch mode: lines of ids not (yet) watched, replayed when an id becomes watched (a bounce's
+  /// cleanup line is logged before the line that names it as the bounce).
+  void remember(const SyslogLine& line, const Event& ev, std::int64_t epoch);
+  void replay(const std::string& id, std::vector<Story>& out);
   void close(const std::string& key, Outcome outcome, bool completed, std::vector<Story>& out);
   void evict_if_needed(std::vector<Story>& out);
   [[nodiscard]] bool watched(std::string_view id) const;
@@ -172,6 +177,18 @@ class Tracker {
   std::unordered_map<std::string, Session> sessions_;
   std::deque<std::pair<std::string, std::uint64_t>> session_order_;
   std::unordered_map<std::string, std::string> by_message_id_;
+  std::unordered_map<std::string, std::string> parent_of_;  ///< bounce id -> the message it reports on
+  struct Recent {
+    std::string id;
+    std::string time;
+    std::string host;
+    std::string program;
+    std::string pid;
+    std::string message;
+    std::int64_t epoch;
+  };
+  std::deque<Recent> recent_;
+  std::vector<std::string> pending_replay_;
   std::uint64_t seq_ = 0;
   std::uint64_t evicted_ = 0;
   std::size_t bytes_ = 0;
