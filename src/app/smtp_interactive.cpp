@@ -87,7 +87,8 @@ bool Interactive::open(report::Report& rep, Redactor& redactor) {
 bool Interactive::settle() {
   while (!s_->gone()) {
     const auto st = s_->engine().state();
-    if (st != smtp::State::greeting && s_->engine().in_flight() == 0) return true;
+    // Done when nothing is owed; after a STARTTLS 220 the ReadyForTls event is still to come.
+    if (st != smtp::State::greeting && st != smtp::State::tls_pending && s_->engine().in_flight() == 0) return true;
     auto ev = s_->next("a reply");
     if (!ev) return false;
     if (auto* r = std::get_if<smtp::event::Reply>(&*ev)) last_reply_ = r->reply;
