@@ -312,7 +312,7 @@ Analysis analyse_at(std::string_view message, const Limits& limits, int depth) {
     return a;
   }
   a.kind = kind_of(a.recipients);
-  detail::NoticeContext context(notice.text, a.subject);
+  detail::NoticeContext context(notice.text, a.subject, a.recipients.size());
   for (auto& r : a.recipients) detail::finish_recipient(r, a.kind, context);
   if (const auto more = appended_message(message, tree); !more.empty() && depth < 2) {
     auto b = analyse_at(more, limits, depth + 1);

@@ -78,7 +78,10 @@ bool empty_address_slot(std::string_view t) {
 
 bool digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
 
+/// The first reply code in the text; a refusal (4xx/5xx) wins over a greeting or acceptance that
+/// stands before it ("220-laposte 421 4.2.1 Service refuse").
 std::optional<int> find_reply_code(std::string_view t) {
+  std::optional<int> success;
   for (std::size_t i = 0; i + 3 <= t.size(); ++i) {
     if (!digit(t[i]) || !digit(t[i + 1]) || !digit(t[i + 2])) continue;
     const char first = t[i];
@@ -88,13 +91,14 @@ std::optional<int> find_reply_code(std::string_view t) {
                           t[i + 3] == ')' || t[i + 3] == '\t';
     if (left_ok && right_ok && t[i + 1] <= '5') {
       // "550-5.7.1" / "550 5.1.1" / "550 Unknown": a code; "4 days" style numbers have no 3 digits.
-      return (first - '0') * 100 + (t[i + 1] - '0') * 10 + (t[i + 2] - '0');
+      const int code = (first - '0') * 100 + (t[i + 1] - '0') * 10 + (t[i + 2] - '0');
+      if (first != '2') return code;
+      if (!success) success = code;
     }
     i += 2;
   }
-  return std::nullopt;
+  return success;
 }
-
 
 }  // namespace
 

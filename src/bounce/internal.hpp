@@ -77,7 +77,9 @@ bool looks_like_auto_reply(const message::HeaderBlock& h, std::string_view subje
 /// own text is silent (the phrase tables are the costly part of reading a bounce).
 class NoticeContext {
  public:
-  NoticeContext(std::string_view text, std::string_view subject);
+  NoticeContext(std::string_view text, std::string_view subject, std::size_t recipients);
+  /// The report names one recipient: the notice's words are about it.
+  [[nodiscard]] bool single() const { return recipients_ == 1; }
   /// SMTP command named in the notice: "" when none, or when it names several (a transcript of
   /// sessions for several recipients is no one recipient's story).
   const std::string& command();
@@ -90,6 +92,7 @@ class NoticeContext {
  private:
   std::string_view head_;
   std::string_view subject_;
+  std::size_t recipients_ = 0;
   std::optional<std::string> command_;
   std::optional<codes::Classification> classification_;
 };

@@ -97,8 +97,8 @@ bool gave_up(const Recipient& r, Kind kind) {
 
 }  // namespace
 
-NoticeContext::NoticeContext(std::string_view text, std::string_view subject)
-    : head_(text.substr(0, std::min<std::size_t>(text.size(), 8192))), subject_(subject) {}
+NoticeContext::NoticeContext(std::string_view text, std::string_view subject, std::size_t recipients)
+    : head_(text.substr(0, std::min<std::size_t>(text.size(), 8192))), subject_(subject), recipients_(recipients) {}
 
 bool NoticeContext::gave_up() const { return says_gave_up(subject_) || says_gave_up(head_); }
 
@@ -119,15 +119,17 @@ void finish_recipient(Recipient& r, Kind kind, NoticeContext& notice) {
   if (r.command.empty()) r.command = notice.command();
   auto c = codes::classify_text(r.diagnostic, r.reply_code, r.status);
   // A local delivery program failed (Diagnostic-Code: X-Unix; 75): no SMTP server was involved.
-  if (util::istarts_with(r.diagnostic_type, "x-unix") && (c.reason == Reason::other || c.reason_evidence.empty() ||
-                                                         c.reason == Reason::syntax_error || c.reason == Reason::delivered)) {
+  if (util::istarts_with(r.diagnostic_type, "x-unix") &&
+      (c.reason == Reason::other || c.reason_evidence.empty() || c.reason == Reason::syntax_error ||
+       c.reason == Reason::delivered || c.reason == Reason::system_error)) {
     c.reason = Reason::mailer_error;
     c.reason_evidence = "Diagnostic-Code: X-Unix";
     if (c.outcome == codes::Outcome::success) c.outcome = codes::Outcome::permanent;
   }
   const bool said_codes = r.reply_code || (r.status && r.status->subject != 0);
-  if (c.reason == Reason::other && c.reason_evidence.empty() && !said_codes) {
-    // The recipient's own lines say nothing: the notice's words (Domino, Biglobe, Google Groups...).
+  if (c.reason == Reason::other && c.reason_evidence.empty() && !said_codes && notice.single()) {
+    // The recipient's own lines say nothing: the notice's words (Domino, Biglobe, Google Groups...),
+    // when they are about this recipient alone.
     const auto& nc = notice.classification();
     if (nc.provider || !nc.reason_evidence.empty()) {
       c.reason = nc.reason;

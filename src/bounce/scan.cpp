@@ -335,10 +335,11 @@ bool TextScanner::anchor(std::string_view t, const Found& f, std::size_t indent)
   if (has_reply_code(t.substr(0, f.start)) && !prefix_is_reply(rest.substr(0, std::min<std::size_t>(rest.size(), 4)))) {
     rest = t;
   }
-  // "a@b <a@b>": the address said twice carries no reason.
+  // "a@b <a@b>": the address said twice carries no reason, nor does the full stop of a sentence.
   if (rest.size() == f.address.size() + 2 && rest.front() == '<' && util::iequals(rest.substr(1, f.address.size()), f.address)) {
     rest = {};
   }
+  if (rest == "." || rest == ".)" || rest == ")") rest = {};
   append(rest);
   return true;
 }

@@ -40,6 +40,12 @@ constexpr PhraseRule kPhrases[] = {
     {R::expired, "retry timeout exceeded"},
     {R::expired, "delivery time expired"},
     // Specific phrases that contain words of other classes ("blocked", "rate", "not exist").
+    {R::content_rejected, "duplicate header"},
+    {R::not_compliant, "not rfc 5322 compliant"},
+    {R::relay_denied, "email address is not verified"},
+    {R::mailbox_disabled, "recipient account is blocked"},
+    {R::host_unknown, "dns lookup failure: host"},
+    {R::require_ptr, "mismatches client ip"},
     {R::policy_violation, "content presents a potential"},
     {R::not_compliant, "multiple addresses in from"},
     {R::bad_reputation, "low reputation"},

@@ -167,11 +167,11 @@ TEST_CASE("bounce corpus: agreement with the expected rows", "[bounce][corpus]")
             << " (" << code.pct() << "%), not-bounce " << not_bounce.ok << "/" << not_bounce.n << ", extra recipients "
             << extra << "\n";
   CHECK(not_bounce.ok == not_bounce.n);
-  // Pinned just under the agreement reached (86.3% reason, 99.5% status, 96.3% reply code): a
+  // Pinned just under the agreement reached (87.6% reason, 99.5% status, 96.4% reply code): a
   // change that loses agreement fails here. Raise these when the rules improve.
-  CHECK(reason.pct() >= 86.0);
+  CHECK(reason.pct() >= 87.4);
   CHECK(status.pct() >= 99.2);
-  CHECK(code.pct() >= 96.0);
+  CHECK(code.pct() >= 96.2);
 }
 
 TEST_CASE("bounces-cn corpus: every row right", "[bounce][corpus]") {
