@@ -12,6 +12,7 @@ void register_all(CLI::App& app, Context& ctx) {
   register_pop3_test(app, ctx);
   register_imap_test(app, ctx);
   register_bounce(app, ctx);
+  register_headers(app, ctx);
   register_probe(app, ctx);
   register_log(app, ctx);
   register_queue(app, ctx);

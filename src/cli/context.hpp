@@ -41,6 +41,7 @@ void register_smtp_test(CLI::App& app, Context& ctx);
 void register_pop3_test(CLI::App& app, Context& ctx);
 void register_imap_test(CLI::App& app, Context& ctx);
 void register_bounce(CLI::App& app, Context& ctx);
+void register_headers(CLI::App& app, Context& ctx);
 void register_probe(CLI::App& app, Context& ctx);
 void register_log(CLI::App& app, Context& ctx);
 void register_queue(CLI::App& app, Context& ctx);

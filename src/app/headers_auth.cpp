@@ -1,0 +1,245 @@
+// The authentication part of `maildiag headers`: the receiver's verdicts (only those it wrote:
+// results below the hop where the message entered its network may be forged), the signatures,
+// ARC, and DMARC alignment of the From: domain worked out plainly.
+
+#include "headers_internal.hpp"
+#include "maildiag/message/address.hpp"
+#include "maildiag/message/auth.hpp"
+#include "maildiag/util/text.hpp"
+
+#include <algorithm>
+
+namespace maildiag::app::headers_detail {
+
+namespace {
+
+using message::AuthResult;
+using report::Severity;
+
+constexpr std::size_t kMaxAuthHeaders = 50;
+
+struct Verdicts {
+  std::vector<std::pair<std::string, AuthResult>> trusted;  ///< authserv-id, result
+  std::size_t untrusted = 0;
+  std::size_t untrusted_line = 0;
+};
+
+/// Results above the Received header just older than the entry hop were written by the
+/// receiving side; anything further down was there when the message arrived.
+Verdicts collect(const Facts& f, report::Section& s, nlohmann::json& out) {
+  Verdicts v;
+  // Above the entry hop's Received: written by the receiver. Between it and the next older
+  // Received: the entry hop's trace block (Gmail writes its results there), trusted unless the
+  // same authserv-id already reported from above (a receiver does not vouch twice). Below: the
+  // sender's.
+  std::size_t entry_line = SIZE_MAX;
+  std::size_t boundary = SIZE_MAX;
+  if (f.entry) entry_line = f.trace.hops[*f.entry].header_line;
+  if (f.entry && *f.entry > 0) boundary = f.trace.hops[*f.entry - 1].header_line;
+  std::vector<std::string> vouched;
+  const auto headers = f.block.find_all("authentication-results");
+  for (std::size_t i = 0; i < headers.size() && i < kMaxAuthHeaders; ++i) {
+    const auto* h = headers[i];
+    const auto ar = message::parse_authentication_results(h->value);
+    const std::string key = util::to_lower(ar.authserv_id);
+    const bool repeated = std::find(vouched.begin(), vouched.end(), key) != vouched.end();
+    const bool trusted = h->line < entry_line || (h->line < boundary && !repeated);
+    if (trusted) vouched.push_back(key);
+    const std::string id = util::sanitize(ar.authserv_id.empty() ? "?" : ar.authserv_id, 100);
+    for (const auto& res : ar.results) {
+      std::string about;
+      for (const auto& p : res.properties) {
+        if (p.name == "b" || (p.ptype == "policy" && p.name == "iprev")) continue;  // signature bits: noise
+        about += (about.empty() ? "" : " ") + (p.ptype.empty() ? p.name : p.ptype + "." + p.name) + "=" + p.value;
+      }
+      if (!res.reason.empty()) about += (about.empty() ? "" : " ") + std::string("reason=") + res.reason;
+      s.rows.push_back({util::sanitize(res.method, 30), util::sanitize(res.result, 20), util::sanitize(about, 160),
+                        trusted ? id : id + " (ignored: written before the receiver)"});
+      nlohmann::json props = nlohmann::json::object();
+      for (const auto& p : res.properties) props[util::sanitize(p.ptype.empty() ? p.name : p.ptype + "." + p.name, 60)] = util::sanitize(p.value, 300);
+      out["results"].push_back({{"authserv_id", id}, {"method", util::sanitize(res.method, 60)},
+                                {"result", util::sanitize(res.result, 60)}, {"reason", util::sanitize(res.reason, 300)},
+                                {"comment", util::sanitize(res.comment, 300)}, {"properties", props},
+                                {"trusted", trusted}, {"line", h->line}});
+      if (trusted) v.trusted.emplace_back(id, res);
+    }
+    if (!trusted) {
+      ++v.untrusted;
+      v.untrusted_line = h->line;
+    }
+  }
+  return v;
+}
+
+void add_signatures(const Facts& f, report::Section& s, nlohmann::json& out, std::vector<std::string>& dkim_domains) {
+  for (const auto* h : f.block.find_all("dkim-signature")) {
+    const auto t = message::parse_tag_list(h->value);
+    const std::string d = util::to_lower(t.get("d"));
+    dkim_domains.push_back(d);
+    s.rows.push_back({"dkim-signature", "", util::sanitize("d=" + d + " s=" + std::string(t.get("s")) + " a=" + std::string(t.get("a")), 160),
+                      util::sanitize("h=" + std::string(t.get("h")), 120)});
+    out["dkim_signatures"].push_back({{"d", util::sanitize(d, 300)}, {"s", util::sanitize(t.get("s"), 300)},
+                                      {"a", util::sanitize(t.get("a"), 60)}, {"i", util::sanitize(t.get("i"), 300)},
+                                      {"h", util::sanitize(t.get("h"), 1000)}});
+  }
+  for (const auto* h : f.block.find_all("received-spf")) {
+    const auto spf = message::parse_received_spf(h->value);
+    if (!spf) continue;
+    const std::string about = "client-ip=" + std::string(spf->pairs.get("client-ip")) +
+                              " envelope-from=" + std::string(spf->pairs.get("envelope-from"));
+    s.rows.push_back({"received-spf", util::sanitize(spf->result, 20), util::sanitize(about, 160), util::sanitize(spf->comment, 80)});
+    out["received_spf"].push_back({{"result", util::sanitize(spf->result, 60)}, {"comment", util::sanitize(spf->comment, 300)},
+                                   {"client_ip", util::sanitize(spf->pairs.get("client-ip"), 60)},
+                                   {"envelope_from", util::sanitize(spf->pairs.get("envelope-from"), 300)},
+                                   {"helo", util::sanitize(spf->pairs.get("helo"), 300)}});
+  }
+  for (const auto* h : f.block.find_all("arc-seal")) {
+    const auto t = message::parse_tag_list(h->value);
+    s.rows.push_back({"arc-seal i=" + util::sanitize(t.get("i"), 4), "cv=" + util::sanitize(t.get("cv"), 10),
+                      util::sanitize("d=" + std::string(t.get("d")) + " s=" + std::string(t.get("s")), 160), ""});
+    out["arc"].push_back({{"i", util::sanitize(t.get("i"), 4)}, {"cv", util::sanitize(t.get("cv"), 10)},
+                          {"d", util::sanitize(t.get("d"), 300)}, {"s", util::sanitize(t.get("s"), 300)}});
+  }
+}
+
+const AuthResult* first(const Verdicts& v, std::string_view method) {
+  for (const auto& [id, r] : v.trusted) {
+    if (r.method == method) return &r;
+  }
+  return nullptr;
+}
+
+/// "p=reject" in Gmail/Postfix comments, action=reject/oreject in Microsoft's.
+bool reject_policy(const AuthResult& dmarc) {
+  const std::string c = util::to_lower(dmarc.comment);
+  const std::string action = util::to_lower(dmarc.property("action"));
+  return c.find("p=reject") != std::string::npos || action == "reject" || action == "oreject";
+}
+
+void judge_results(report::Report& r, const Verdicts& v) {
+  if (const auto* d = first(v, "dmarc")) {
+    if (d->result == "fail") {
+      const bool reject = reject_policy(*d);
+      r.add(reject ? Severity::critical : Severity::warning, reject ? "headers.auth.dmarc-fail-reject" : "headers.auth.dmarc-fail",
+            std::string("DMARC fails") + (reject ? " and the domain's policy is reject" : ""),
+            reject ? "The From: domain asks receivers to reject mail that fails DMARC; this message only got through "
+                     "because the receiver overrode the policy. Either it is forged, or the sender's SPF/DKIM setup "
+                     "is broken and its genuine mail is being rejected elsewhere."
+                   : "Neither SPF nor DKIM passed for a domain aligned with From:.",
+            util::sanitize(d->comment, 300),
+            "If the mail is genuine: sign it with DKIM for the From: domain (d=) and/or send it from an "
+            "envelope domain that SPF authorises and that aligns with From:.");
+    } else if (d->result == "temperror" || d->result == "permerror") {
+      r.add(Severity::warning, "headers.auth.dmarc-error", "DMARC could not be evaluated (" + d->result + ")",
+            "A DNS failure or a broken DMARC record at the From: domain.");
+    }
+  }
+  if (const auto* s = first(v, "spf")) {
+    if (s->result == "fail" || s->result == "softfail" || s->result == "permerror" || s->result == "temperror") {
+      r.add(Severity::warning, "headers.auth.spf-" + s->result, "SPF " + s->result + " for " +
+                                                                    util::sanitize(s->property("smtp.mailfrom"), 100),
+            "The sending address is not authorised by the SPF record of the envelope sender's domain.",
+            util::sanitize(s->comment, 300), "Add the sending server to the domain's SPF record (maildiag mx DOMAIN shows it).");
+    }
+  }
+  bool dkim_pass = false;
+  bool dkim_fail = false;
+  bool dkim_any = false;
+  for (const auto& [id, res] : v.trusted) {
+    if (res.method != "dkim") continue;
+    dkim_any = true;
+    dkim_pass = dkim_pass || res.result == "pass";
+    dkim_fail = dkim_fail || res.result == "fail" || res.result == "permerror";
+  }
+  if (dkim_fail && !dkim_pass) {
+    r.add(Severity::warning, "headers.auth.dkim-fail", "No DKIM signature verified",
+          "The message was signed but the signature did not verify: it was modified in transit (a list footer, a "
+          "rewriting gateway) or the selector's key does not match.");
+  }
+  if (const auto* c = first(v, "compauth"); c != nullptr && c->result == "fail") {
+    r.add(Severity::warning, "headers.auth.compauth-fail", "Microsoft composite authentication failed (reason " +
+                                                               util::sanitize(c->reason, 20) + ")",
+          "Exchange Online judged the sender not authenticated and treats the message as spoofing.");
+  }
+  if (const auto* a = first(v, "arc"); a != nullptr && a->result == "fail") {
+    r.add(Severity::info, "headers.auth.arc-fail", "The ARC chain does not validate",
+          "Forwarders' ARC seals are broken; a receiver cannot rely on the original authentication results.");
+  }
+  (void)dkim_any;
+}
+
+/// DMARC alignment of the From: domain with the SPF and DKIM identities, stated plainly.
+void add_alignment(report::Report& r, const Facts& f, const Verdicts& v, const std::vector<std::string>& signed_domains,
+                   nlohmann::json& out) {
+  if (f.from_domain.empty()) return;
+  auto& s = r.add_section("DMARC alignment with From: " + util::sanitize(f.from_domain, 100) + " (org. domain " +
+                              util::sanitize(message::organizational_domain(f.from_domain), 100) + ")",
+                          {"identity", "domain", "result", "aligned"});
+  nlohmann::json al = {{"from_domain", f.from_domain}, {"from_org_domain", message::organizational_domain(f.from_domain)}};
+  bool aligned_pass = false;
+  const auto* spf = first(v, "spf");
+  std::string spf_domain = spf ? message::domain_of(std::string(spf->property("smtp.mailfrom"))) : std::string();
+  if (spf && spf_domain.empty()) spf_domain = util::to_lower(spf->property("smtp.mailfrom"));  // a bare domain
+  if (spf_domain.empty()) spf_domain = f.return_path_domain;
+  if (!spf_domain.empty()) {
+    const auto a = message::alignment(f.from_domain, spf_domain);
+    const std::string result = spf ? spf->result : "(no verdict)";
+    s.rows.push_back({"SPF (envelope)", util::sanitize(spf_domain, 100), util::sanitize(result, 20), std::string(message::to_string(a))});
+    aligned_pass = aligned_pass || (result == "pass" && a != message::Alignment::none);
+    al["spf"] = {{"domain", spf_domain}, {"result", result}, {"alignment", std::string(message::to_string(a))}};
+  }
+  std::vector<std::string> seen;
+  for (const auto& [id, res] : v.trusted) {
+    if (res.method != "dkim") continue;
+    std::string d = util::to_lower(res.property("header.d"));
+    if (d.empty()) d = message::domain_of(std::string(res.property("header.i")));
+    if (d.empty()) continue;
+    seen.push_back(d);
+    const auto a = message::alignment(f.from_domain, d);
+    s.rows.push_back({"DKIM d=", util::sanitize(d, 100), util::sanitize(res.result, 20), std::string(message::to_string(a))});
+    aligned_pass = aligned_pass || (res.result == "pass" && a != message::Alignment::none);
+    al["dkim"].push_back({{"domain", d}, {"result", res.result}, {"alignment", std::string(message::to_string(a))}});
+  }
+  for (const auto& d : signed_domains) {  // signatures no verdict mentions
+    if (d.empty() || std::find(seen.begin(), seen.end(), d) != seen.end()) continue;
+    const auto a = message::alignment(f.from_domain, d);
+    s.rows.push_back({"DKIM d=", util::sanitize(d, 100), "(no verdict)", std::string(message::to_string(a))});
+    al["dkim"].push_back({{"domain", d}, {"result", nullptr}, {"alignment", std::string(message::to_string(a))}});
+  }
+  al["aligned_pass"] = aligned_pass;
+  out["alignment"] = al;
+  const bool have_verdicts = first(v, "spf") != nullptr || first(v, "dkim") != nullptr;
+  if (have_verdicts && !aligned_pass && first(v, "dmarc") == nullptr) {
+    r.add(Severity::warning, "headers.auth.unaligned", "No SPF or DKIM pass aligned with From: " + util::sanitize(f.from_domain, 100),
+          "DMARC needs SPF to pass for the envelope domain or DKIM to pass for d=, with that domain in the same "
+          "organisational domain as From: (relaxed alignment; checked here with the last two labels plus common "
+          "two-level suffixes such as co.uk, not the full Public Suffix List). This message would fail DMARC.",
+          {}, "Sign with d=" + util::sanitize(f.from_domain, 100) + " or use a bounce domain under it.");
+  }
+}
+
+}  // namespace
+
+void add_authentication(report::Report& r, const Facts& f) {
+  nlohmann::json out = nlohmann::json::object();
+  auto& s = r.add_section("Authentication", {"method", "result", "about", "reported by"});
+  const Verdicts v = collect(f, s, out);
+  std::vector<std::string> signed_domains;
+  add_signatures(f, s, out, signed_domains);
+  if (s.rows.empty()) {
+    r.sections.pop_back();
+    r.add(Severity::info, "headers.auth.none", "No authentication results or signatures",
+          "The receiving server recorded no SPF/DKIM/DMARC verdicts and the message carries no DKIM signature.");
+  }
+  if (v.untrusted > 0) {
+    r.add(Severity::info, "headers.auth.untrusted",
+          std::to_string(v.untrusted) + " Authentication-Results header(s) below the receiving hop were ignored",
+          "They were already in the message when it reached the receiver's network (line " +
+              std::to_string(v.untrusted_line) + "), so the sender could have written them.");
+  }
+  judge_results(r, v);
+  add_alignment(r, f, v, signed_domains, out);
+  r.data["authentication"] = std::move(out);
+}
+
+}  // namespace maildiag::app::headers_detail
