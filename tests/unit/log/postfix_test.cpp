@@ -8,7 +8,7 @@ using namespace maildiag::log;
 
 namespace {
 
-Event read(const std::string& line) {
+Event read(std::string_view line) {  // a view: Event holds views into the line, which must outlive it
   const auto l = parse_syslog(line);
   REQUIRE(l);
   Event ev;
