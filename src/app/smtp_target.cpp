@@ -63,6 +63,7 @@ std::vector<SmtpTarget> via_mx(const SmtpTestOptions& o, const std::string& doma
   nlohmann::json j = {{"domain", mx.domain}, {"status", dns::to_string(mx.status)}, {"null_mx", mx.null_mx},
                       {"implicit", mx.implicit}, {"hosts", nlohmann::json::array()}};
   std::vector<SmtpTarget> out;
+  auto& sec = rep.add_section("Mail exchangers of " + util::sanitize(mx.domain, 200), {"Pref", "Host", "Addresses"});
   for (const auto& h : mx.hosts) {
     SmtpTarget t;
     t.name = h.name;
@@ -73,6 +74,10 @@ std::vector<SmtpTarget> via_mx(const SmtpTestOptions& o, const std::string& doma
     nlohmann::json addrs = nlohmann::json::array();
     for (const auto& a : t.addresses) addrs.push_back(a.to_string());
     j["hosts"].push_back({{"preference", h.preference}, {"name", h.name}, {"addresses", addrs}, {"error", t.error}});
+    std::string shown;
+    for (const auto& a : t.addresses) shown += (shown.empty() ? "" : ", ") + a.to_string();
+    sec.rows.push_back({std::to_string(h.preference), util::sanitize(h.name, 255),
+                        shown.empty() ? "(" + util::sanitize(t.error, 100) + ")" : shown});
     out.push_back(std::move(t));
   }
   rep.data["mx"] = j;
