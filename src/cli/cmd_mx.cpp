@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
@@ -49,6 +50,20 @@ app::MxOptions to_options(const MxArgs& a, const Context& ctx) {
   o.concurrency = a.concurrency;
   o.tries = a.tries;
   return o;
+}
+
+/// CLI11 takes "-4"/"-6" after a positional for negative numbers, i.e. domains. No domain can
+/// start with '-', so they are the global flags given after the domain: apply them here.
+void take_family_flags(MxArgs& a, Context& ctx) {
+  auto& d = a.domains;
+  const bool v4 = std::find(d.begin(), d.end(), "-4") != d.end();
+  const bool v6 = std::find(d.begin(), d.end(), "-6") != d.end();
+  if (!v4 && !v6) return;
+  if ((v4 && ctx.common.family == app::Family::v6) || (v6 && ctx.common.family == app::Family::v4) || (v4 && v6))
+    throw UsageError("-4 and -6 exclude each other");
+  ctx.common.family = v4 ? app::Family::v4 : app::Family::v6;
+  d.erase(std::remove_if(d.begin(), d.end(), [](const std::string& s) { return s == "-4" || s == "-6"; }), d.end());
+  if (d.empty()) throw UsageError("mx: no domain given");
 }
 
 void run_bulk(const app::MxOptions& o, Context& ctx) {
@@ -93,6 +108,7 @@ void register_mx(CLI::App& app, Context& ctx) {
       ->check(CLI::Range(1, 5))
       ->capture_default_str();
   cmd->callback([&ctx, args] {
+    take_family_flags(*args, ctx);
     const bool bulk = std::find(args->domains.begin(), args->domains.end(), "-") != args->domains.end();
     if (bulk && args->domains.size() != 1) throw UsageError("'-' (domains from stdin) cannot be mixed with domain arguments");
     const auto options = to_options(*args, ctx);

@@ -24,6 +24,8 @@ TEST_CASE("mx: usage errors are one line and exit 3", "[cli][mx]") {
       {"mx", "example.com", "--dnsbl", "bad zone"},
       {"mx", "-", "example.com"},
       {"mx", "example.com", "--concurrency", "0"},
+      {"mx", "example.com", "-4", "-6"},
+      {"mx", "-4"},
   };
   for (const auto& args : bad) {
     auto r = run_maildiag(args);

@@ -80,6 +80,10 @@ TEST_CASE("mx: mail.test — three exchangers, PTR match and mismatch, policy re
   CHECK(hosts[2].find("tlsa") != hosts[2].end());
   CHECK(hosts[2]["tlsa"]["status"] == "nxdomain");
 
+  const auto v4 = mx({"mail.test", "-4", "--checks", "none"}, tb->addr("DNS_PORT"));  // -4 after the domain
+  CHECK(v4.j["data"]["mx"]["hosts"][2]["addresses"].empty());  // mx3 is IPv6-only
+  CHECK(v4.j["data"]["mx"]["hosts"][2]["address_status"] == "nodata");
+
   const auto strict = mx({"mail.test", "--checks", "none"}, tb->addr("DNS_PORT"));
   CHECK(strict.exit_code == 1);  // loopback exchangers are a warning without --allow-private
   CHECK(has(strict.j, "mx.address-not-public"));
