@@ -4,6 +4,7 @@
 
 #include "probe_engine.hpp"
 
+#include "maildiag/app/resolver_config.hpp"
 #include "maildiag/dns/mail.hpp"
 #include "maildiag/dns/resolver.hpp"
 #include "maildiag/net/event_loop.hpp"
@@ -50,7 +51,8 @@ bool family_allowed(const net::Address& a, Family f) {
 
 class Prober {
  public:
-  Prober(Run& run, const CommonOptions& common) : run_(run), common_(common) {
+  Prober(Run& run, const CommonOptions& common, dns::ResolverConfig dns_config)
+      : run_(run), common_(common), dns_config_(std::move(dns_config)) {
     connect_options_.attempt_timeout = run.timeout;
     if (run.options.source) connect_options_.source = net::Address::parse(*run.options.source);
   }
@@ -81,6 +83,7 @@ class Prober {
 
   Run& run_;
   const CommonOptions& common_;
+  dns::ResolverConfig dns_config_;
   net::EventLoop loop_;
   std::unique_ptr<dns::Resolver> resolver_;
   std::string resolver_error_;
@@ -100,14 +103,8 @@ class Prober {
 
   dns::Resolver* resolver() {
     if (resolver_ || !resolver_error_.empty()) return resolver_.get();
-    dns::ResolverConfig cfg;
-    for (const auto& s : common_.dns_servers) {
-      std::string err;
-      if (auto list = dns::parse_server_list(s, &err)) cfg.servers.insert(cfg.servers.end(), list->begin(), list->end());
-    }
-    cfg.budget = std::min<std::chrono::milliseconds>(run_.timeout, std::chrono::seconds(10));
     try {
-      resolver_ = std::make_unique<dns::Resolver>(loop_, cfg);
+      resolver_ = std::make_unique<dns::Resolver>(loop_, dns_config_);
     } catch (const std::exception& e) {
       resolver_error_ = e.what();
     }
@@ -488,7 +485,11 @@ std::optional<std::vector<report::Report>> run_probe(const ProbeOptions& options
     }
     run.control_hosts.push_back(std::move(h));
   }
-  Prober(run, common).go();
+  auto dns_config = resolver_config(common, error);
+  if (!dns_config) return std::nullopt;
+  // Names are resolved within the timeout too (at most 10 s: a probe is not a DNS test).
+  dns_config->budget = std::min<std::chrono::milliseconds>(common.timeout, std::chrono::seconds(10));
+  Prober(run, common, std::move(*dns_config)).go();
   return build_reports(run);
 }
 
