@@ -17,7 +17,39 @@ std::size_t find(std::string_view hay, std::string_view needle, std::size_t from
                       : static_cast<std::size_t>(static_cast<const char*>(p) - hay.data());
 }
 
+bool is_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// "H:MM" or "HH:MM[:SS]".
+bool is_clock(std::string_view t) {
+  const auto colon = t.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > 2) return false;
+  const auto rest = t.substr(colon + 1);
+  return (rest.size() == 2 && is_digits(rest)) ||
+         (rest.size() == 5 && rest[2] == ':' && is_digits(rest.substr(0, 2)) && is_digits(rest.substr(3)));
+}
+
 }  // namespace
+
+bool is_mbox_separator(std::string_view line) {
+  if (line.substr(0, 5) != "From ") return false;
+  bool clock = false;
+  bool year = false;
+  std::size_t tokens = 0;
+  std::size_t i = 5;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    const std::size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
+    if (i == start) break;
+    const auto tok = line.substr(start, i - start);
+    ++tokens;
+    clock = clock || is_clock(tok);
+    year = year || (tok.size() == 4 && is_digits(tok));
+  }
+  return tokens >= 3 && clock && year;
+}
 
 HeaderStream::HeaderStream(Sink sink, std::size_t max_header_bytes) : sink_(std::move(sink)), max_(max_header_bytes) {}
 
@@ -41,6 +73,14 @@ std::string_view HeaderStream::feed_headers(std::string_view d) {
   if (mode_ == Mode::unknown) {
     if (hdr_.size() < 5) return {};  // wait for enough bytes to tell (finish() decides otherwise)
     mode_ = hdr_.compare(0, 5, "From ") == 0 ? Mode::mbox : Mode::single;
+  }
+  if (index_ > 0 && mode_ == Mode::mbox && !from_checked_) {
+    const auto eol = hdr_.find('\n');
+    if (eol == std::string::npos && hdr_.size() < max_) return d.substr(take);  // wait for the whole line
+    if (eol != std::string::npos && !is_mbox_separator(std::string_view(hdr_).substr(0, eol))) {
+      return not_a_separator(d.substr(take), eol);
+    }
+    from_checked_ = true;
   }
   const std::size_t from = prior >= 6 ? prior - 6 : 0;
   const std::string_view h(hdr_);
@@ -77,8 +117,19 @@ std::string_view HeaderStream::feed_headers(std::string_view d) {
     rest = d;
   }
   hdr_ = std::move(prefix);
+  from_checked_ = false;
   in_headers_ = !body;
   carry_ = "\n";  // a body starts at a line start
+  return rest;
+}
+
+/// "\nFrom " began a body line that is not a separator ("From here on, ..."): back to body mode.
+std::string_view HeaderStream::not_a_separator(std::string_view rest, std::size_t eol) {
+  const std::string pending = hdr_.substr(eol + 1);
+  hdr_.clear();
+  in_headers_ = false;
+  carry_ = "\n";
+  feed(pending);
   return rest;
 }
 
@@ -89,6 +140,7 @@ std::string_view HeaderStream::feed_body(std::string_view d) {
   edge.append(d.substr(0, std::min<std::size_t>(d.size(), kSeparator.size() - 1)));
   if (const auto p = find(edge, kSeparator); p != std::string::npos) {
     in_headers_ = true;
+    from_checked_ = false;
     if (p + 1 < carry_.size()) {
       hdr_ = carry_.substr(p + 1);
       carry_.clear();
@@ -100,6 +152,7 @@ std::string_view HeaderStream::feed_body(std::string_view d) {
   }
   if (const auto p = find(d, kSeparator); p != std::string_view::npos) {
     in_headers_ = true;
+    from_checked_ = false;
     carry_.clear();
     return d.substr(p + 1);
   }
@@ -116,8 +169,10 @@ void HeaderStream::feed(std::string_view bytes) {
 void HeaderStream::finish() {
   if (in_headers_ && !hdr_.empty()) {
     if (mode_ == Mode::unknown) mode_ = hdr_.compare(0, 5, "From ") == 0 ? Mode::mbox : Mode::single;
+    const bool fake = index_ > 0 && mode_ == Mode::mbox && !from_checked_ &&
+                      !is_mbox_separator(std::string_view(hdr_).substr(0, hdr_.find('\n')));
     const bool cut = hdr_.size() > max_;
-    emit(std::min(hdr_.size(), max_), cut);
+    if (!fake) emit(std::min(hdr_.size(), max_), cut);
   }
   hdr_.clear();
   carry_.clear();

@@ -10,6 +10,10 @@
 
 namespace maildiag::message {
 
+/// True for an mbox separator line: "From " sender and a date with a clock time and a year
+/// ("From alice@example.org Tue Mar  5 14:02:11 2024"); a body line "From here on" is not one.
+[[nodiscard]] bool is_mbox_separator(std::string_view line);
+
 class HeaderStream {
  public:
   struct Message {
@@ -33,11 +37,13 @@ class HeaderStream {
   void emit(std::size_t length, bool cut);
   std::string_view feed_headers(std::string_view d);
   std::string_view feed_body(std::string_view d);
+  std::string_view not_a_separator(std::string_view rest, std::size_t eol);
 
   Sink sink_;
   std::size_t max_;
   Mode mode_ = Mode::unknown;
   bool in_headers_ = true;
+  bool from_checked_ = false;  ///< the current message's "From " line was seen to be a separator
   std::string hdr_;
   std::string carry_;  ///< last bytes of the body seen, to find "\nFrom " across chunks
   std::size_t index_ = 0;

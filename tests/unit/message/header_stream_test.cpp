@@ -84,3 +84,36 @@ TEST_CASE("header stream: memory is bounded by the header limit", "[message][str
     CHECK_FALSE(g.cut[1]);
   }
 }
+
+TEST_CASE("header stream: an unescaped 'From ' body line in an mbox is not a separator", "[message][stream]") {
+  const std::string box =
+      "From a@example.org Mon Jan  1 00:00:00 2024\n"
+      "Subject: one\n"
+      "\n"
+      "body\n"
+      "From here on, we meet on Fridays\n"
+      "more body\n"
+      "From b@example.org Mon Jan  1 00:00:01 2024\n"
+      "Subject: two\n"
+      "\n"
+      "body\n"
+      "From here to the end\n";
+  for (std::size_t chunk : {1u, 2u, 3u, 7u, 64u, 4096u}) {
+    INFO("chunk " << chunk);
+    const auto g = run(box, chunk);
+    REQUIRE(g.headers.size() == 2);
+    CHECK(g.headers[0].find("Subject: one") != std::string::npos);
+    CHECK(g.headers[1].find("Subject: two") != std::string::npos);
+  }
+}
+
+TEST_CASE("header stream: separator lines need a sender, a clock time and a year", "[message][stream]") {
+  using maildiag::message::is_mbox_separator;
+  CHECK(is_mbox_separator("From alice@example.org Tue Mar  5 14:02:11 2024"));
+  CHECK(is_mbox_separator("From MAILER-DAEMON Tue Mar 5 14:02 2024"));
+  CHECK(is_mbox_separator("From bob@example.org  Sat Jan  3 01:05:34 1996\r"));
+  CHECK_FALSE(is_mbox_separator("From here on"));
+  CHECK_FALSE(is_mbox_separator("From 2024 onwards we meet"));
+  CHECK_FALSE(is_mbox_separator("From: alice@example.org"));
+  CHECK_FALSE(is_mbox_separator("From "));
+}
