@@ -96,6 +96,7 @@ class Gunzip {
     if (!ok_) return fail(error, "zlib initialisation failed");
     zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
     zs_.avail_in = static_cast<uInt>(n);
+    if (n > 0) mid_member_ = true;
     for (;;) {
       zs_.next_out = reinterpret_cast<Bytef*>(out_.data());
       zs_.avail_out = static_cast<uInt>(out_.size());
@@ -103,6 +104,7 @@ class Gunzip {
       out.feed(out_.data(), out_.size() - zs_.avail_out);
       if (rc == Z_STREAM_END) {  // end of one member; another may follow
         if (inflateReset(&zs_) != Z_OK) return fail(error, "zlib reset failed");
+        mid_member_ = zs_.avail_in != 0;
         if (zs_.avail_in == 0) break;
         continue;
       }
@@ -115,6 +117,11 @@ class Gunzip {
     return true;
   }
 
+  /// At the end of input: a member cut short is corrupt, not an empty log.
+  bool finish(std::string* error) const {
+    return !mid_member_ || fail(error, "corrupt gzip data (truncated)");
+  }
+
  private:
   static bool fail(std::string* error, const std::string& msg) {
     if (error != nullptr) *error = msg;
@@ -122,6 +129,7 @@ class Gunzip {
   }
   z_stream zs_;
   bool ok_ = false;
+  bool mid_member_ = false;
   std::string out_ = std::string(kChunk, '\0');
 };
 
@@ -211,6 +219,10 @@ bool read_lines(const std::string& path, const LineFn& on_line, InputStats& stat
     } else {
       lines.feed(buf.data(), len);
     }
+  }
+  if (gz && !gz->finish(error)) {
+    if (error != nullptr) *error = path + ": " + *error;
+    return false;
   }
   lines.finish();
   return true;

@@ -153,7 +153,7 @@ void Tracker::watch_only(const std::vector<std::string>& ids) {
   watch_.insert(ids.begin(), ids.end());
 }
 
-bool Tracker::watched(std::string_view id) const { return watch_all_ || watch_.count(std::string(id)) != 0; }
+bool Tracker::watched(std::string_view id) const { return watch_all_ || watch_.find(id) != watch_.end(); }
 
 std::string Tracker::session_key(const SyslogLine& line) const {
   std::string k;
@@ -222,10 +222,10 @@ void Tracker::replay(const std::string& id, std::vector<Story>& out) {
 }
 
 Story* Tracker::story_for(const SyslogLine& line, const Event& ev, std::int64_t epoch, std::vector<Story>& out) {
-  const std::string key(ev.queue_id);
-  if (auto it = stories_.find(key); it != stories_.end()) return &it->second.story;
+  if (auto it = stories_.find(ev.queue_id); it != stories_.end()) return &it->second.story;
   const bool child_of_watched = ev.kind == EventKind::received && !ev.related.empty() && watched(ev.related);
-  if (!watched(key) && !child_of_watched) return nullptr;
+  if (!watched(ev.queue_id) && !child_of_watched) return nullptr;
+  const std::string key(ev.queue_id);
   if (child_of_watched && !watch_all_ && watch_.size() < kMaxWatch) watch_.insert(key);
   Open o;
   o.seq = ++seq_;
@@ -419,7 +419,7 @@ void Tracker::feed_one(const SyslogLine& line, const Event& ev, std::int64_t epo
   if (ev.source == Source::dovecot) {
     // Dovecot's final delivery (LMTP/LDA) joins the story through the Message-ID.
     if (ev.kind != EventKind::delivery || ev.message_id.empty()) return;
-    auto m = by_message_id_.find(std::string(ev.message_id));
+    auto m = by_message_id_.find(ev.message_id);
     if (m == by_message_id_.end()) return;
     auto it = stories_.find(m->second);
     if (it != stories_.end()) add_timeline(it->second.story, line, ev);
@@ -431,7 +431,10 @@ void Tracker::feed_one(const SyslogLine& line, const Event& ev, std::int64_t epo
   }
   Story* s = story_for(line, ev, epoch, out);
   if (s == nullptr) {
-    if (!watch_all_ && ev.source == Source::postfix) remember(line, ev, epoch);
+    // A bounce's first lines (cleanup, qmgr) come before the line that names it.
+    if (!watch_all_ && ev.source == Source::postfix &&
+        (ev.kind == EventKind::message_id || ev.kind == EventKind::queued || ev.kind == EventKind::received))
+      remember(line, ev, epoch);
     return;
   }
   apply(*s, line, ev, epoch);

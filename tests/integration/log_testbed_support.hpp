@@ -114,15 +114,20 @@ class Routes {
   explicit Routes(const Testbed& tb) : conf_(tb.get("POSTFIX_CONFIG")) {
     map_ = conf_ + "/maildiag-log-transport";
     old_maps_ = trim(sh("postconf -c " + conf_ + " -h transport_maps").out);
+    old_unlisted_ = trim(sh("postconf -c " + conf_ + " -h smtpd_reject_unlisted_recipient").out);
     had_smtp_ = !trim(sh("postconf -c " + conf_ + " -M smtp/unix").out).empty();
     std::ofstream(map_) << "defer.test smtp:[127.0.0.1]:" << tb.get("REFUSED_PORT") << "\n"
                         << "bounce.test error:5.1.1 mailbox unavailable (maildiag log test route)\n";
     if (!had_smtp_) sh("postconf -c " + conf_ + " -M 'smtp/unix=smtp unix - - n - - smtp'");
     sh("postconf -c " + conf_ + " -e 'transport_maps=texthash:" + map_ + "'");
+    // smtpd rejects recipients routed to error(8) at RCPT time unless told not to; the bounce
+    // must come from the queue, after the message was accepted.
+    sh("postconf -c " + conf_ + " -e smtpd_reject_unlisted_recipient=no");
     reload();
   }
   ~Routes() {
     run_process({"/bin/sh", "-c", "postconf -c " + conf_ + " -e 'transport_maps=" + old_maps_ + "'"});
+    run_process({"/bin/sh", "-c", "postconf -c " + conf_ + " -e 'smtpd_reject_unlisted_recipient=" + old_unlisted_ + "'"});
     if (!had_smtp_) run_process({"/bin/sh", "-c", "postconf -c " + conf_ + " -MX smtp/unix"});
     std::error_code ec;
     std::filesystem::remove(map_, ec);
@@ -145,6 +150,7 @@ class Routes {
   std::string conf_;
   std::string map_;
   std::string old_maps_;
+  std::string old_unlisted_;
   bool had_smtp_ = false;
 };
 

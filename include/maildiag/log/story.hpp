@@ -168,15 +168,23 @@ class Tracker {
   [[nodiscard]] std::string session_key(const SyslogLine& line) const;
   [[nodiscard]] TimelineEntry entry(const SyslogLine& line, std::string_view text) const;
 
+  /// Lookups by string_view without building a std::string per log line.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  template <class V>
+  using Map = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
+
   TrackerLimits limits_;
   bool report_deferrals_ = false;
   bool watch_all_ = true;
-  std::unordered_set<std::string> watch_;
-  std::unordered_map<std::string, Open> stories_;
+  std::unordered_set<std::string, Hash, std::equal_to<>> watch_;
+  Map<Open> stories_;
   std::deque<std::pair<std::string, std::uint64_t>> order_;
-  std::unordered_map<std::string, Session> sessions_;
+  Map<Session> sessions_;
   std::deque<std::pair<std::string, std::uint64_t>> session_order_;
-  std::unordered_map<std::string, std::string> by_message_id_;
+  Map<std::string> by_message_id_;
   std::unordered_map<std::string, std::string> parent_of_;  ///< bounce id -> the message it reports on
   struct Recent {
     std::string id;
