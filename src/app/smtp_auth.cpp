@@ -78,7 +78,17 @@ bool SmtpDialog::auth() {
   const auto initial = sasl.initial_response();
   auto cmd = smtp::auth(smtp::to_string(*mech),
                         initial ? std::optional<std::string_view>(*initial) : std::nullopt);
-  if (!cmd || s_.send(*cmd)) return false;
+  if (!cmd) return false;
+  // RFC 4954 §4: AUTH PLAIN with its initial response may lead the MAIL/RCPT/DATA group, saving
+  // a round trip; its reply is then read first by the transaction (auth_pending_).
+  const auto& caps_now = s_.engine().capabilities();
+  const bool transaction_follows = !opt_.to.empty() && final_stage() != SmtpStage::auth;
+  if (cmd->may_be_followed && caps_now.pipelining && opt_.pipelining && transaction_follows) {
+    if (s_.send(*cmd, false)) return false;
+    auth_pending_ = true;
+    return true;
+  }
+  if (s_.send(*cmd)) return false;
   std::optional<smtp::event::Reply> r;
   for (int step = 0; step < kMaxSaslSteps; ++step) {
     r = reply("the reply to AUTH");
@@ -89,27 +99,39 @@ bool SmtpDialog::auth() {
     if (!resp || s_.send(*resp)) return false;
   }
   if (!r) return false;
-  f_.auth_reply = r->reply;
-  f_.auth_ok = r->reply.code == 235;
-  if (*f_.auth_ok) {
-    rep_.add(Severity::ok, "smtp.auth.ok",
-             fmt::format("AUTH {} as {} succeeded", f_.auth_mechanism, util::sanitize(*opt_.auth_user, 200)), {},
-             util::sanitize(r->reply.wire(), 300));
-    return true;
-  }
-  const auto c = codes::classify(r->reply);
-  std::string detail = r->reply.code == 334 ? "The server kept sending challenges; the exchange was abandoned."
-                                            : std::string(codes::info(c.reason).description);
-  if (!sasl.last_challenge().empty() && smtp::uses_token(*mech))
-    detail += " Server's error document: " + sasl.last_challenge();
-  rep_.add(Severity::critical, "smtp.auth.failed",
-           fmt::format("AUTH {} as {} failed ({})", f_.auth_mechanism, util::sanitize(*opt_.auth_user, 200),
-                       r->reply.code),
-           detail, util::sanitize(r->reply.wire(), 500), c.remediation);
+  if (auth_result(r->reply, sasl.last_challenge())) return true;
   if (r->reply.code == 334 && s_.send(smtp::auth_cancel())) return false;
   if (r->reply.code == 334) reply("the reply to the AUTH cancel");
   s_.quit();
   return false;
+}
+
+bool SmtpDialog::auth_result(const codes::Reply& r, const std::string& challenge) {
+  f_.auth_reply = r;
+  f_.auth_ok = r.code == 235;
+  if (*f_.auth_ok) {
+    rep_.add(Severity::ok, "smtp.auth.ok",
+             fmt::format("AUTH {} as {} succeeded", f_.auth_mechanism, util::sanitize(*opt_.auth_user, 200)), {},
+             util::sanitize(r.wire(), 300));
+    return true;
+  }
+  const auto c = codes::classify(r);
+  std::string detail = r.code == 334 ? "The server kept sending challenges; the exchange was abandoned."
+                                     : std::string(codes::info(c.reason).description);
+  const auto mech = smtp::mechanism_from_string(f_.auth_mechanism);
+  if (!challenge.empty() && mech && smtp::uses_token(*mech)) detail += " Server's error document: " + challenge;
+  rep_.add(Severity::critical, "smtp.auth.failed",
+           fmt::format("AUTH {} as {} failed ({})", f_.auth_mechanism, util::sanitize(*opt_.auth_user, 200), r.code),
+           detail, util::sanitize(r.wire(), 500), c.remediation);
+  return false;
+}
+
+bool SmtpDialog::settle_pending_auth() {
+  if (!auth_pending_) return true;
+  auth_pending_ = false;
+  if (!s_.flush()) return false;
+  auto r = reply("the reply to AUTH");
+  return r && auth_result(r->reply, {});
 }
 
 }  // namespace maildiag::app

@@ -156,6 +156,7 @@ bool SmtpDialog::transaction() {
     mp.envid = opt_.envid;
   }
   if (smtp::needs_smtputf8(from) && !caps.smtputf8) {
+    settle_pending_auth();
     s_.quit();
     return false;
   }
@@ -186,10 +187,15 @@ bool SmtpDialog::transaction() {
     rcpts.push_back(*cmd);
   }
   if (rcpts.empty()) {
+    settle_pending_auth();
     s_.quit();
     return false;
   }
   const bool pipelined = opt_.pipelining && caps.pipelining;
+  if (!pipelined && !settle_pending_auth()) {
+    s_.quit();
+    return false;
+  }
   return pipelined ? pipelined_envelope(*mail, rcpts, sent_index, want_data, content)
                    : stepwise_envelope(*mail, rcpts, sent_index, want_data, content);
 }
@@ -233,6 +239,14 @@ bool SmtpDialog::pipelined_envelope(const smtp::Command& mail, const std::vector
   }
   if (want_data && s_.send(smtp::data(), false)) return false;
   if (!s_.flush()) return false;
+  bool auth_ok = true;
+  if (auth_pending_) {
+    auth_pending_ = false;
+    auto ar = reply("the reply to AUTH");
+    if (!ar) return false;
+    auth_ok = auth_result(ar->reply, {});
+  }
+  if (!auth_ok) return drain_after_failed_auth(rcpts.size(), index, want_data);
   auto mr = reply("the reply to MAIL FROM");
   if (!mr) return false;
   const bool mail_ok = mail_result(mr->reply);
@@ -258,6 +272,28 @@ bool SmtpDialog::pipelined_envelope(const smtp::Command& mail, const std::vector
   auto dr = reply("the reply to DATA");
   if (!dr) return false;
   return data_phase(dr->reply, accepted, content, true);
+}
+
+bool SmtpDialog::drain_after_failed_auth(std::size_t rcpts, const std::vector<std::size_t>& index, bool want_data) {
+  // The rest of the group was sent unauthenticated: read the replies owed, judge none of them.
+  f_.stage = "auth";
+  const std::size_t owed = 1 + rcpts + (want_data ? 1 : 0);
+  bool data_open = false;
+  for (std::size_t i = 0; i < owed; ++i) {
+    auto r = reply("the replies after the failed AUTH");
+    if (!r) return false;
+    data_open = r->verb == smtp::Verb::data && r->reply.code == 354;
+  }
+  for (auto i : index) f_.rcpts[i].note = "not judged: AUTH failed";
+  if (data_open) {
+    // Never send a message the user did not authenticate for: drop the connection instead of the
+    // content (the server discards an unfinished DATA).
+    s_.info("AUTH failed but DATA was accepted: closing without sending the message");
+    s_.close();
+    return false;
+  }
+  s_.quit();
+  return false;
 }
 
 bool SmtpDialog::stepwise_envelope(const smtp::Command& mail, const std::vector<smtp::Command>& rcpts,

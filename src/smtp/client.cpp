@@ -138,7 +138,9 @@ void Client::on_command_reply(codes::Reply reply) {
       break;
     case Verb::auth:
     case Verb::auth_response:
-      if (state_ == State::ready || state_ == State::auth) set_state(code == 334 ? State::auth : State::ready);
+      // A 334 is a challenge only when nothing was pipelined behind the AUTH.
+      if (state_ == State::ready || state_ == State::auth)
+        set_state(code == 334 && in_flight_.empty() ? State::auth : State::ready);
       break;
     case Verb::data:
       if (code == 354 && state_ == State::ready) set_state(State::message);
@@ -176,7 +178,7 @@ std::optional<LocalError> Client::check_send(Verb v) const {
   const Verb last = in_flight_.back().verb;
   if (!caps_.pipelining)
     return LocalError{"the server did not offer PIPELINING: wait for the reply to " + std::string(to_string(last))};
-  if (!shape(last).may_be_followed)
+  if (!in_flight_.back().may_be_followed)
     return LocalError{std::string(to_string(last)) + " ends a pipelined group (RFC 2920): wait for its reply"};
   return std::nullopt;
 }
@@ -193,7 +195,7 @@ std::optional<LocalError> Client::send(const Command& cmd) {
   output_ += cmd.wire;
   if (trace_) trace_("smtp send " + cmd.display);
   if (state_ == State::failed) return std::nullopt;  // a last QUIT; its reply is not read
-  in_flight_.push_back(Pending{cmd.verb, cmd.display});
+  in_flight_.push_back(Pending{cmd.verb, cmd.display, cmd.may_be_followed || shape(cmd.verb).may_be_followed});
   if (cmd.verb == Verb::quit) set_state(State::closing);
   // The content or the SASL line is on its way; what may follow is now decided by its shape.
   if (cmd.verb == Verb::message || cmd.verb == Verb::auth_response) set_state(State::ready);

@@ -149,7 +149,10 @@ std::optional<Command> auth(std::string_view mechanism, std::optional<std::strin
       display += " <redacted>";
     }
   }
-  return make(Verb::auth, std::move(line), std::move(display));
+  auto cmd = make(Verb::auth, std::move(line), std::move(display));
+  const auto mech = upper(mechanism);
+  cmd.may_be_followed = initial_response.has_value() && (mech == "PLAIN" || mech == "EXTERNAL");
+  return cmd;
 }
 
 std::optional<Command> auth_response(std::string_view line, CommandError* err) {
@@ -220,13 +223,18 @@ std::optional<Command> raw(std::string_view line, CommandError* err) {
   const auto sp = line.find(' ');
   const auto word = line.substr(0, sp);
   const Verb v = verb_of(word);
-  std::string display(line);
   if (v == Verb::auth && sp != std::string_view::npos) {
     const auto rest = util::trim(line.substr(sp + 1));
     const auto sp2 = rest.find(' ');
-    if (sp2 != std::string_view::npos) display = std::string(word) + " " + std::string(rest.substr(0, sp2)) + " <redacted>";
+    if (sp2 != std::string_view::npos) {
+      auto cmd = auth(rest.substr(0, sp2), util::trim(rest.substr(sp2 + 1)), err);
+      if (!cmd) return std::nullopt;
+      cmd->wire = std::string(line) + "\r\n";  // as typed
+      cmd->display = std::string(word) + " " + std::string(rest.substr(0, sp2)) + " <redacted>";
+      return cmd;
+    }
   }
-  return make(v, std::string(line), std::move(display));
+  return make(v, std::string(line));
 }
 
 std::string xtext(std::string_view s) {

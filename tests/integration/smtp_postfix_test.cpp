@@ -116,8 +116,9 @@ TEST_CASE("smtp-test: AUTH, pipelined transaction, message delivered, queue ID",
   REQUIRE(m["queue_id"].is_string());
   CHECK(m["server_software"] == "postfix");
   CHECK(m["reply"]["text"].get<std::string>().find(m["queue_id"].get<std::string>()) != std::string::npos);
-  // greeting, EHLO, STARTTLS, EHLO, AUTH, MAIL+RCPT+DATA, message+QUIT: the protocol minimum.
-  CHECK(r.data()["timing"]["round_trips"] == 7);
+  // greeting, EHLO, STARTTLS, EHLO, AUTH PLAIN+MAIL+RCPT+DATA, message+QUIT: the protocol minimum
+  // (AUTH with its initial response leads the pipelined group).
+  CHECK(r.data()["timing"]["round_trips"] == 6);
   CHECK(delivered(tb->get("MAILDIR2"), r.data()["message"]["token"].get<std::string>()));
   // The password is nowhere in the output, the AUTH line is redacted in the transcript.
   CHECK(r.out.find(tb->get("PASSWORD")) == std::string::npos);

@@ -91,18 +91,24 @@ class SmtpDialog {
   std::string where_;
   std::string helo_name_;
   bool temp_refusal_ = false;  // the greeting was 4xx: an MX walk tries the next host
+  bool auth_pending_ = false;  // AUTH PLAIN queued to lead the MAIL/RCPT/DATA group
 
   bool greeting();
   bool hello(bool after_tls);
   bool starttls();
   bool handshake(const char* how);
   bool auth();
+  /// Records the AUTH outcome (finding); true on 235.
+  bool auth_result(const codes::Reply& r, const std::string& challenge);
+  /// A pipelined AUTH not yet answered: flush and read its reply (early exits, stepwise path).
+  bool settle_pending_auth();
   bool relay_probe();
   bool transaction();
   bool pipelined_envelope(const smtp::Command& mail, const std::vector<smtp::Command>& rcpts,
                           const std::vector<std::size_t>& index, bool want_data, const std::string& content);
   bool stepwise_envelope(const smtp::Command& mail, const std::vector<smtp::Command>& rcpts,
                          const std::vector<std::size_t>& index, bool want_data, const std::string& content);
+  bool drain_after_failed_auth(std::size_t rcpts, const std::vector<std::size_t>& index, bool want_data);
   bool data_phase(const codes::Reply& data_reply, std::size_t accepted, const std::string& content, bool pipelined);
   bool mail_result(const codes::Reply& r);
   void rcpt_result(RcptResult& rr, const codes::Reply& r, bool mail_ok);

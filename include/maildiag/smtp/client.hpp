@@ -107,6 +107,7 @@ class Client {
   struct Pending {
     Verb verb;
     std::string display;
+    bool may_be_followed;
   };
   ReplyReader reader_;
   State state_ = State::greeting;

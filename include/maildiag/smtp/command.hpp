@@ -53,6 +53,9 @@ struct Command {
   Verb verb = Verb::other;
   std::string wire;      ///< bytes to send
   std::string display;   ///< what a transcript shows (no CRLF, secrets replaced by "<redacted>")
+  /// Another command may follow in the same pipelined group although the verb's shape says no:
+  /// RFC 4954 §4 allows it after AUTH with an initial response for a one-step mechanism (PLAIN).
+  bool may_be_followed = false;
 };
 
 /// Why a builder refused its arguments (one line, no secrets).
@@ -82,7 +85,8 @@ struct RcptParams {
 std::optional<Command> ehlo(std::string_view domain, CommandError* err = nullptr);
 std::optional<Command> helo(std::string_view domain, CommandError* err = nullptr);
 Command starttls();
-/// The initial response, when given, is shown as "<redacted>" in `display`.
+/// The initial response, when given, is shown as "<redacted>" in `display`. AUTH PLAIN and
+/// EXTERNAL with an initial response may be followed by other commands (RFC 4954 §4).
 std::optional<Command> auth(std::string_view mechanism, std::optional<std::string_view> initial_response,
                             CommandError* err = nullptr);
 /// A SASL response line; always shown redacted.
