@@ -43,11 +43,13 @@ class Dialog {
   void run() {
     if (!greeting() || !capabilities() || !starttls()) {
       if (!failed_ && !link_.eof()) logout();
+      summary();
       return;
     }
     check_plaintext_offer();
     if (login()) mailbox();
     if (!failed_) logout();
+    summary();
   }
 
  private:
@@ -390,6 +392,32 @@ class Dialog {
                "Login works; there is simply no mail in " + util::sanitize(opt_.mailbox, 100) + ".", {},
                "If mail is expected, check that it is delivered (the sender's bounce, the server's mail log) and "
                "whether a filter files it into another folder.");
+  }
+
+  void summary() {
+    report::Section s{"IMAP server " + link_.where(), {}, {}};
+    const auto& d = rep_.data;
+    if (d.contains("greeting")) s.rows.push_back({"Greeting", d["greeting"].get<std::string>()});
+    std::string security = link_.options().implicit_tls ? "implicit TLS" : link_.tls() ? "STARTTLS" : "none (plain text)";
+    if (const auto* t = link_.tls_report()) security += ": " + tls::summary(*t);
+    s.rows.push_back({"Security", security});
+    if (d.contains("capabilities")) {
+      std::vector<std::string> atoms = d["capabilities"];
+      s.rows.push_back({"Capabilities", util::sanitize(join(atoms), 300)});
+    }
+    if (d.contains("login")) {
+      const auto& l = d["login"];
+      s.rows.push_back({"Login", std::string(l.value("ok", false) ? "ok" : "failed") + " as " + l.value("user", std::string()) +
+                                     " (" + (l.value("method", std::string()) == "plain" ? "AUTHENTICATE PLAIN" : "LOGIN") + ")"});
+    }
+    if (d.contains("mailbox")) {
+      const auto& m = d["mailbox"];
+      std::string text = m["exists"].is_null() ? "?" : std::to_string(m["exists"].get<std::uint64_t>());
+      text += " messages";
+      if (!m["unseen"].is_null()) text += ", " + std::to_string(m["unseen"].get<std::uint64_t>()) + " unseen";
+      s.rows.push_back({"Mailbox " + m.value("name", std::string()), text});
+    }
+    rep_.sections.insert(rep_.sections.begin(), std::move(s));
   }
 
   void logout() {

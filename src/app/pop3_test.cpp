@@ -74,12 +74,33 @@ Dialog::Dialog(const Pop3TestOptions& options, report::Report& rep, link::Link& 
 void Dialog::run() {
   if (!greeting() || !capa() || !starttls()) {
     if (!failed_ && !link_.eof()) quit();
+    summary();
     return;
   }
   check_plaintext_offer();
   const bool logged_in = login();
   if (logged_in) mailbox();
   if (!failed_) quit();
+  summary();
+}
+
+void Dialog::summary() {
+  report::Section s{"POP3 server " + link_.where(), {}, {}};
+  const auto& d = rep_.data;
+  if (d.contains("greeting")) s.rows.push_back({"Greeting", d["greeting"].get<std::string>()});
+  std::string security = link_.options().implicit_tls ? "implicit TLS" : link_.tls() ? "STLS" : "none (plain text)";
+  if (const auto* t = link_.tls_report()) security += ": " + tls::summary(*t);
+  s.rows.push_back({"Security", security});
+  if (caps_) s.rows.push_back({"Capabilities", util::sanitize(join(caps_->lines, " "), 300)});
+  if (d.contains("login")) {
+    const auto& l = d["login"];
+    s.rows.push_back({"Login", fmt::format("{} as {} ({})", l.value("ok", false) ? "ok" : "failed",
+                                           l.value("user", std::string()), method_label(l.value("method", std::string())))});
+  }
+  if (d.contains("mailbox"))
+    s.rows.push_back({"Mailbox", fmt::format("{} messages, {} octets", d["mailbox"].value("messages", std::uint64_t{0}),
+                                             d["mailbox"].value("octets", std::uint64_t{0}))});
+  rep_.sections.insert(rep_.sections.begin(), std::move(s));
 }
 
 void Dialog::log_response(const ev::Response& r) {

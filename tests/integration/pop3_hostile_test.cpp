@@ -86,6 +86,7 @@ TEST_CASE("pop3-test: implicit TLS against a plaintext port", "[integration][pop
   int rc = 0;
   double ms = 0;
   auto j = run_json({"--json", "--timeout", "3", "pop3-test", tb->addr("POP3_PORT"), "--tls-on-connect"}, &rc, &ms);
+  INFO(j.dump());
   CHECK(rc == 2);
   CHECK(has_finding(j, "pop3.tls.handshake"));
 }
