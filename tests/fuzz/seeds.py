@@ -415,6 +415,37 @@ def dns_seeds():
     write("dns", "header-only", Packet(rcode=2).bytes())
 
 
+# ------------------------------------------------------------------------------ header analysis
+AUTH_HEADERS = (
+    "Authentication-Results: mx.google.com;\r\n"
+    "       dkim=pass header.i=@example.org header.s=s1 header.b=AbCd;\r\n"
+    "       spf=pass (google.com: domain of alice@example.org designates 192.0.2.7 as permitted sender)"
+    " smtp.mailfrom=alice@example.org;\r\n"
+    "       dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=example.org\r\n"
+    "ARC-Authentication-Results: i=1; mx.microsoft.com 1; spf=pass smtp.mailfrom=example.org; dkim=pass header.d=example.org\r\n"
+    "Received-SPF: Pass (protection.outlook.com: domain of example.org designates 192.0.2.7 as permitted sender)"
+    " receiver=protection.outlook.com; client-ip=192.0.2.7; helo=mail.example.org;\r\n"
+    "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.org; s=s1;\r\n"
+    "\th=from:to:subject:date; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AbCd\r\n"
+    "Authentication-Results: spf=pass (sender IP is 192.0.2.7) smtp.mailfrom=example.org; dkim=none (message not signed)"
+    " header.d=none;dmarc=bestguesspass action=none header.from=example.org;\r\n"
+    "Reply-To: \"Team\" <team@sub.example.co.uk>, undisclosed-recipients:;\r\n"
+    "Cc: (comment) bob@example.org (Bob), \"quoted, name\" <c@[192.0.2.1]>\r\n"
+)
+
+
+def trace_seeds():
+    full = AUTH_HEADERS.encode() + HEADERS.encode()
+    hops = "".join(f"Received: from h{i}.example.org (h{i}.example.org [192.0.2.{i}]) by h{i+1}.example.org"
+                   f" with ESMTP id Q{i}; Tue, 5 Mar 2024 14:0{i}:11 +0100\r\n" for i in range(8))
+    write("trace", "auth-and-path", b"\x00\x00" + LINE + full)
+    write("trace", "many-hops-tiny-limits", b"\x01\x10\x01\x02" + SMALL + (hops + HEADERS).encode())
+    mbox = (b"From alice@mail.test Tue Mar  5 14:02:11 2024\n" + HEADERS.replace("\r\n", "\n").encode() +
+            b"From bob@mail.test Tue Mar  5 14:03:11 2024\n" + AUTH_HEADERS.replace("\r\n", "\n").encode() + b"\nbody\n")
+    write("trace", "mbox-two", b"\x00\x00" + REST + mbox)
+    write("trace", "mbox-small-chunks", b"\x00\x00" + SMALL + mbox)
+
+
 # ------------------------------------------------------------------------------ logs and queues
 LOG_FIXTURES = ROOT.parent / "unit" / "log" / "fixtures"
 
@@ -501,6 +532,7 @@ def main():
     smtp_seeds()
     dns_seeds()
     log_seeds()
+    trace_seeds()
     for d in sorted(CORPUS.iterdir()):
         print(f"{d.name}: {len(list(d.iterdir()))} seeds")
 
