@@ -329,7 +329,17 @@ Analysis analyse_at(std::string_view message, const Limits& limits, int depth) {
 
 }  // namespace
 
-Analysis analyse(std::string_view message, const Limits& limits) { return analyse_at(message, limits, 0); }
+Analysis analyse(std::string_view message, const Limits& limits) {
+  // Old Mac files end lines with a lone CR: read them with LF line ends (the MIME layer copes,
+  // the line-oriented readers of notice text do not).
+  const auto head = message.substr(0, 4096);
+  if (head.find('\n') == std::string_view::npos && head.find('\r') != std::string_view::npos) {
+    std::string lf(message.substr(0, limits.max_message));
+    std::replace(lf.begin(), lf.end(), '\r', '\n');
+    return analyse_at(lf, limits, 0);
+  }
+  return analyse_at(message, limits, 0);
+}
 
 bool looks_like_mbox(std::string_view data) { return data.substr(0, 5) == "From "; }
 

@@ -87,7 +87,7 @@ class NoticeContext {
   const codes::Classification& classification();
   /// The sending server says it gave up retrying ("Cannot send message for 5 days", "this message
   /// has been in the queue too long").
-  [[nodiscard]] bool gave_up() const;
+  bool gave_up();
 
  private:
   std::string_view head_;
@@ -95,6 +95,7 @@ class NoticeContext {
   std::size_t recipients_ = 0;
   std::optional<std::string> command_;
   std::optional<codes::Classification> classification_;
+  std::optional<bool> gave_up_;
 };
 
 /// An ARF report (message/feedback-report part): the complained-about recipients (at most

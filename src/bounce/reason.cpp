@@ -54,10 +54,11 @@ Reason user_unknown_by_command(const Recipient& r) {
   return Reason::user_unknown;
 }
 
-/// Rule 2: refusals at MAIL FROM or at connect/HELO that name no more specific cause.
+/// Rule 2: refusals at MAIL FROM or at connect/HELO that name no more specific cause. A reply that
+/// says it is about policy ("rejected for policy reasons") names its cause; "denied" does not.
 Reason by_command(Reason r, std::string_view command, std::string_view evidence) {
-  const bool vague = r == Reason::other || r == Reason::policy_violation || r == Reason::syntax_error ||
-                     r == Reason::system_error || r == Reason::host_unknown ||
+  const bool vague = r == Reason::other || (r == Reason::policy_violation && evidence != "policy") ||
+                     r == Reason::syntax_error || r == Reason::system_error || r == Reason::host_unknown ||
                      (r == Reason::blocked && (evidence == "access denied" || evidence == "denied"));
   if (command == "MAIL" && vague) return Reason::sender_rejected;
   if ((command == "EHLO" || command == "HELO" || command == "CONN") &&
@@ -100,7 +101,10 @@ bool gave_up(const Recipient& r, Kind kind) {
 NoticeContext::NoticeContext(std::string_view text, std::string_view subject, std::size_t recipients)
     : head_(text.substr(0, std::min<std::size_t>(text.size(), 8192))), subject_(subject), recipients_(recipients) {}
 
-bool NoticeContext::gave_up() const { return says_gave_up(subject_) || says_gave_up(head_); }
+bool NoticeContext::gave_up() {
+  if (!gave_up_) gave_up_ = says_gave_up(subject_) || says_gave_up(head_);
+  return *gave_up_;
+}
 
 const std::string& NoticeContext::command() {
   if (!command_) {
@@ -152,9 +156,9 @@ void finish_recipient(Recipient& r, Kind kind, NoticeContext& notice) {
   }
   if (reason == Reason::user_unknown && !c.provider) reason = user_unknown_by_command(r);
   if (!c.provider) reason = by_command(reason, r.command, c.reason_evidence);
-  const bool notice_gave_up = kind == Kind::failure && r.action != "delayed" && notice.gave_up();
-  if ((gave_up(r, kind) || notice_gave_up) && (reason == Reason::network_error || reason == Reason::other ||
-                           reason == Reason::system_error || reason == Reason::host_unknown)) {
+  const bool expirable = reason == Reason::network_error || reason == Reason::other ||
+                         reason == Reason::system_error || reason == Reason::host_unknown;
+  if (expirable && (gave_up(r, kind) || (kind == Kind::failure && r.action != "delayed" && notice.gave_up()))) {
     reason = Reason::expired;
   }
   if (reason == Reason::other && (delayed || r.action == "expired" || retries_exhausted(r.diagnostic))) {

@@ -242,6 +242,7 @@ constexpr PhraseRule kPhrases[] = {
     {R::user_unknown, "invalid address"},
     {R::user_unknown, "address couldn't be found"},
     {R::user_unknown, "no valid recipients"},
+    {R::user_unknown, "please check if address is correct"},
     {R::user_unknown, "不存在"},
     // Size.
     {R::message_too_big, "message size exceeds"},

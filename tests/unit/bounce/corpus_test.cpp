@@ -167,9 +167,9 @@ TEST_CASE("bounce corpus: agreement with the expected rows", "[bounce][corpus]")
             << " (" << code.pct() << "%), not-bounce " << not_bounce.ok << "/" << not_bounce.n << ", extra recipients "
             << extra << "\n";
   CHECK(not_bounce.ok == not_bounce.n);
-  // Pinned just under the agreement reached (87.6% reason, 99.5% status, 96.4% reply code): a
+  // Pinned just under the agreement reached (88.3% reason, 99.5% status, 96.4% reply code): a
   // change that loses agreement fails here. Raise these when the rules improve.
-  CHECK(reason.pct() >= 87.4);
+  CHECK(reason.pct() >= 88.1);
   CHECK(status.pct() >= 99.2);
   CHECK(code.pct() >= 96.2);
 }
