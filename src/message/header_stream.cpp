@@ -8,6 +8,7 @@ namespace maildiag::message {
 namespace {
 
 constexpr std::string_view kSeparator = "\nFrom ";
+constexpr std::size_t kSlice = 16 * 1024;
 
 /// Offset of `needle` in `hay` at or after `from` (memmem-style, fast), or npos.
 std::size_t find(std::string_view hay, std::string_view needle, std::size_t from = 0) {
@@ -68,7 +69,9 @@ void HeaderStream::emit(std::size_t length, bool cut) {
 std::string_view HeaderStream::feed_headers(std::string_view d) {
   const std::size_t prior = hdr_.size();
   const std::size_t room = max_ + 8 > prior ? max_ + 8 - prior : 0;
-  const std::size_t take = std::min(d.size(), room);
+  // Bytes are appended in slices: a header section is a few kB, and the rest of a large chunk
+  // would only be copied and searched for nothing.
+  const std::size_t take = std::min({d.size(), room, kSlice});
   hdr_.append(d.substr(0, take));
   if (mode_ == Mode::unknown) {
     if (hdr_.size() < 5) return {};  // wait for enough bytes to tell (finish() decides otherwise)
@@ -84,10 +87,13 @@ std::string_view HeaderStream::feed_headers(std::string_view d) {
   }
   const std::size_t from = prior >= 6 ? prior - 6 : 0;
   const std::string_view h(hdr_);
+  // Each search stops where an earlier one found its match: nothing later can end the section.
   const auto lf = find(h, "\n\n", from);
-  const auto crlf = find(h, "\n\r\n", from);
-  const auto sep = mode_ == Mode::mbox ? find(h, kSeparator, from) : std::string_view::npos;
+  const auto crlf = find(h.substr(0, lf == std::string_view::npos ? h.size() : lf + 2), "\n\r\n", from);
   const std::size_t blank = std::min(lf, crlf);
+  const auto sep = mode_ == Mode::mbox
+                       ? find(h.substr(0, blank == std::string_view::npos ? h.size() : blank + 5), kSeparator, from)
+                       : std::string_view::npos;
   std::size_t end = std::string_view::npos;  // just after the header section
   std::size_t resume = 0;                    // where the rest of the stream continues
   bool body = false;
