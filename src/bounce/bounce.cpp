@@ -109,6 +109,12 @@ Recipient from_dsn(const DsnRecipient& d, const std::vector<detail::TextRecipien
   if (t != nullptr) {
     if (r.diagnostic.empty()) r.diagnostic = t->diagnostic;
     fill_from_text(r, t->diagnostic);
+    // Sendmail's verdict for this recipient in its transcript ("550 5.1.1 <a@b>... User unknown"):
+    // with PIPELINING the transcript shows ">>> DATA" before the RCPT replies arrive, so an
+    // addressing code (x.1.x) there says the recipient was refused at RCPT, not after DATA.
+    if (const auto v = detail::verdict_status(t->diagnostic, r.address); v && v->subject == 1 && r.command == "DATA") {
+      r.command = "RCPT";
+    }
   }
   // "Status: 5.0.0" beside "550 5.7.26 ..." from the remote server: the server's own code is the
   // sharper statement of what happened (the Status field is the reporting MTA's summary).

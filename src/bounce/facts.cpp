@@ -170,6 +170,14 @@ std::optional<codes::EnhancedCode> enhanced_after_reply(std::string_view text) {
 
 }  // namespace
 
+std::optional<codes::EnhancedCode> verdict_status(std::string_view text, std::string_view address) {
+  if (address.empty()) return std::nullopt;
+  const auto p = util::ifind(text, "<" + std::string(address) + ">...");
+  if (p == std::string_view::npos) return std::nullopt;
+  const std::size_t start = p > 20 ? p - 20 : 0;
+  return enhanced_after_reply(text.substr(start, p - start));
+}
+
 std::optional<codes::EnhancedCode> diagnostic_status(std::string_view text) {
   if (auto e = enhanced_after_reply(text)) return e;
   return codes::find_enhanced(text);

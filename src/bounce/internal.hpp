@@ -58,6 +58,9 @@ struct TextFacts {
 /// The enhanced code of a diagnostic: the one right after the reply code when there is one
 /// ("5.1.0 - Unknown address error 550-'5.7.1 ..." -> 5.7.1), else the first in the text.
 std::optional<codes::EnhancedCode> diagnostic_status(std::string_view text);
+/// The enhanced code of sendmail's own verdict line for `address` in transcript text
+/// ("550 5.1.1 <a@b>... User unknown"), or nullopt.
+std::optional<codes::EnhancedCode> verdict_status(std::string_view text, std::string_view address);
 /// Finds the reply code, enhanced code, SMTP command and remote host in diagnostic text.
 TextFacts text_facts(std::string_view text);
 

@@ -30,6 +30,9 @@ constexpr PhraseRule kPhrases[] = {
     // retry timeout exceeded").
     {R::mailbox_full, "mailbox is full"},
     {R::mailbox_full, "mailbox full"},
+    // A named cause beats the expiry it led to (Exchange Online: "550 5.4.312 Message expired,
+    // DNS query failed").
+    {R::network_error, "dns query failed"},
     // Delivery abandoned after retries (before the network phrases they quote).
     {R::expired, "message expired"},
     {R::expired, "have been failing for a long time"},
@@ -256,6 +259,7 @@ constexpr PhraseRule kPhrases[] = {
     {R::exceed_limit, "too many recipients"},
     // Domain / routing.
     {R::not_accepting, "does not accept mail"},
+    {R::not_accepting, "not accepting network messages"},  // Postfix/sendmail 5.3.2
     {R::not_accepting, "null mx"},
     {R::host_unknown, "host not found"},
     {R::host_unknown, "host unknown"},

@@ -63,6 +63,20 @@ const std::map<std::string, std::set<Reason>>& sisimai_map() {
   return m;
 }
 
+/// Conventions (docs/reasons.md, "Conventions scored as agreement"): readings that Sisimai and
+/// maildiag name differently, counted as agreement only in the situation the convention covers.
+///  - filtered: Sisimai says filtered for a no-such-user reply whenever it cannot tell which SMTP
+///    command was refused and the code is not x.1.1; we say user-unknown unless the reply is shown
+///    to come after DATA. Agreement only when our row names no command and no x.1.1 code.
+///  - toomanyconn: Sisimai files a server's per-IP connection/sending frequency limits (QQ's "Ip
+///    frequency limited", "Connection frequency limited") under toomanyconn; ours is rate-limited.
+bool convention_agrees(const std::string& sisimai, const maildiag::bounce::Recipient& r) {
+  if (sisimai == "filtered" && r.reason == Reason::user_unknown && r.command.empty()) {
+    return !r.status || r.status->subject != 1 || r.status->detail != 1;
+  }
+  return sisimai == "toomanyconn" && r.reason == Reason::rate_limited;
+}
+
 struct Row {
   std::string file;
   int index = 0;
@@ -119,7 +133,7 @@ TEST_CASE("bounce corpus: agreement with the expected rows", "[bounce][corpus]")
   }
   REQUIRE(by_file.size() > 500);
 
-  Tally status, code, reason, not_bounce;
+  Tally status, code, reason, strict, not_bounce;
   int extra = 0;
   for (const auto& [file, rows] : by_file) {
     const auto bytes = maildiag::test::read_file(*dir / file);
@@ -153,8 +167,12 @@ TEST_CASE("bounce corpus: agreement with the expected rows", "[bounce][corpus]")
       ++reason.n;
       const auto m = sisimai_map().find(row.reason);
       REQUIRE(m != sisimai_map().end());
-      const bool ok = r != nullptr && m->second.count(r->reason) > 0;
+      const bool exact = r != nullptr && m->second.count(r->reason) > 0;
+      const bool ok = exact || (r != nullptr && convention_agrees(row.reason, *r));
+      ++strict.n;
+      strict.ok += exact ? 1 : 0;
       reason.ok += ok ? 1 : 0;
+      if (ok && !exact && verbose()) std::cout << "CONVENTION " << file << "#" << row.index << " " << row.reason << " ~ " << to_string(r->reason) << "\n";
       if (!ok && verbose()) std::cout << "REASON " << file << "#" << row.index << " want " << row.reason << " got " << describe(a, i) << "\n";
     }
     if (!rows.empty() && rows.front().reason != "NOT_BOUNCE" && a.recipients.size() > rows.size()) {
@@ -162,16 +180,19 @@ TEST_CASE("bounce corpus: agreement with the expected rows", "[bounce][corpus]")
       if (verbose()) std::cout << "EXTRA " << file << " has " << a.recipients.size() << " recipients, expected " << rows.size() << "\n";
     }
   }
-  std::cout << "bounce corpus: reason " << reason.ok << "/" << reason.n << " (" << reason.pct() << "%), status "
+  std::cout << "bounce corpus: reason " << reason.ok << "/" << reason.n << " (" << reason.pct() << "%; without the "
+            << "conventions " << strict.ok << "/" << strict.n << " = " << strict.pct() << "%), status "
             << status.ok << "/" << status.n << " (" << status.pct() << "%), reply code " << code.ok << "/" << code.n
             << " (" << code.pct() << "%), not-bounce " << not_bounce.ok << "/" << not_bounce.n << ", extra recipients "
             << extra << "\n";
   CHECK(not_bounce.ok == not_bounce.n);
-  // Pinned just under the agreement reached (88.3% reason, 99.5% status, 96.4% reply code): a
-  // change that loses agreement fails here. Raise these when the rules improve.
-  CHECK(reason.pct() >= 88.1);
-  CHECK(status.pct() >= 99.2);
-  CHECK(code.pct() >= 96.2);
+  // Pinned just under the agreement reached (92.9% reason, 88.6% without the conventions, 99.5%
+  // status, 96.6% reply code): a change that loses agreement fails here. Raise these when the
+  // rules improve.
+  CHECK(reason.pct() >= 92.7);
+  CHECK(strict.pct() >= 88.4);
+  CHECK(status.pct() >= 99.4);
+  CHECK(code.pct() >= 96.4);
 }
 
 TEST_CASE("bounces-cn corpus: every row right", "[bounce][corpus]") {
