@@ -6,6 +6,7 @@
 #include "maildiag/util/text.hpp"
 
 #include <cctype>
+#include <initializer_list>
 
 namespace maildiag::bounce::detail {
 
@@ -15,27 +16,32 @@ bool is_domain_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_';
 }
 
-struct CommandPhrase {
-  std::string_view phrase;
+/// Phrases naming the SMTP command a reply answered, grouped under a word every phrase of the
+/// group contains: a text without the word is not searched for its phrases (the command search
+/// runs over every diagnostic and notice, and most groups are absent from any one text).
+struct CommandGroup {
+  std::string_view anchor;
   std::string_view command;
+  std::initializer_list<std::string_view> phrases;
 };
 
-constexpr CommandPhrase kCommands[] = {
-    {"in reply to rcpt to", "RCPT"}, {"after rcpt to", "RCPT"}, {"rcpt to response", "RCPT"},
-    {"after rcpt", "RCPT"}, {"[rcpt_to]", "RCPT"}, {"smtp:rcpt", "RCPT"}, {">>> rcpt to", "RCPT"},
-    {"in reply to rcpt", "RCPT"}, {"rcpt command", "RCPT"},
-    {"in reply to mail from", "MAIL"}, {"after mail from", "MAIL"}, {">>> mail from", "MAIL"},
-    {"mail from response", "MAIL"}, {"smtp:mail", "MAIL"}, {"[mail_from]", "MAIL"}, {"in reply to mail", "MAIL"},
-    {"in reply to end of data", "DATA"}, {"after end of data", "DATA"}, {"in reply to data", "DATA"},
-    {"after data", "DATA"}, {">>> data", "DATA"}, {"(data", "DATA"}, {"data response", "DATA"},
-    {"smtp:data", "DATA"}, {"end of data", "DATA"}, {"after the data command", "DATA"},
-    {"in reply to ehlo", "EHLO"}, {"after ehlo", "EHLO"}, {">>> ehlo", "EHLO"},
-    {"in reply to helo", "HELO"}, {"after helo", "HELO"}, {">>> helo", "HELO"},
-    {"smtp greeting", "CONN"}, {"after initial connection", "CONN"}, {"in reply to connect", "CONN"},
-    {"connected to", "CONN"},
-    {"did not like our rcpt to", "RCPT"}, {"did not like our mail from", "MAIL"},
-    {"did not like our final data", "DATA"}, {"did not like our data", "DATA"},
-    {"server has rejected address", "RCPT"}, {"refused to talk to me", "CONN"},
+const CommandGroup kCommandGroups[] = {
+    {"rcpt", "RCPT",
+     {"in reply to rcpt to", "after rcpt to", "rcpt to response", "after rcpt", "[rcpt_to]", "smtp:rcpt",
+      ">>> rcpt to", "in reply to rcpt", "rcpt command", "did not like our rcpt to"}},
+    {"mail", "MAIL",
+     {"in reply to mail from", "after mail from", ">>> mail from", "mail from response", "smtp:mail", "[mail_from]",
+      "in reply to mail", "did not like our mail from"}},
+    {"data", "DATA",
+     {"in reply to end of data", "after end of data", "in reply to data", "after data", ">>> data", "(data",
+      "data response", "smtp:data", "end of data", "after the data command", "did not like our final data",
+      "did not like our data"}},
+    {"ehlo", "EHLO", {"in reply to ehlo", "after ehlo", ">>> ehlo"}},
+    {"helo", "HELO", {"in reply to helo", "after helo", ">>> helo"}},
+    {"smtp greeting", "CONN", {"smtp greeting"}},
+    {"connect", "CONN", {"after initial connection", "in reply to connect", "connected to"}},
+    {"server has rejected address", "RCPT", {"server has rejected address"}},
+    {"refused to talk to me", "CONN", {"refused to talk to me"}},
 };
 
 constexpr std::string_view kCommandNames[] = {"RCPT", "MAIL", "DATA", "EHLO", "HELO", "CONN"};
@@ -183,22 +189,35 @@ std::optional<codes::EnhancedCode> diagnostic_status(std::string_view text) {
   return codes::find_enhanced(text);
 }
 
-TextFacts text_facts(std::string_view text) {
-  TextFacts f;
-  f.reply_code = find_reply_code(text);
-  f.status = diagnostic_status(text);
+CommandFacts command_facts(std::string_view text) {
+  CommandFacts f;
   std::size_t best = std::string_view::npos;
-  for (const auto& c : kCommands) {
-    const auto p = util::ifind(text, c.phrase);
-    if (p == std::string_view::npos) continue;
-    if (!f.command.empty() && f.command != c.command) f.several_commands = true;
-    if (best == std::string_view::npos || p < best) {
-      best = p;
-      f.command = std::string(c.command);
+  for (const auto& g : kCommandGroups) {
+    const auto at = util::ifind(text, g.anchor);
+    if (at == std::string_view::npos) continue;
+    for (const auto phrase : g.phrases) {
+      // The phrase holds the anchor, so it cannot start long before the anchor's first place.
+      const auto p = util::ifind(text, phrase, at > phrase.size() ? at - phrase.size() : 0);
+      if (p == std::string_view::npos) continue;
+      if (!f.command.empty() && f.command != g.command) f.several_commands = true;
+      if (best == std::string_view::npos || p < best) {
+        best = p;
+        f.command = std::string(g.command);
+      }
     }
   }
   if (f.command.empty()) f.command = command_after_label(text);
   if (f.command.empty() && empty_address_slot(text)) f.command = "DATA";
+  return f;
+}
+
+TextFacts text_facts(std::string_view text) {
+  TextFacts f;
+  f.reply_code = find_reply_code(text);
+  f.status = diagnostic_status(text);
+  auto c = command_facts(text);
+  f.command = std::move(c.command);
+  f.several_commands = c.several_commands;
   if (const auto h = util::ifind(text, "host "); h != std::string_view::npos) {
     std::size_t i = h + 5;
     std::size_t j = i;

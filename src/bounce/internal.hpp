@@ -47,6 +47,14 @@ std::vector<TextRecipient> scan_text(std::string_view text, std::size_t max_reci
 /// "<<< 550 ...", "Out: 451 ..."), one line; "" when none.
 std::string notice_reply(std::string_view text);
 
+/// The SMTP command a text says a reply answered: CONN, HELO, EHLO, MAIL, RCPT, DATA or "" (the
+/// first one named), and whether it names more than one.
+struct CommandFacts {
+  std::string command;
+  bool several_commands = false;
+};
+CommandFacts command_facts(std::string_view text);
+
 /// Text-level facts about a diagnostic or a notice.
 struct TextFacts {
   std::optional<int> reply_code;

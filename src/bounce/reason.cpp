@@ -108,7 +108,7 @@ bool NoticeContext::gave_up() {
 
 const std::string& NoticeContext::command() {
   if (!command_) {
-    const auto f = text_facts(head_);
+    const auto f = command_facts(head_);
     command_ = f.several_commands ? std::string() : f.command;
   }
   return *command_;
