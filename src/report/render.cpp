@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace maildiag::report {
 
@@ -50,27 +52,121 @@ void pad(std::ostream& out, std::string_view s, std::size_t width) {
   for (std::size_t w = display_width(s); w < width; ++w) out << ' ';
 }
 
+/// One unit of line breaking: a run of non-blank text, or a single wide (CJK) character, which
+/// may break on either side even without a space (Chinese text has no spaces to break at).
+struct Token {
+  std::string_view text;
+  std::size_t spaces = 0;  ///< blanks before it in the source
+  std::size_t width = 0;
+  bool wide = false;
+};
+
+bool is_wide_lead(std::string_view s, std::size_t i) {
+  return display_width(s.substr(i, static_cast<unsigned char>(s[i]) >= 0xF0 ? 4 : 3)) == 2;
+}
+
+/// Closing punctuation that must not start a line (a minimal kinsoku rule): ，。、；：！？）」』】》
+bool no_break_before(std::string_view t) {
+  static constexpr std::string_view kClosers[] = {"\uFF0C", "\u3002", "\u3001", "\uFF1B", "\uFF1A",
+                                                  "\uFF01", "\uFF1F", "\uFF09", "\u300D", "\u300F",
+                                                  "\u3011", "\u300B"};
+  for (auto c : kClosers) {
+    if (t.substr(0, c.size()) == c) return true;
+  }
+  return false;
+}
+
+std::vector<Token> tokenize(std::string_view text) {
+  std::vector<Token> out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t spaces = 0;
+    while (i < text.size() && text[i] == ' ') {
+      ++spaces;
+      ++i;
+    }
+    if (i >= text.size()) break;
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (b >= 0xE0 && is_wide_lead(text, i)) {
+      const std::size_t n = std::min<std::size_t>(b >= 0xF0 ? 4 : 3, text.size() - i);
+      out.push_back({text.substr(i, n), spaces, 2, true});
+      i += n;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < text.size() && text[j] != ' ') {
+      const auto c = static_cast<unsigned char>(text[j]);
+      if (j > i && c >= 0xE0 && is_wide_lead(text, j)) break;
+      j += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    }
+    j = std::min(j, text.size());
+    out.push_back({text.substr(i, j - i), spaces, display_width(text.substr(i, j - i)), false});
+    i = j;
+  }
+  return out;
+}
+
+/// Greedy line breaking of text into lines of at most avail columns (a token wider than avail
+/// gets a line of its own). Breaks at blanks, and next to wide characters. keep_spaces keeps runs
+/// of blanks inside a line as they are (aligned values), else they print as one blank.
+std::vector<std::string> break_lines(std::string_view text, std::size_t avail, bool keep_spaces) {
+  const auto tokens = tokenize(text);
+  std::vector<std::vector<std::size_t>> lines(1);
+  std::size_t col = 0;
+  for (std::size_t k = 0; k < tokens.size(); ++k) {
+    const Token& t = tokens[k];
+    const std::size_t sep = t.spaces == 0 ? 0 : keep_spaces ? t.spaces : 1;
+    const bool can_break = t.spaces > 0 || (k > 0 && (t.wide || tokens[k - 1].wide) && !no_break_before(t.text));
+    if (col > 0 && can_break && col + sep + t.width > avail) {
+      lines.emplace_back();
+      col = 0;
+    }
+    col += (col > 0 ? sep : 0) + t.width;
+    lines.back().push_back(k);
+  }
+  std::vector<std::string> out;
+  for (const auto& line : lines) {
+    std::string s;
+    for (std::size_t n = 0; n < line.size(); ++n) {
+      const Token& t = tokens[line[n]];
+      if (n > 0) s.append(t.spaces == 0 ? 0 : keep_spaces ? t.spaces : 1, ' ');
+      s += t.text;
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+/// Splits a value into lines of at most avail columns, keeping its inner spacing; a short last
+/// line ("(29 d)") is avoided by breaking the line before it earlier.
+std::vector<std::string> wrap_lines(std::string_view text, std::size_t avail) {
+  auto lines = break_lines(text, avail, true);
+  constexpr std::size_t kMinTail = 12;
+  if (lines.size() >= 2 && display_width(lines.back()) < kMinTail) {
+    std::string& prev = lines[lines.size() - 2];
+    std::string& last = lines.back();
+    for (std::size_t p = prev.rfind(' '); p != std::string::npos && p > 0; p = prev.rfind(' ', p - 1)) {
+      if (display_width(std::string_view(prev).substr(0, p)) < avail / 2) break;
+      const std::string moved = prev.substr(p + 1) + " " + last;
+      if (display_width(moved) > avail) break;
+      if (display_width(moved) >= kMinTail) {
+        last = moved;
+        prev.erase(p);
+        while (!prev.empty() && prev.back() == ' ') prev.pop_back();
+        break;
+      }
+    }
+  }
+  return lines;
+}
+
 /// Word-wraps text to width, each line after the first indented by indent spaces.
 void wrapped(std::ostream& out, std::string_view text, std::size_t indent, std::size_t width) {
   const std::size_t avail = width > indent + 20 ? width - indent : 60;
-  std::size_t col = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    while (i < text.size() && text[i] == ' ') ++i;
-    std::size_t j = text.find(' ', i);
-    if (j == std::string_view::npos) j = text.size();
-    const std::string_view word = text.substr(i, j - i);
-    const std::size_t ww = display_width(word);
-    if (col > 0 && col + 1 + ww > avail) {
-      out << '\n' << std::string(indent, ' ');
-      col = 0;
-    } else if (col > 0) {
-      out << ' ';
-      ++col;
-    }
-    out << word;
-    col += ww;
-    i = j;
+  const auto lines = break_lines(text, avail, false);
+  for (std::size_t k = 0; k < lines.size(); ++k) {
+    if (k > 0) out << '\n' << std::string(indent, ' ');
+    out << lines[k];
   }
   out << '\n';
 }
@@ -107,26 +203,46 @@ void render_table(std::ostream& out, const Section& s, const TextStyle& style) {
   };
   if (!s.columns.empty()) measure(s.columns);
   for (const auto& row : s.rows) measure(row);
+  // Cells are padded to their column; a row ends at its last character (empty trailing cells
+  // leave no trailing blanks, so golden files and `diff` stay clean).
+  // In a key/value list (no column titles) a long last value wraps under itself, so keys stay
+  // readable; tables with column titles never wrap (their rows stay one line for grep and cut).
+  const bool wrap_values = s.columns.empty();
   auto print_row = [&](const std::vector<std::string>& row) {
-    out << "  ";
+    std::ostringstream line;
+    line << "  ";
+    std::size_t col = 2;
     for (std::size_t c = 0; c < row.size(); ++c) {
-      if (c + 1 == row.size()) out << row[c];
-      else {
-        pad(out, row[c], widths[c]);
-        out << "  ";
+      if (c + 1 < row.size()) {
+        pad(line, row[c], widths[c]);
+        line << "  ";
+        col += widths[c] + 2;
+        continue;
+      }
+      if (wrap_values && col + display_width(row[c]) > style.width && col + 40 <= style.width) {
+        const auto parts = wrap_lines(row[c], style.width - col);
+        for (std::size_t k = 0; k < parts.size(); ++k) {
+          if (k > 0) line << '\n' << std::string(col, ' ');
+          line << parts[k];
+        }
+      } else {
+        line << row[c];
       }
     }
-    out << '\n';
+    std::string text = line.str();
+    text.erase(text.find_last_not_of(' ') + 1);
+    out << text << '\n';
   };
   if (!s.columns.empty()) print_row(s.columns);
   for (const auto& row : s.rows) print_row(row);
 }
 
 void render_findings(std::ostream& out, const std::vector<Finding>& findings, const TextStyle& style) {
-  constexpr std::size_t kIndent = 9;  // "  [CRIT] "
+  constexpr std::size_t kIndent = 9;  // "  [CRIT] ": every title starts in the same column
   for (const auto& f : findings) {
-    out << "  " << colorize(std::string("[") + std::string(label(f.severity)) + "]", f.severity, style.color)
-        << ' ';
+    const std::string mark = "[" + std::string(label(f.severity)) + "]";
+    out << "  " << colorize(mark, f.severity, style.color)
+        << std::string(kIndent - 2 - std::min(mark.size(), kIndent - 3), ' ');
     wrapped(out, f.title, kIndent, style.width);
     const std::string ind(kIndent, ' ');
     if (!f.detail.empty()) {
