@@ -93,8 +93,10 @@ std::optional<int> find_reply_code(std::string_view t) {
     const char first = t[i];
     if (first != '4' && first != '5' && first != '2') continue;
     const bool left_ok = i == 0 || std::string_view(" :(<[\"'=#\t").find(t[i - 1]) != std::string_view::npos;
+    // "550: 5.2.2 <a@b>... Mailbox Full" (Yahoo, EZweb): a colon and a space may follow the code.
+    const bool colon = i + 4 < t.size() && t[i + 3] == ':' && t[i + 4] == ' ';
     const bool right_ok = i + 3 == t.size() || t[i + 3] == ' ' || t[i + 3] == '-' || t[i + 3] == ',' ||
-                          t[i + 3] == ')' || t[i + 3] == '\t';
+                          t[i + 3] == ')' || t[i + 3] == '\t' || colon;
     if (left_ok && right_ok && t[i + 1] <= '5') {
       // "550-5.7.1" / "550 5.1.1" / "550 Unknown": a code; "4 days" style numbers have no 3 digits.
       const int code = (first - '0') * 100 + (t[i + 1] - '0') * 10 + (t[i + 2] - '0');

@@ -77,3 +77,14 @@ TEST_CASE("bounce: a cause named beside an expiry, and 5.3.2's 'not accepting ne
   CHECK(closed.recipients.front().reason == Reason::not_accepting);
   CHECK(closed.recipients.front().hard);
 }
+
+TEST_CASE("bounce: a reply code followed by a colon (\"550: 5.2.2 ...\") is the reply code", "[bounce]") {
+  const auto a = analyse(sendmail_dsn("", "5.2.2", "550: 5.2.2 <u@example.fr>... Mailbox Full"));
+  REQUIRE(a.recipients.size() == 1);
+  CHECK(a.recipients.front().reply_code == 550);
+  CHECK(a.recipients.front().reason == Reason::mailbox_full);
+  // A clock time is no reply code.
+  const auto t = analyse(sendmail_dsn("", "4.4.1", "connect to mx.example.fr: Connection timed out at 12:30: 45"));
+  REQUIRE(t.recipients.size() == 1);
+  CHECK_FALSE(t.recipients.front().reply_code.has_value());
+}
