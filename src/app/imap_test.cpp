@@ -42,13 +42,13 @@ class Dialog {
 
   void run() {
     if (!greeting() || !capabilities() || !starttls()) {
-      if (!failed_ && !link_.eof()) logout();
+      if ((!failed_ || link_.interrupted()) && !link_.eof()) logout();
       summary();
       return;
     }
     check_plaintext_offer();
     if (login()) mailbox();
-    if (!failed_) logout();
+    if ((!failed_ || link_.interrupted()) && !link_.eof()) logout();
     summary();
   }
 
@@ -101,6 +101,7 @@ class Dialog {
 
   /// Sends a command and collects its reply; nullopt when the dialog broke.
   std::optional<Reply> command(const imap::Command& cmd) {
+    if (link_.interrupted()) return std::nullopt;  // Ctrl-C: nothing new, only the LOGOUT
     if (auto err = client_.send(cmd)) {
       link_.error("not sent: " + err->message);
       return std::nullopt;
@@ -160,6 +161,7 @@ class Dialog {
     auto e = link::wait_event<imap::Event, ev::NeedData>(client_, link_, "the greeting");
     if (!e) {
       failed_ = true;
+      if (link_.interrupted()) return false;  // Ctrl-C: not a silent server
       if (link_.eof())
         rep_.add(Severity::critical, "imap.greeting.closed", "The server closed the connection without a greeting", {},
                  {}, "The service is broken or refuses this client (a connection limit, a TCP wrapper).");
@@ -420,7 +422,22 @@ class Dialog {
     rep_.sections.insert(rep_.sections.begin(), std::move(s));
   }
 
+  /// Ctrl-C cut a reply short: read it to its end (within the grace period) so LOGOUT may follow.
+  void finish_cut_reply() {
+    for (;;) {
+      const auto st = client_.state();
+      if (link_.eof() || (st != imap::State::awaiting_greeting && st != imap::State::awaiting_completion)) return;
+      auto e = link::wait_event<imap::Event, ev::NeedData>(client_, link_, "the rest of the reply");
+      if (!e) return;
+      if (auto* u = std::get_if<ev::Untagged>(&*e)) link_.received(u->response.raw);
+      else if (auto* d = std::get_if<ev::Completed>(&*e)) link_.received(d->response.raw);
+      else if (auto* g = std::get_if<ev::Greeting>(&*e)) link_.received(g->response.raw);
+      else return;  // a continuation, a protocol error, the end
+    }
+  }
+
   void logout() {
+    if (link_.interrupted()) finish_cut_reply();
     if (client_.state() != imap::State::ready) return;
     const auto cmd = imap::Command::make("LOGOUT");
     if (client_.send(cmd) || !link_.write(client_.take_output(), cmd.redacted(client_.last_tag()), "LOGOUT")) return;

@@ -2,6 +2,7 @@
 // (reports in input order) or a stream from stdin (bulk: bounded concurrency, results as they
 // complete, memory bounded by the concurrency rather than the input size).
 
+#include "interrupted.hpp"
 #include "mx_internal.hpp"
 
 #include "maildiag/report/render.hpp"
@@ -140,6 +141,7 @@ std::vector<report::Report> run_mx(const std::vector<std::string>& domains, cons
   for (std::size_t i = 0; i < out.size(); ++i) {
     if (out[i]) reports.push_back(std::move(*out[i]));
     else reports.push_back(mx_detail::invalid_domain_report(domains[i], "the check did not finish"));
+    if (loop.interrupted()) add_interrupted(reports.back(), "mx", "the DNS answers");  // Ctrl-C
   }
   return reports;
 }

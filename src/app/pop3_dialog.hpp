@@ -40,6 +40,7 @@ class Dialog {
   bool login();
   void check_plaintext_offer();
   void quit();
+  void finish_cut_reply();
   void summary();
   std::optional<pop3::event::Response> command(const pop3::Command& cmd, std::string_view shown = {});
   std::optional<pop3::event::Response> await_response(std::string_view waiting_for);

@@ -1,5 +1,7 @@
 #include "pop3_imap_link.hpp"
 
+#include "interrupted.hpp"
+
 #include "maildiag/dns/mail.hpp"
 #include "maildiag/dns/resolver.hpp"
 #include "maildiag/net/connect.hpp"
@@ -8,6 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <ostream>
 
 namespace maildiag::app::link {
@@ -45,7 +48,21 @@ std::string Link::where() const {
              : fmt::format("{}:{}", opt_.host, opt_.port);
 }
 
-net::Clock::time_point Link::step_deadline() const { return net::Clock::now() + opt_.common.timeout; }
+net::Clock::time_point Link::step_deadline() const {
+  const auto d = net::Clock::now() + opt_.common.timeout;
+  return interrupted_ ? std::min(d, grace_end_) : d;
+}
+
+bool Link::check_interrupt(std::string_view waiting_for) {
+  if (interrupted_) return true;
+  if (!loop_.interrupted() && !util::interrupted()) return false;
+  interrupted_ = true;
+  grace_end_ = net::Clock::now() + util::kQuitGrace;
+  loop_.set_closing(true);  // the loop runs again for the goodbye, bounded by grace_end_
+  add_interrupted(rep_, opt_.protocol, waiting_for);
+  error(util::interrupt_message() + " while waiting for " + std::string(waiting_for));
+  return true;
+}
 
 double Link::elapsed_ms() const { return ms_between(t0_, net::Clock::now()); }
 
@@ -88,6 +105,8 @@ std::optional<std::vector<net::Address>> Link::resolve() {
     if (auto list = dns::parse_server_list(s)) cfg.servers.insert(cfg.servers.end(), list->begin(), list->end());
   }
   const auto found = dns::resolve_host(cfg, opt_.host, dns::Families{want4, want6}, opt_.common.timeout);
+  if ((found.status != dns::Status::ok || found.addresses.empty()) && check_interrupt("the DNS lookup"))
+    return std::nullopt;
   if (found.status != dns::Status::ok || found.addresses.empty()) {
     const bool missing = found.status == dns::Status::nxdomain || found.status == dns::Status::nodata;
     rep_.add(missing ? report::Severity::critical : report::Severity::unknown, opt_.protocol + ".dns",
@@ -115,6 +134,7 @@ bool Link::open() {
   const auto started = net::Clock::now();
   auto result = net::connect_sync(loop_, *addrs, opt_.port, co, started + opt_.common.timeout);
   connect_ms_ = ms_between(started, net::Clock::now());
+  if (!result.ok() && check_interrupt("the connection")) return false;
   auto& sec = rep_.add_section("Connection", {"Address", "Outcome", "Time", "Detail"});
   for (const auto& a : result.attempts) {
     sec.rows.push_back({a.address.to_string(a.port), std::string(net::to_string(a.outcome)),
@@ -154,6 +174,11 @@ bool Link::handshake(std::string_view how) {
   to.ca_file = opt_.ca_file;
   to.expiry_warn_days = opt_.expiry_warn_days;
   auto r = stream_->start_tls(to, step_deadline());
+  if (!r.ok && check_interrupt("the TLS handshake")) {
+    stream_->close();  // a half-done handshake leaves no usable channel
+    eof_ = true;
+    return false;
+  }
   if (!r.injected.empty()) {
     rep_.add(report::Severity::critical, opt_.protocol + ".starttls.injection",
              "The server sent plaintext data after accepting the TLS upgrade",
@@ -189,6 +214,7 @@ Link::Read Link::read(std::string& out, std::string_view waiting_for) {
       eof_ = true;
       return Read::eof;
     case net::IoStatus::Kind::timeout:
+      if (interrupted_ || check_interrupt(waiting_for)) return Read::failed;  // Ctrl-C, or its grace ran out
       rep_.add(report::Severity::unknown, opt_.protocol + ".timeout",
                fmt::format("No answer within {} while waiting for {}", seconds(opt_.common.timeout), waiting_for),
                "The server accepted the connection but stopped answering: overloaded, a tarpit, or a firewall "
@@ -210,6 +236,7 @@ bool Link::write(std::string_view bytes, std::string_view shown, std::string_vie
   if (!shown.empty()) sent(shown);
   const auto st = stream_->write_all(bytes, step_deadline());
   if (st.ok()) return true;
+  if (st.kind == net::IoStatus::Kind::timeout && check_interrupt(what)) return false;
   rep_.add(st.kind == net::IoStatus::Kind::timeout ? report::Severity::unknown : report::Severity::critical,
            opt_.protocol + ".io", fmt::format("Could not send {}", what), util::sanitize(st.detail, 300));
   error("write failed: " + std::string(net::to_string(st.kind)));

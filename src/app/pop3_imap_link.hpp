@@ -4,6 +4,10 @@
 // keeps the transcript (sanitised, secrets redacted) and the findings about connection, TLS and
 // timeouts in the caller's Report. The protocol engines stay sans-I/O; wait_event() pumps bytes
 // from the stream into one of them until it has an event.
+//
+// Ctrl-C (util/interrupt.hpp): a wait cut short by the interrupt records "<protocol>.interrupted"
+// (not a timeout) and from then on every read and write ends by util::kQuitGrace after the
+// interrupt, which bounds the dialog's drain of the cut-off reply and its QUIT/LOGOUT.
 
 #include "maildiag/app/common.hpp"
 #include "maildiag/app/credentials.hpp"
@@ -73,6 +77,10 @@ class Link {
 
   [[nodiscard]] bool tls() const;
   [[nodiscard]] bool eof() const { return eof_; }
+  /// True once a wait was cut short by Ctrl-C/SIGTERM (the finding is recorded).
+  [[nodiscard]] bool interrupted() const { return interrupted_; }
+  /// Notices an interrupt (once): records the finding, starts the grace period. True when interrupted.
+  bool check_interrupt(std::string_view waiting_for);
   [[nodiscard]] const tls::TlsReport* tls_report() const { return tls_report_ ? &*tls_report_ : nullptr; }
   [[nodiscard]] double elapsed_ms() const;
   [[nodiscard]] const LinkOptions& options() const { return opt_; }
@@ -95,6 +103,8 @@ class Link {
   double connect_ms_ = 0;
   std::string address_;
   bool eof_ = false;
+  bool interrupted_ = false;
+  net::Clock::time_point grace_end_{};  // interrupted: every wait ends by then
   std::function<void(const report::TranscriptLine&)> live_;
 
   void add_line(report::TranscriptLine::Dir dir, std::string_view text, std::string note, bool unexpected);

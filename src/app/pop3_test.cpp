@@ -73,14 +73,14 @@ Dialog::Dialog(const Pop3TestOptions& options, report::Report& rep, link::Link& 
 
 void Dialog::run() {
   if (!greeting() || !capa() || !starttls()) {
-    if (!failed_ && !link_.eof()) quit();
+    if ((!failed_ || link_.interrupted()) && !link_.eof()) quit();
     summary();
     return;
   }
   check_plaintext_offer();
   const bool logged_in = login();
   if (logged_in) mailbox();
-  if (!failed_) quit();
+  if ((!failed_ || link_.interrupted()) && !link_.eof()) quit();
   summary();
 }
 
@@ -163,6 +163,7 @@ std::optional<ev::Response> Dialog::await_response(std::string_view waiting_for)
 }
 
 std::optional<ev::Response> Dialog::command(const pop3::Command& cmd, std::string_view shown) {
+  if (link_.interrupted()) return std::nullopt;  // Ctrl-C: nothing new, only the QUIT
   if (auto err = client_.send(cmd)) {
     link_.error("not sent: " + err->message);
     return std::nullopt;
@@ -179,6 +180,7 @@ bool Dialog::greeting() {
   auto e = link::wait_event<pop3::Event, ev::NeedData>(client_, link_, "the greeting");
   if (!e) {
     failed_ = true;
+    if (link_.interrupted()) return false;  // Ctrl-C: not a silent server
     if (link_.eof())
       rep_.add(Severity::critical, "pop3.greeting.closed", "The server closed the connection without a greeting",
                {}, {}, "The service is broken or refuses this client (a TCP wrapper, a connection limit).");
@@ -377,7 +379,23 @@ void Dialog::login_failed(const ev::Response& r, const std::string& method) {
   for (const auto& n : c.notes) rep_.add(Severity::info, "pop3.login.note", n);
 }
 
+void Dialog::finish_cut_reply() {
+  // Ctrl-C cut a reply short: read it to its end (within the grace period) so QUIT may follow.
+  for (;;) {
+    const auto st = client_.state();
+    if (link_.eof() || (st != pop3::State::awaiting_greeting && st != pop3::State::awaiting_response &&
+                        st != pop3::State::awaiting_body))
+      return;
+    auto e = link::wait_event<pop3::Event, ev::NeedData>(client_, link_, "the rest of the reply");
+    if (!e) return;
+    if (auto* r = std::get_if<ev::Response>(&*e)) log_response(*r);
+    else if (auto* g = std::get_if<ev::Greeting>(&*e)) link_.received(g->line, note_for(g->status), !g->status.ok);
+    else return;  // a SASL challenge, a protocol error, the end
+  }
+}
+
 void Dialog::quit() {
+  if (link_.interrupted()) finish_cut_reply();
   if (client_.state() != pop3::State::ready) return;
   const auto cmd = pop3::Command::make("QUIT");
   if (client_.send(cmd) || !link_.write(client_.take_output(), cmd.text(), "QUIT")) return;

@@ -125,6 +125,7 @@ struct Run {
   bool controls_probed = false;
   std::string controls_error;
   std::vector<Attempt> attempts;     ///< targets' and controls' attempts
+  bool interrupted = false;          ///< Ctrl-C/SIGTERM ended the run early (util/interrupt.hpp)
   double elapsed_ms = 0;
 };
 

@@ -4,6 +4,8 @@
 
 #include "probe_engine.hpp"
 
+#include "interrupted.hpp"
+
 #include "maildiag/app/resolver_config.hpp"
 #include "maildiag/dns/mail.hpp"
 #include "maildiag/dns/resolver.hpp"
@@ -66,6 +68,14 @@ class Prober {
       maybe_start_controls();
     });
     loop_.run_until([this] { return done(); }, Clock::now() + std::chrono::hours(24));
+    if (loop_.interrupted()) {
+      // Ctrl-C: the connections still open are closed below without waiting for a greeting (no
+      // QUIT is owed before one); what they got so far is reported, marked as cut short.
+      run_.interrupted = true;
+      for (auto& a : run_.attempts) {
+        if (a.started && !a.finished) a.connect.detail = "interrupted before an answer";
+      }
+    }
     if (control_timer_ != 0) loop_.cancel_timer(control_timer_);
     flows_.clear();
     resolver_.reset();
@@ -490,7 +500,11 @@ std::optional<std::vector<report::Report>> run_probe(const ProbeOptions& options
   // Names are resolved within the timeout too (at most 10 s: a probe is not a DNS test).
   dns_config->budget = std::min<std::chrono::milliseconds>(common.timeout, std::chrono::seconds(10));
   Prober(run, common, std::move(*dns_config)).go();
-  return build_reports(run);
+  auto reports = build_reports(run);
+  if (run.interrupted) {
+    for (auto& r : reports) add_interrupted(r, "probe", "the probes to finish");
+  }
+  return reports;
 }
 
 }  // namespace maildiag::app

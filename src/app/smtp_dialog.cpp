@@ -265,6 +265,7 @@ bool SmtpDialog::handshake(const char* how) {
   o.tlsa = host_.tlsa;
   o.expiry_warn_days = opt_.expiry_warn_days;
   auto r = s_.start_tls(o);
+  if (s_.interrupted()) return false;  // Ctrl-C cut the handshake: no verdict on a half-done one
   f_.tls_how = how;
   if (!r.injected.empty()) {
     rep_.add(Severity::critical, "smtp.starttls.injection",

@@ -1,5 +1,7 @@
 #include "maildiag/app/smtp_session.hpp"
 
+#include "interrupted.hpp"
+
 #include "maildiag/codes/classify.hpp"
 #include "maildiag/message/charset.hpp"
 #include "maildiag/smtp/queue_id.hpp"
@@ -10,6 +12,8 @@
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+
+#include <algorithm>
 
 namespace maildiag::app {
 
@@ -69,6 +73,21 @@ void SmtpSession::line(report::TranscriptLine::Dir dir, std::string_view text, s
   rep_.transcript.push_back(std::move(l));
 }
 
+bool SmtpSession::check_interrupt(std::string_view waiting_for) {
+  if (interrupted_) return true;
+  if (!loop_.interrupted()) return false;
+  interrupted_ = true;
+  grace_end_ = net::Clock::now() + util::kQuitGrace;
+  loop_.set_closing(true);  // the loop runs again for the goodbye, bounded by grace_end_
+  add_interrupted(rep_, "smtp", waiting_for);
+  error(util::interrupt_message() + " while waiting for " + std::string(waiting_for));
+  return true;
+}
+
+net::Clock::time_point SmtpSession::bounded(net::Clock::time_point deadline) const {
+  return interrupted_ ? std::min(deadline, grace_end_) : deadline;
+}
+
 void SmtpSession::info(std::string_view text) { line(report::TranscriptLine::Dir::info, text, {}, false); }
 void SmtpSession::error(std::string_view text) { line(report::TranscriptLine::Dir::error, text, {}, false); }
 
@@ -79,6 +98,7 @@ net::ConnectResult SmtpSession::connect(const std::vector<net::Address>& address
   co.attempt_timeout = opt_.connect_timeout;
   info(fmt::format("Trying {} ...", where));
   auto result = net::connect_sync(loop_, addresses, port, co, net::Clock::now() + opt_.connect_timeout);
+  if (!result.ok() && check_interrupt("the connection")) return result;
   for (std::size_t i = 0; i < result.attempts.size(); ++i) {
     const auto& a = result.attempts[i];
     if (result.winner && *result.winner == i) continue;
@@ -104,7 +124,11 @@ net::TlsResult SmtpSession::start_tls(const tls::TlsOptions& options) {
     r.error = "not connected";
     return r;
   }
-  auto r = stream_->start_tls(options, net::Clock::now() + opt_.command_timeout);
+  auto r = stream_->start_tls(options, bounded(net::Clock::now() + opt_.command_timeout));
+  if (!r.ok && check_interrupt("the TLS handshake")) {
+    gone_ = true;  // a half-done handshake leaves no usable channel
+    return r;
+  }
   if (r.ok) {
     engine_.tls_established();
     const auto& t = r.report;
@@ -128,10 +152,11 @@ bool SmtpSession::flush() {
   const std::string out = engine_.take_output();
   if (out.empty()) return true;
   if (gone()) return false;
-  const auto st = stream_->write_all(out, net::Clock::now() + opt_.command_timeout);
+  const auto st = stream_->write_all(out, bounded(net::Clock::now() + opt_.command_timeout));
   wrote_ = true;
   if (st.ok()) return true;
   gone_ = true;
+  if (st.kind == net::IoStatus::Kind::timeout && check_interrupt("a command to be sent")) return false;
   if (st.kind == net::IoStatus::Kind::timeout) {
     timed_out_ = true;
     rep_.add(opt_.timeout_state, "smtp.timeout", "Sending to the server did not complete within " +
@@ -166,6 +191,11 @@ bool SmtpSession::read_more(net::Clock::time_point deadline, std::string_view wa
       engine_.receive_eof();
       return true;
     case net::IoStatus::Kind::timeout: {
+      if (interrupted_) {  // the grace period after Ctrl-C ran out: leave without more waiting
+        gone_ = true;
+        return false;
+      }
+      if (check_interrupt(waiting_for)) return false;  // cut by Ctrl-C: the channel still works for QUIT
       gone_ = true;
       timed_out_ = true;
       const auto budget = engine_.state() == smtp::State::greeting ? opt_.connect_timeout : opt_.command_timeout;
@@ -191,7 +221,7 @@ bool SmtpSession::read_more(net::Clock::time_point deadline, std::string_view wa
 
 std::optional<smtp::Event> SmtpSession::next(std::string_view waiting_for) {
   const auto budget = engine_.state() == smtp::State::greeting ? opt_.connect_timeout : opt_.command_timeout;
-  const auto deadline = net::Clock::now() + budget;
+  const auto deadline = bounded(net::Clock::now() + budget);
   for (;;) {
     auto ev = engine_.next_event();
     if (!std::holds_alternative<smtp::event::NeedData>(ev)) {
@@ -224,9 +254,22 @@ void SmtpSession::record(const smtp::Event& ev) {
 }
 
 void SmtpSession::quit() {
+  if (loop_.interrupted()) check_interrupt("the end of the session");  // QUIT still gets its grace
   if (gone()) {
     close();
     return;
+  }
+  // Cut off while a reply was owed (the greeting, the reply to EHLO ...): take it, within the
+  // grace period, so that QUIT may follow.
+  while (interrupted_ && !gone() &&
+         (engine_.state() == smtp::State::greeting ||
+          (engine_.in_flight() > 0 && !engine_.can_send(smtp::Verb::quit)))) {
+    auto ev = next("the reply cut off by the interrupt");
+    if (!ev || std::holds_alternative<smtp::event::Closed>(*ev) ||
+        std::holds_alternative<smtp::event::ProtocolError>(*ev)) {
+      close();
+      return;
+    }
   }
   const auto st = engine_.state();
   bool wait = st == smtp::State::closing;  // QUIT already sent (pipelined after the message)

@@ -4,6 +4,7 @@
 
 #include "maildiag/app/smtp_test.hpp"
 
+#include "interrupted.hpp"
 #include "maildiag/app/smtp_dialog.hpp"
 #include "maildiag/app/smtp_report.hpp"
 #include "maildiag/app/smtp_target.hpp"
@@ -200,6 +201,10 @@ std::optional<report::Report> run_smtp_test(const SmtpTestOptions& o, std::strin
   SmtpFacts facts;
   SmtpEndpoint endpoint{host, port, {}, opt.mx_domain.has_value(), {}};
   for (std::size_t i = 0; i < targets.size(); ++i) {
+    if (util::interrupted()) {  // Ctrl-C during the DNS lookups or between MX hosts
+      add_interrupted(rep, "smtp", i == 0 ? "the DNS lookups" : "the next MX host");
+      break;
+    }
     const auto& t = targets[i];
     const bool last = i + 1 == targets.size();
     endpoint = SmtpEndpoint{t.name, port, {}, t.from_mx, {}};
@@ -217,6 +222,7 @@ std::optional<report::Report> run_smtp_test(const SmtpTestOptions& o, std::strin
     facts = SmtpFacts{};
     SmtpSession session(rep, redactor, so);
     const auto cr = session.connect(t.addresses, port, where(t.name, port));
+    if (session.interrupted()) break;  // Ctrl-C: no connect finding, no next MX
     if (!cr.ok()) {
       connect_failed(rep, t, port, cr, last, so.connect_timeout, so.timeout_state);
       continue;
@@ -230,6 +236,7 @@ std::optional<report::Report> run_smtp_test(const SmtpTestOptions& o, std::strin
     if (session.engine().bare_lf_lines() > 0)
       rep.add(Severity::warning, "smtp.bare-lf", "The server ends reply lines with a bare LF instead of CRLF",
               fmt::format("{} line(s) without CR (RFC 5321 §2.3.8 requires CRLF).", session.engine().bare_lf_lines()));
+    if (session.interrupted()) break;
     if (!settled && !last && t.from_mx) {
       session.info("temporary refusal: trying the next MX");
       continue;

@@ -4,6 +4,7 @@
 #include "context.hpp"
 
 #include "maildiag/i18n/catalog.hpp"
+#include "maildiag/util/interrupt.hpp"
 #include "maildiag/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -20,7 +21,9 @@ constexpr const char* kFooter = R"(Exit codes (monitoring-plugins convention):
   0 OK        nothing wrong found
   1 WARNING   something needs attention (temporary failure, expiring certificate, ...)
   2 CRITICAL  mail is failing (rejected recipient, no MX, server down, ...)
-  3 UNKNOWN   maildiag could not tell (bad usage, timeout, DNS of the target failed)
+  3 UNKNOWN   maildiag could not tell (bad usage, timeout, DNS of the target failed,
+              interrupted: Ctrl-C ends a session with QUIT/LOGOUT and prints what was seen;
+              a second Ctrl-C exits at once)
 Environment: NO_COLOR disables colour; MAILDIAG_PASSWORD supplies a password.
 Run 'maildiag SUBCOMMAND --help' for a subcommand's options and examples.)";
 
@@ -47,6 +50,16 @@ std::string examples_of(const CLI::App& app) {
     out += footer.substr(pos, footer.find('\n', pos) - pos) + "\n";
   }
   return out + "\n";
+}
+
+/// Subcommands whose network waits poll the interrupt flag (util/interrupt.hpp): Ctrl-C there
+/// ends the session politely. The others (file readers, log --follow) keep the default action,
+/// so Ctrl-C stops them at once.
+bool polls_interrupt(const CLI::App& app) {
+  for (const char* name : {"mx", "probe", "smtp-test", "pop3-test", "imap-test", "diagnose"}) {
+    if (app.got_subcommand(name)) return true;
+  }
+  return false;
 }
 
 std::string one_line(std::string s) {
@@ -98,6 +111,7 @@ int main(int argc, char** argv) {
                         : v6 ? maildiag::app::Family::v6
                              : maildiag::app::Family::any;
     setup_logging(ctx.common.verbose);
+    if (polls_interrupt(app)) maildiag::util::install_interrupt_handlers();
     maildiag::i18n::set_language(lang.empty() ? maildiag::i18n::lang_from_environment()
                                               : *maildiag::i18n::lang_from_string(lang));
   });
@@ -121,6 +135,11 @@ int main(int argc, char** argv) {
     return 3;
   }
   std::cout.flush();
+  if (maildiag::util::interrupted()) {
+    // The report above holds what was done before the signal; the run itself is incomplete.
+    std::cerr << "maildiag: " << maildiag::util::interrupt_message() << "\n";
+    return maildiag::util::kInterruptedExitCode;
+  }
   if (!std::cout) return 3;  // stdout closed or full: the report did not reach anyone
   return ctx.exit_code();
 }

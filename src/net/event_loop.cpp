@@ -1,5 +1,7 @@
 #include "maildiag/net/event_loop.hpp"
 
+#include "maildiag/util/interrupt.hpp"
+
 #include <poll.h>
 
 #include <algorithm>
@@ -66,8 +68,10 @@ void EventLoop::fire_due_timers() {
   }
 }
 
+bool EventLoop::interrupted() const { return !closing_ && util::interrupted(); }
+
 bool EventLoop::run_once(Clock::time_point deadline) {
-  if (idle()) return false;
+  if (idle() || interrupted()) return false;
   auto wake = deadline;
   if (!timers_.empty()) wake = std::min(wake, timers_.begin()->first);
   const auto t = now();
@@ -85,11 +89,14 @@ bool EventLoop::run_once(Clock::time_point deadline) {
     if (w.write) ev = static_cast<short>(ev | POLLOUT);
     pfds.push_back(pollfd{fd, ev, 0});
   }
+  // The interrupt's self-pipe: a signal between the check above and poll() still wakes us.
+  const int wake_fd = closing_ ? -1 : util::interrupt_fd();
+  if (wake_fd >= 0) pfds.push_back(pollfd{wake_fd, POLLIN, 0});
   const int n = ::poll(pfds.data(), static_cast<nfds_t>(pfds.size()), timeout_ms);
   if (n < 0 && errno != EINTR) return false;
   if (n > 0) {
     for (const auto& p : pfds) {
-      if (p.revents == 0) continue;
+      if (p.revents == 0 || p.fd == wake_fd) continue;
       auto it = fds_.find(p.fd);
       if (it == fds_.end()) continue;  // unwatched by an earlier handler this turn
       const bool readable = (p.revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL)) != 0;
@@ -104,14 +111,14 @@ bool EventLoop::run_once(Clock::time_point deadline) {
 
 bool EventLoop::run_until(const std::function<bool()>& done, Clock::time_point deadline) {
   while (!done()) {
-    if (now() >= deadline) break;
+    if (now() >= deadline || interrupted()) break;
     if (!run_once(deadline)) break;
   }
   return done();
 }
 
 void EventLoop::run(Clock::time_point deadline) {
-  while (now() < deadline && run_once(deadline)) {
+  while (now() < deadline && !interrupted() && run_once(deadline)) {
   }
 }
 

@@ -1,9 +1,13 @@
 // SIGINT/SIGTERM -> a flag (see interrupt.hpp). Only async-signal-safe operations happen in the
-// handler: atomic loads and stores, signal() and raise().
+// handler: atomic loads and stores, write() to the self-pipe, signal() and raise().
 
 #include "maildiag/util/interrupt.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 
 namespace maildiag::util {
@@ -11,6 +15,16 @@ namespace maildiag::util {
 namespace {
 
 std::atomic<int> g_signal{0};
+int g_pipe[2] = {-1, -1};  // written once by install_interrupt_handlers(), before any signal
+
+/// One byte into the self-pipe (async-signal-safe: write(2), errno saved).
+void wake() {
+  if (g_pipe[1] < 0) return;
+  const int saved = errno;
+  const char byte = 'i';
+  (void)!::write(g_pipe[1], &byte, 1);
+  errno = saved;
+}
 static_assert(std::atomic<int>::is_always_lock_free, "the signal flag must be lock-free");
 
 void on_interrupt(int sig) {
@@ -19,12 +33,15 @@ void on_interrupt(int sig) {
     // A second signal: the polite path is taking too long, so die the default way.
     std::signal(sig, SIG_DFL);
     std::raise(sig);
+    return;
   }
+  wake();
 }
 
 }  // namespace
 
 void install_interrupt_handlers() {
+  if (g_pipe[0] < 0 && ::pipe2(g_pipe, O_NONBLOCK | O_CLOEXEC) != 0) g_pipe[0] = g_pipe[1] = -1;
   struct sigaction sa {};
   sa.sa_handler = on_interrupt;
   sigemptyset(&sa.sa_mask);
@@ -32,6 +49,8 @@ void install_interrupt_handlers() {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 }
+
+int interrupt_fd() { return g_pipe[0]; }
 
 bool interrupted() { return g_signal.load() != 0; }
 
@@ -48,9 +67,14 @@ std::string interrupt_message() {
 
 void request_interrupt(int signal_number) {
   int expected = 0;
-  g_signal.compare_exchange_strong(expected, signal_number == 0 ? SIGINT : signal_number);
+  if (g_signal.compare_exchange_strong(expected, signal_number == 0 ? SIGINT : signal_number)) wake();
 }
 
-void reset_interrupt() { g_signal.store(0); }
+void reset_interrupt() {
+  g_signal.store(0);
+  char buf[64];
+  while (g_pipe[0] >= 0 && ::read(g_pipe[0], buf, sizeof buf) > 0) {
+  }
+}
 
 }  // namespace maildiag::util

@@ -6,6 +6,10 @@
 /// Deadlines: the connect and the greeting share the connect timeout; every later wait for a
 /// reply gets the command timeout, counted from when the wait starts (a server that drips one
 /// byte a second cannot stretch it). A timeout becomes a finding with the configured severity.
+///
+/// Ctrl-C (util/interrupt.hpp): a wait cut short by the interrupt records `smtp.interrupted`
+/// instead of a timeout, and from then on every wait (the QUIT and its reply) ends by
+/// util::kQuitGrace after the interrupt.
 
 #include "maildiag/app/common.hpp"
 #include "maildiag/app/credentials.hpp"
@@ -70,6 +74,8 @@ class SmtpSession {
   /// True once the socket failed or the server closed: no QUIT can be sent any more.
   [[nodiscard]] bool gone() const { return gone_ || !connected(); }
   [[nodiscard]] bool timed_out() const { return timed_out_; }
+  /// True once a wait was cut short by Ctrl-C/SIGTERM (the finding is recorded).
+  [[nodiscard]] bool interrupted() const { return interrupted_; }
   [[nodiscard]] double elapsed_ms() const;
   /// Waits for the network after a write (plus the greeting): the round trips the dialog cost.
   [[nodiscard]] int round_trips() const { return round_trips_; }
@@ -90,6 +96,8 @@ class SmtpSession {
   std::string local_;
   bool gone_ = false;
   bool timed_out_ = false;
+  bool interrupted_ = false;
+  net::Clock::time_point grace_end_{};  // interrupted: every wait ends by then
   bool wrote_ = true;  // the greeting counts as the first round trip
   int round_trips_ = 0;
 
@@ -97,6 +105,10 @@ class SmtpSession {
   void record(const smtp::Event& ev);
   void record_reply(const codes::Reply& reply, smtp::Verb verb, bool unexpected);
   bool read_more(net::Clock::time_point deadline, std::string_view waiting_for);
+  /// Notices an interrupt (once): records the finding, starts the grace period. True when interrupted.
+  bool check_interrupt(std::string_view waiting_for);
+  /// The deadline, cut to the grace period after an interrupt.
+  [[nodiscard]] net::Clock::time_point bounded(net::Clock::time_point deadline) const;
 };
 
 /// The transcript note for a reply: the classifier's reading of failures, the decoded AUTH

@@ -2,6 +2,14 @@
 /// The one single-threaded event loop that drives DNS (c-ares), TCP connects, TLS and the
 /// protocol engines together: poll() over watched descriptors plus one-shot timers.
 /// No thread per query or connection; everything with a deadline is a timer.
+///
+/// Ctrl-C (util/interrupt.hpp): once SIGINT/SIGTERM arrived, run_until() and run() return at
+/// once and run_once() does not wait, so every sync wait built on the loop (connect_sync,
+/// Stream::read_some, DNS lookups) ends as if its deadline had passed. The owner then checks
+/// interrupted(), and for the polite goodbye (QUIT/LOGOUT under util::kQuitGrace) calls
+/// set_closing(true): from then on this loop runs normally again, bounded by the caller's deadlines.
+/// The interrupt's self-pipe is polled with the watched fds, so a signal that lands just before
+/// poll() still wakes it.
 
 #include <chrono>
 #include <cstdint>
@@ -46,6 +54,12 @@ class EventLoop {
   /// Runs until no fd or timer is left, or the deadline.
   void run(Clock::time_point deadline);
 
+  /// True when an interrupt was received and this loop is not closing: stop waiting, wind down.
+  [[nodiscard]] bool interrupted() const;
+  /// Closing after an interrupt: the loop runs again (for QUIT/LOGOUT), the caller bounds it.
+  void set_closing(bool closing) { closing_ = closing; }
+  [[nodiscard]] bool closing() const { return closing_; }
+
   [[nodiscard]] Clock::time_point now() const { return Clock::now(); }
   [[nodiscard]] bool idle() const { return fds_.empty() && timers_.empty(); }
 
@@ -59,6 +73,7 @@ class EventLoop {
   std::multimap<Clock::time_point, TimerId> timers_;
   std::unordered_map<TimerId, std::pair<Clock::time_point, std::function<void()>>> timer_cbs_;
   TimerId next_timer_ = 1;
+  bool closing_ = false;
 
   void fire_due_timers();
 };

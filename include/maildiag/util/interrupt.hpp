@@ -16,7 +16,8 @@
 
 namespace maildiag::util {
 
-/// Exit code of an interrupted run: UNKNOWN (the diagnosis is incomplete).
+/// Exit code of an interrupted run: UNKNOWN (the diagnosis is incomplete), as documented in
+/// README ("Exit codes"), `maildiag --help` and docs/reliability.md.
 inline constexpr int kInterruptedExitCode = 3;
 
 /// The longest a polite goodbye (QUIT, LOGOUT) may take after an interrupt.
@@ -24,6 +25,12 @@ inline constexpr std::chrono::milliseconds kQuitGrace{2000};
 
 /// Installs the SIGINT and SIGTERM handlers (idempotent). Call once, early in main().
 void install_interrupt_handlers();
+
+/// The read end of a non-blocking self-pipe that becomes readable when the flag is set (the
+/// handler writes one byte), or -1 before install_interrupt_handlers(). An event loop polls it
+/// beside its sockets, so a signal that arrives between a check of interrupted() and poll()
+/// still wakes the poll. Never read it: it stays readable until reset_interrupt().
+[[nodiscard]] int interrupt_fd();
 
 /// True once SIGINT or SIGTERM was received.
 [[nodiscard]] bool interrupted();
