@@ -8,6 +8,7 @@
 #include "maildiag/app/smtp_test.hpp"
 #include "maildiag/bounce/bounce.hpp"
 #include "maildiag/dns/mail.hpp"
+#include "maildiag/util/interrupt.hpp"
 #include "maildiag/util/text.hpp"
 
 #include <algorithm>
@@ -272,9 +273,55 @@ report::Report build(const DiagnoseOptions& o, Steps& s, const DiagnoseVerdict& 
 
 bool stops_after_dns(DnsFact d) { return d == DnsFact::nxdomain || d == DnsFact::null_mx || d == DnsFact::no_route || d == DnsFact::dns_failure; }
 
-}  // namespace
+/// Does today's check agree with what the bounce said? `unknown` when the bounce's reason is
+/// not one a check from here can see (content, quota, spam ...).
+enum class Agreement { unknown, confirmed, not_seen };
 
-std::optional<report::Report> run_diagnose(const DiagnoseOptions& o, const DiagnoseProgress& progress, std::string* error) {
+Agreement agreement(bool seen) { return seen ? Agreement::confirmed : Agreement::not_seen; }
+
+Agreement confirms(codes::Reason said, const DiagnoseFacts& f, const DiagnoseVerdict& v) {
+  using codes::Reason;
+  const auto is = [&](std::initializer_list<const char*> causes) {
+    for (const char* c : causes) {
+      if (v.cause_id == c) return true;
+    }
+    return false;
+  };
+  const bool tls_problem = f.tls != TlsFact::ok && f.tls != TlsFact::not_tried && f.tls != TlsFact::not_offered;
+  switch (said) {
+    case Reason::user_unknown: return agreement(is({"user-unknown"}));
+    case Reason::not_accepting: return agreement(is({"null-mx"}));
+    case Reason::host_unknown: return agreement(is({"domain-not-found", "mx-without-address"}));
+    case Reason::network_error:
+    case Reason::expired:
+      return agreement(is({"remote-unreachable", "remote-refused", "outbound-blocked", "reach-undetermined",
+                           "smtp-timeout", "smtp-failed", "banner-rejected"}) ||
+                       tls_problem);
+    case Reason::greylisted: return agreement(is({"greylisted"}));
+    case Reason::relay_denied: return agreement(is({"relay-denied"}));
+    case Reason::security_error:
+    case Reason::tls_required: return agreement(tls_problem || f.tls == TlsFact::not_offered);
+    case Reason::blocked:
+    case Reason::bad_reputation:
+    case Reason::require_ptr: return agreement(is({"sender-blocked", "banner-rejected"}));
+    default: return Agreement::unknown;
+  }
+}
+
+/// The "today" row of a confirmed bounce: the verdict, or the TLS fact when that is what
+/// confirms it while another cause is today's root cause.
+std::string confirmation(const DiagnoseFacts& f, const DiagnoseVerdict& v) {
+  const bool tls_verdict = v.cause_id.rfind("tls-", 0) == 0 || v.cause_id == "dane-mismatch";
+  const bool tls_problem = f.tls != TlsFact::ok && f.tls != TlsFact::not_tried;
+  if (tls_problem && !tls_verdict && v.step == "rcpt")
+    return "confirmed: the TLS check fails now too (" +
+           (f.tls_detail.empty() ? std::string("STARTTLS not offered") : util::sanitize(f.tls_detail, 200)) +
+           "); today's root cause: " + v.sentence;
+  return "confirmed: " + v.sentence;
+}
+
+std::optional<report::Report> diagnose_one(const DiagnoseOptions& o, const DiagnoseProgress& progress,
+                                           std::string* error, DiagnoseFacts* facts_out) {
   Steps s;
   const auto t = util::trim(o.target);
   const auto at = t.rfind('@');
@@ -287,18 +334,31 @@ std::optional<report::Report> run_diagnose(const DiagnoseOptions& o, const Diagn
   auto note = [&](const std::string& m) {
     if (progress) progress(m);
   };
+  // Ctrl-C (util/interrupt.hpp) cuts the step in progress short; no later step starts.
+  const auto cut = [&](const char* step) {
+    if (util::interrupted()) s.facts.interrupted_step = step;
+    return util::interrupted();
+  };
   note("1/3 DNS of " + s.facts.domain);
   dns_step(o, s);
-  if (!stops_after_dns(s.facts.dns)) {
+  if (!cut("dns") && !stops_after_dns(s.facts.dns)) {
     note("2/3 port " + std::to_string(o.port) + " on the MX hosts");
     reach_step(o, s);
-    if (s.facts.reach == ReachFact::open) {
+    if (!cut("reach") && s.facts.reach == ReachFact::open) {
       note("3/3 SMTP dialog");
       smtp_step(o, s);
+      cut("smtp");
     }
   }
   const auto v = decide(s.facts);
+  if (facts_out != nullptr) *facts_out = s.facts;
   return build(o, s, v);
+}
+
+}  // namespace
+
+std::optional<report::Report> run_diagnose(const DiagnoseOptions& o, const DiagnoseProgress& progress, std::string* error) {
+  return diagnose_one(o, progress, error, nullptr);
 }
 
 std::optional<std::vector<report::Report>> run_diagnose_bounce(const std::string& file, const DiagnoseOptions& o,
@@ -317,10 +377,12 @@ std::optional<std::vector<report::Report>> run_diagnose_bounce(const std::string
   const auto analysis = bounce::analyse(bytes);
   std::vector<report::Report> out;
   for (const auto& rc : analysis.recipients) {
+    if (util::interrupted()) break;  // Ctrl-C: the recipients diagnosed so far are reported
     if (rc.action == "delivered" || rc.action == "relayed" || rc.action == "expanded") continue;
     DiagnoseOptions each = o;
     each.target = rc.address;
-    auto r = run_diagnose(each, progress, error);
+    DiagnoseFacts facts;
+    auto r = diagnose_one(each, progress, error, &facts);
     if (!r) continue;  // an address the bounce mangled: not diagnosable
     std::string said = rc.status ? rc.status->str() : std::string();
     if (rc.reply_code) said = std::to_string(*rc.reply_code) + (said.empty() ? "" : " " + said);
@@ -329,11 +391,21 @@ std::optional<std::vector<report::Report>> run_diagnose_bounce(const std::string
     if (!said.empty()) sec.rows.push_back({"status", said});
     if (!rc.diagnostic.empty()) sec.rows.push_back({"diagnostic", util::sanitize(rc.diagnostic, 300)});
     if (!rc.remote_mta.empty()) sec.rows.push_back({"remote MTA", util::sanitize(rc.remote_mta, 200)});
+    const auto verdict = decide(facts);
+    const auto agreed = facts.interrupted_step.empty() ? confirms(rc.reason, facts, verdict) : Agreement::unknown;
+    sec.rows.push_back({"today", agreed == Agreement::unknown ? "this check cannot confirm or refute it (" +
+                                                                    verdict.cause_id + " now)"
+                                 : agreed == Agreement::confirmed
+                                     ? confirmation(facts, verdict)
+                                     : "not seen now (" + verdict.cause_id +
+                                           "): the cause was temporary, or lies on the sending side or in the message"});
     // The bounce's sections first, then the checklist.
     std::rotate(r->sections.begin(), r->sections.end() - 1, r->sections.end());
     r->data["bounce"] = {{"file", util::sanitize(file, 300)}, {"reason", codes::to_string(rc.reason)},
                          {"status", said}, {"diagnostic", util::sanitize(rc.diagnostic, 1000)},
-                         {"hard", rc.hard}};
+                         {"hard", rc.hard},
+                         {"confirmed", agreed == Agreement::unknown ? nlohmann::json(nullptr)
+                                                                    : nlohmann::json(agreed == Agreement::confirmed)}};
     out.push_back(std::move(*r));
   }
   if (out.empty() && error != nullptr) {

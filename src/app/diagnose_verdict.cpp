@@ -125,6 +125,13 @@ DiagnoseVerdict from_rcpt(const DiagnoseFacts& f, const codes::Classification& c
 }  // namespace
 
 DiagnoseVerdict decide(const DiagnoseFacts& f) {
+  if (!f.interrupted_step.empty()) {
+    const std::string what = f.address.empty() ? f.domain : f.address;
+    return v(Severity::unknown, "interrupted",
+             "The diagnosis of " + what + " was interrupted during the " + f.interrupted_step +
+                 " step (Ctrl-C or SIGTERM): no verdict; the steps' findings below are what was seen.",
+             f.interrupted_step, "Run 'maildiag diagnose " + what + "' again and let it finish.");
+  }
   if (auto d = from_dns(f)) return *d;
   if (auto r = from_reach(f)) return *r;
   if (f.banner) {

@@ -49,6 +49,9 @@ struct DiagnoseFacts {
   std::string rcpt_text;                         ///< the reply as sent ("550 5.1.1 ...")
   bool smtp_timeout = false;
   std::string smtp_error;                        ///< the session ended early: why
+  /// Ctrl-C/SIGTERM stopped the walk during this step ("dns", "reach", "smtp"); "" when not.
+  /// Its facts and the later steps' are unknown, so the verdict is "interrupted".
+  std::string interrupted_step;
 };
 
 struct DiagnoseVerdict {
