@@ -114,6 +114,33 @@ void reach_step(const DiagnoseOptions& o, Steps& s) {
 
 bool failed(const report::Finding& f) { return f.severity == Severity::warning || f.severity == Severity::critical; }
 
+/// Which TLS problem names the root cause when several fail at once (an expired certificate
+/// usually fails the chain check too): DANE, then expiry, trust, name, the handshake itself.
+int tls_rank(TlsFact t) {
+  switch (t) {
+    case TlsFact::dane_mismatch: return 5;
+    case TlsFact::cert_expired: return 4;
+    case TlsFact::cert_untrusted: return 3;
+    case TlsFact::cert_name_mismatch: return 2;
+    case TlsFact::handshake_failed: return 1;
+    case TlsFact::ok:
+    case TlsFact::not_tried:
+    case TlsFact::not_offered: return 0;
+  }
+  return 0;
+}
+
+/// A TLS finding's own detail, without the sentence smtp-test appends about opportunistic TLS or
+/// unvalidated TLSA records (the verdict says that in its own words).
+std::string core_detail(const report::Finding& fd) {
+  std::string d = fd.detail.empty() ? fd.title : fd.detail;
+  for (const char* appendix : {" STARTTLS between MTAs is opportunistic", " The TLSA records were not DNSSEC-validated"}) {
+    const auto at = d.find(appendix);
+    if (at != std::string::npos) d.resize(at);
+  }
+  return d;
+}
+
 void tls_facts(const report::Report& r, DiagnoseFacts& f) {
   f.tls = r.data.contains("tls") && !r.data["tls"].is_null() ? TlsFact::ok : TlsFact::not_tried;
   for (const auto& fd : r.findings) {
@@ -125,9 +152,9 @@ void tls_facts(const report::Report& r, DiagnoseFacts& f) {
     else if (fd.id == "smtp.tls.expiry" && util::icontains(fd.detail + fd.title, "expired")) t = TlsFact::cert_expired;
     else if (fd.id == "smtp.tls.name") t = TlsFact::cert_name_mismatch;
     else if (fd.id == "smtp.tls.chain") t = TlsFact::cert_untrusted;
-    if (t != TlsFact::ok && f.tls != TlsFact::dane_mismatch) {
+    if (tls_rank(t) > tls_rank(f.tls)) {
       f.tls = t;
-      f.tls_detail = fd.detail.empty() ? fd.title : fd.detail;
+      f.tls_detail = util::sanitize(core_detail(fd), 300);
     }
   }
 }

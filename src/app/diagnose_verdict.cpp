@@ -36,22 +36,27 @@ std::optional<DiagnoseVerdict> from_dns(const DiagnoseFacts& f) {
 
 std::optional<DiagnoseVerdict> from_reach(const DiagnoseFacts& f) {
   const std::string& d = f.domain;
+  // Without an MX record mail goes to the domain's own address (RFC 5321 §5.1): say so.
+  const std::string hosts = f.dns == DnsFact::implicit_mx ? d + "'s mail host (no MX: its own address)" : d + "'s MX hosts";
+  const std::string host = f.dns == DnsFact::implicit_mx ? d + "'s mail host (no MX: its own address)" : d + "'s MX";
   switch (f.reach) {
     case ReachFact::outbound_blocked:
       return v(Severity::critical, "outbound-blocked",
-               "Your network blocks outbound port 25: neither " + d + "'s MX nor the control hosts answered.", "reach",
+               "Your network blocks outbound port 25: neither " + host + " nor the control hosts answered.", "reach",
                "Send through your provider's relay (submission on 587 with AUTH), or ask the ISP / firewall admin to open outbound 25.");
     case ReachFact::remote_refused:
-      return v(Severity::critical, "remote-refused", "No SMTP server listens on " + d + "'s MX hosts (port 25 refused).", "reach",
+      return v(Severity::critical, "remote-refused", "No SMTP server listens on " + hosts + " (port 25 refused).", "reach",
                "The receiving side's mail server is down or misconfigured; tell their postmaster. Senders' queues will retry.");
     case ReachFact::remote_filtered:
     case ReachFact::remote_unreachable:
       return v(Severity::critical, "remote-unreachable",
-               d + "'s MX hosts do not answer on port 25 while other servers do: their server is down or filtering.", "reach",
+               hosts + (f.dns == DnsFact::implicit_mx ? " does" : " do") +
+                   " not answer on port 25 while other servers do: their server is down or filtering.",
+               "reach",
                "Nothing to fix on your side; 'maildiag probe " + d + "' again later, or contact their postmaster.");
     case ReachFact::undetermined:
       return v(Severity::unknown, "reach-undetermined",
-               "No MX host of " + d + " answered on port 25 and no control host could tell whose side blocks it.", "reach",
+               "No mail host of " + d + " answered on port 25 and no control host could tell whose side blocks it.", "reach",
                "Run 'maildiag probe " + d + " --control HOST' with a mail server you know is up.");
     case ReachFact::not_probed:
     case ReachFact::open:
@@ -64,14 +69,18 @@ std::optional<DiagnoseVerdict> from_tls(const DiagnoseFacts& f) {
   const std::string host = f.smtp_host.empty() ? f.domain : f.smtp_host;
   switch (f.tls) {
     case TlsFact::cert_expired:
-      return v(Severity::warning, "tls-cert-expired", host + "'s TLS certificate has expired: senders that verify certificates (MTA-STS, DANE) will not deliver.",
-               "smtp", "Renew the certificate on " + host + " (" + f.tls_detail + ").");
+      return v(Severity::warning, "tls-cert-expired",
+               host + "'s TLS certificate has expired (" + f.tls_detail +
+                   "): mail still flows to senders that encrypt without verifying, but those that verify (MTA-STS, DANE) will not deliver.",
+               "smtp", "Renew the certificate on " + host + " and reload the mail server.");
     case TlsFact::cert_name_mismatch:
-      return v(Severity::warning, "tls-cert-name", host + "'s TLS certificate does not name the host: verifying senders will refuse it.",
-               "smtp", "Issue a certificate that covers " + host + " (" + f.tls_detail + ").");
+      return v(Severity::warning, "tls-cert-name",
+               host + "'s TLS certificate does not name the host (" + f.tls_detail + "): verifying senders will refuse it.",
+               "smtp", "Issue a certificate that covers " + host + ".");
     case TlsFact::cert_untrusted:
-      return v(Severity::warning, "tls-cert-untrusted", host + "'s TLS certificate does not chain to a trusted CA.", "smtp",
-               "Install the full chain from a public CA (" + f.tls_detail + ").");
+      return v(Severity::warning, "tls-cert-untrusted",
+               host + "'s TLS certificate does not chain to a trusted CA (" + f.tls_detail + ").", "smtp",
+               "Install the full chain from a public CA.");
     case TlsFact::dane_mismatch:
       return v(Severity::critical, "dane-mismatch", host + "'s certificate does not match its TLSA records: DANE senders will not deliver.",
                "smtp", "Publish TLSA records for the current key, or restore the key they describe.");

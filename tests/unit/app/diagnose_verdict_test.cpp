@@ -83,3 +83,36 @@ TEST_CASE("diagnose: a rejecting banner names the blocklist", "[app][diagnose]")
   CHECK(v.cause_id == "banner-rejected");
   CHECK(v.sentence.find("zen.spamhaus.org") != std::string::npos);
 }
+
+TEST_CASE("diagnose: an interrupted walk gives no verdict, whatever the facts so far", "[app][diagnose]") {
+  auto f = healthy();
+  f.rcpt = reply("550 5.1.1 user unknown");
+  f.interrupted_step = "smtp";
+  const auto v = app::decide(f);
+  CHECK(v.cause_id == "interrupted");
+  CHECK(v.severity == report::Severity::unknown);
+  CHECK(v.step == "smtp");
+  CHECK(v.sentence.find("interrupted during the smtp step") != std::string::npos);
+  CHECK(v.next.find("maildiag diagnose alice@mail.test") != std::string::npos);
+}
+
+TEST_CASE("diagnose: a domain without MX is not said to have MX hosts", "[app][diagnose]") {
+  auto f = healthy();
+  f.dns = app::DnsFact::implicit_mx;
+  f.reach = app::ReachFact::remote_filtered;
+  auto v = app::decide(f);
+  CHECK(v.cause_id == "remote-unreachable");
+  CHECK(v.sentence.rfind("mail.test's mail host (no MX: its own address) does not answer", 0) == 0);
+  f.dns = app::DnsFact::ok;
+  CHECK(app::decide(f).sentence.rfind("mail.test's MX hosts do not answer", 0) == 0);
+}
+
+TEST_CASE("diagnose: a certificate verdict carries the evidence, the next step is short", "[app][diagnose]") {
+  auto f = healthy();
+  f.tls = app::TlsFact::cert_expired;
+  f.tls_detail = "certificate expired on 2026-10-24T09:03:18Z (31 days ago)";
+  f.rcpt = reply("250 2.1.5 Ok");
+  const auto v = app::decide(f);
+  CHECK(v.sentence.find("(certificate expired on 2026-10-24T09:03:18Z (31 days ago))") != std::string::npos);
+  CHECK(v.next == "Renew the certificate on mx1.mail.test and reload the mail server.");
+}
