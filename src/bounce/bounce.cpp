@@ -123,6 +123,11 @@ Recipient from_dsn(const DsnRecipient& d, const std::vector<detail::TextRecipien
     if (ds && ds->cls == r.status->cls && ds->subject != 0) r.status = ds;
     // "Status: 4.5.0" beside "550 5.5.0 ...": the Status contradicts the reply it reports.
     if (ds && r.reply_code && ds->cls == *r.reply_code / 100 && r.status->cls != ds->cls) r.status = ds;
+    // "554 4.4.7 Message expired ... <421 4.4.2 Connection timed out>": the first code contradicts
+    // the stated Status; the reply that carries it is the remote server's.
+    if (r.reply_code && *r.reply_code / 100 != r.status->cls) {
+      if (const auto c = detail::reply_code_carrying(r.diagnostic, *r.status)) r.reply_code = c;
+    }
   }
   return r;
 }

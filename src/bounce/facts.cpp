@@ -161,9 +161,15 @@ std::string strip_continuations(std::string_view diag) {
 
 namespace {
 
-/// The enhanced code a server put right after its reply code ("550-'5.7.1 ...", "550 5.1.1 ..."):
-/// the one that belongs to the reply, even when a relay's own code stands before it.
-std::optional<codes::EnhancedCode> enhanced_after_reply(std::string_view text) {
+/// A reply code and the enhanced code of its own class right after it ("550-'5.7.1 ...").
+struct CodedReply {
+  int code = 0;
+  codes::EnhancedCode status;
+};
+
+/// The first reply in the text with its own enhanced code that `accept` takes.
+template <class Accept>
+std::optional<CodedReply> find_coded_reply(std::string_view text, Accept accept) {
   for (std::size_t i = 0; i + 4 < text.size(); ++i) {
     if (!std::isdigit(static_cast<unsigned char>(text[i])) || (text[i] != '4' && text[i] != '5')) continue;
     if (i > 0 && (std::isalnum(static_cast<unsigned char>(text[i - 1])) != 0 || text[i - 1] == '.')) continue;
@@ -171,9 +177,19 @@ std::optional<codes::EnhancedCode> enhanced_after_reply(std::string_view text) {
     std::size_t j = i + 3;
     if (j >= text.size() || (text[j] != ' ' && text[j] != '-')) continue;
     while (j < text.size() && (text[j] == ' ' || text[j] == '-' || text[j] == '\'' || text[j] == '"')) ++j;
-    if (auto e = codes::parse_enhanced_prefix(text.substr(j)); e && e->cls == text[i] - '0') return e;
+    if (auto e = codes::parse_enhanced_prefix(text.substr(j)); e && e->cls == text[i] - '0') {
+      const CodedReply r{(text[i] - '0') * 100 + (text[i + 1] - '0') * 10 + (text[i + 2] - '0'), *e};
+      if (accept(r)) return r;
+    }
   }
   return std::nullopt;
+}
+
+/// The enhanced code a server put right after its reply code ("550-'5.7.1 ...", "550 5.1.1 ..."):
+/// the one that belongs to the reply, even when a relay's own code stands before it.
+std::optional<codes::EnhancedCode> enhanced_after_reply(std::string_view text) {
+  const auto r = find_coded_reply(text, [](const CodedReply&) { return true; });
+  return r ? std::optional<codes::EnhancedCode>(r->status) : std::nullopt;
 }
 
 }  // namespace
@@ -184,6 +200,11 @@ std::optional<codes::EnhancedCode> verdict_status(std::string_view text, std::st
   if (p == std::string_view::npos) return std::nullopt;
   const std::size_t start = p > 20 ? p - 20 : 0;
   return enhanced_after_reply(text.substr(start, p - start));
+}
+
+std::optional<int> reply_code_carrying(std::string_view text, const codes::EnhancedCode& status) {
+  const auto r = find_coded_reply(text, [&](const CodedReply& c) { return c.status == status; });
+  return r ? std::optional<int>(r->code) : std::nullopt;
 }
 
 std::optional<codes::EnhancedCode> diagnostic_status(std::string_view text) {

@@ -69,6 +69,9 @@ std::optional<codes::EnhancedCode> diagnostic_status(std::string_view text);
 /// The enhanced code of sendmail's own verdict line for `address` in transcript text
 /// ("550 5.1.1 <a@b>... User unknown"), or nullopt.
 std::optional<codes::EnhancedCode> verdict_status(std::string_view text, std::string_view address);
+/// The reply code in the text that carries `status` as its own enhanced code ("... <421 4.4.2
+/// Connection timed out>"), or nullopt.
+std::optional<int> reply_code_carrying(std::string_view text, const codes::EnhancedCode& status);
 /// Finds the reply code, enhanced code, SMTP command and remote host in diagnostic text.
 TextFacts text_facts(std::string_view text);
 

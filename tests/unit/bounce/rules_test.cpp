@@ -88,3 +88,14 @@ TEST_CASE("bounce: a reply code followed by a colon (\"550: 5.2.2 ...\") is the 
   REQUIRE(t.recipients.size() == 1);
   CHECK_FALSE(t.recipients.front().reply_code.has_value());
 }
+
+TEST_CASE("bounce: the reply code is the one that carries the stated Status", "[bounce]") {
+  // Amazon SES: its own "554 4.4.7" summary (a 5xx code with a 4.x.x status) before the remote
+  // server's last reply; the Status field names the remote reply's code.
+  const auto a = analyse(sendmail_dsn(
+      "", "4.4.2", "554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>"));
+  REQUIRE(a.recipients.size() == 1);
+  CHECK(a.recipients.front().reply_code == 421);
+  CHECK(a.recipients.front().status->str() == "4.4.2");
+  CHECK(a.recipients.front().reason == Reason::expired);
+}
