@@ -246,6 +246,10 @@ Story* Tracker::story_for(const SyslogLine& line, const Event& ev, std::int64_t 
       s.tls_level = ses.tls_level;
       s.tls_detail = ses.tls_detail;
       for (const auto& e : ses.lines) {
+        if (s.timeline.size() >= limits_.max_timeline) {  // F6: the cap holds for session lines too
+          ++s.timeline_dropped;
+          continue;
+        }
         s.timeline.push_back(e);
         s.bytes += entry_bytes(e);
       }
@@ -346,11 +350,15 @@ void Tracker::session_event(const SyslogLine& line, const Event& ev, std::vector
     s.client.assign(ev.client);
     s.from.assign(ev.from);
     if (auto si = sessions_.find(session_key(line)); si != sessions_.end()) {
-      s.timeline = si->second.lines;
+      for (const auto& e : si->second.lines) {  // F6: within max_timeline
+        if (s.timeline.size() < limits_.max_timeline) s.timeline.push_back(e);
+        else ++s.timeline_dropped;
+      }
       s.tls_level = si->second.tls_level;
       s.tls_detail = si->second.tls_detail;
     }
-    s.timeline.push_back(entry(line, line.message));
+    if (s.timeline.size() < limits_.max_timeline) s.timeline.push_back(entry(line, line.message));
+    else ++s.timeline_dropped;
     s.rejects.push_back(Reject{std::string(line.time_text), std::string(ev.stage), std::string(ev.client),
                                std::string(ev.from), std::string(ev.to), util::sanitize(ev.text, limits_.max_line)});
     s.completed = true;

@@ -24,9 +24,14 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
+/// Digits to a number. More than 9 digits saturate at 999 999 999, which every range check
+/// below refuses (F5, found by fuzzing: "Thu, 10000000000 Jul 1998" overflowed an int).
 int to_int(std::string_view s) {
   int v = 0;
-  for (char c : s) v = v * 10 + (c - '0');
+  for (char c : s) {
+    if (v > 99'999'999) return 999'999'999;
+    v = v * 10 + (c - '0');
+  }
   return v;
 }
 
