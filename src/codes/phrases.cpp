@@ -135,6 +135,8 @@ constexpr PhraseRule kPhrases[] = {
     {R::sender_auth_failed, "spf check failed"},
     {R::sender_auth_failed, "spf validation"},
     {R::sender_auth_failed, "spf fail"},
+    {R::sender_auth_failed, "spf policy"},
+    {R::sender_auth_failed, "due to spf"},
     {R::sender_auth_failed, "sender policy framework"},
     {R::sender_auth_failed, "is not allowed to send mail from"},
     {R::sender_auth_failed, "not designated as permitted sender"},
