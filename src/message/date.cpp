@@ -4,7 +4,6 @@
 
 #include <array>
 #include <cstdio>
-#include <vector>
 
 namespace maildiag::message {
 
@@ -35,10 +34,10 @@ int to_int(std::string_view s) {
   return v;
 }
 
-/// Removes (nested) comments; nullopt when they are unbalanced or a line break is not folding.
-std::optional<std::string> strip_comments(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
+/// Removes (nested) comments into `out` (at least in.size() bytes); returns the length, or
+/// nullopt when they are unbalanced or a line break is not folding.
+std::optional<std::size_t> strip_comments(std::string_view in, char* out) {
+  std::size_t n = 0;
   int depth = 0;
   for (std::size_t i = 0; i < in.size(); ++i) {
     const char c = in[i];
@@ -52,30 +51,33 @@ std::optional<std::string> strip_comments(std::string_view in) {
     }
     if (c == '(') {
       ++depth;
-      out.push_back(' ');
+      out[n++] = ' ';
     } else if (c == ')') {
       if (depth == 0) return std::nullopt;
       --depth;
     } else if (depth == 0) {
-      out.push_back(c);
+      out[n++] = c;
     }
   }
   if (depth != 0) return std::nullopt;
-  return out;
+  return n;
 }
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 int month_from_name(std::string_view w) {
   static constexpr std::array<std::string_view, 12> kMonths = {"jan", "feb", "mar", "apr", "may", "jun",
                                                                "jul", "aug", "sep", "oct", "nov", "dec"};
   if (w.size() < 3) return 0;
-  const std::string lower = util::to_lower(w);
   for (std::size_t i = 0; i < kMonths.size(); ++i) {
-    if (lower.compare(0, 3, kMonths[i]) == 0) {
+    if (util::istarts_with(w, kMonths[i])) {
       // "Jul", "July", "Sept", "Sept."; anything else after three letters must be the full name.
       static constexpr std::array<std::string_view, 12> kFull = {"january", "february", "march", "april",
                                                                  "may", "june", "july", "august",
                                                                  "september", "october", "november", "december"};
-      if (lower.size() == 3 || lower == kFull[i] || (i == 8 && lower == "sept")) return static_cast<int>(i) + 1;
+      if (w.size() == 3 || util::iequals(w, kFull[i]) || (i == 8 && util::iequals(w, "sept"))) {
+        return static_cast<int>(i) + 1;
+      }
     }
   }
   return 0;
@@ -85,10 +87,10 @@ bool is_weekday(std::string_view w) {
   static constexpr std::array<std::string_view, 7> kDays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
   static constexpr std::array<std::string_view, 7> kFull = {"monday", "tuesday", "wednesday", "thursday",
                                                             "friday", "saturday", "sunday"};
-  const std::string lower = util::to_lower(w);
   for (std::size_t i = 0; i < kDays.size(); ++i) {
-    if (lower == kDays[i] || lower == kFull[i] || (lower.size() == 4 && lower.compare(0, 3, kDays[i]) == 0 &&
-                                                   (lower[3] == 's' || lower[3] == 'r' || lower[3] == 'u'))) {
+    if (util::iequals(w, kDays[i]) || util::iequals(w, kFull[i]) ||
+        (w.size() == 4 && util::istarts_with(w, kDays[i]) &&
+         (lower(w[3]) == 's' || lower(w[3]) == 'r' || lower(w[3]) == 'u'))) {
       return true;
     }
   }
@@ -110,14 +112,13 @@ std::optional<int> zone_from_name(std::string_view w, bool& known) {
       {"msk", 180},    {"jst", 540},    {"kst", 540},   {"hkt", 480},   {"sgt", 480},   {"aest", 600},
       {"aedt", 660},   {"nzst", 720},   {"nzdt", 780},
   }};
-  const std::string lower = util::to_lower(w);
   for (const auto& z : kZones) {
-    if (lower == z.name) {
+    if (util::iequals(w, z.name)) {
       known = true;
       return z.minutes;
     }
   }
-  if (lower.size() == 1 && lower[0] != 'j') {  // military zones: RFC 5322 says read them as -0000
+  if (w.size() == 1 && lower(w[0]) != 'j') {  // military zones: RFC 5322 says read them as -0000
     known = false;
     return 0;
   }
@@ -131,6 +132,20 @@ struct Fields {
   bool obsolete = false;
 };
 
+/// Splits s on `sep` into at most N parts; returns the number of parts, or N + 1 when there are more.
+template <std::size_t N>
+std::size_t split_into(std::string_view s, char sep, std::array<std::string_view, N>& parts) {
+  std::size_t n = 0;
+  std::size_t start = 0;
+  while (true) {
+    const auto pos = s.find(sep, start);
+    if (n == N) return N + 1;
+    parts[n++] = s.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start);
+    if (pos == std::string_view::npos) return n;
+    start = pos + 1;
+  }
+}
+
 /// "10:52", "10:52:37", "12:34:56.789".
 bool parse_time(std::string_view t, Fields& f) {
   const auto dot = t.find('.');
@@ -141,29 +156,34 @@ bool parse_time(std::string_view t, Fields& f) {
     for (std::size_t i = 0; i < frac.size() && i < 3; ++i, scale /= 10) f.millis += (frac[i] - '0') * scale;
     t = t.substr(0, dot);
   }
-  const auto parts = util::split(t, ':');
-  if (parts.size() < 2 || parts.size() > 3) return false;
-  for (auto p : parts) {
-    if (!all_digits(p) || p.size() > 2) return false;
+  std::array<std::string_view, 3> parts;
+  const std::size_t n = split_into(t, ':', parts);
+  if (n < 2 || n > 3) return false;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!all_digits(parts[i]) || parts[i].size() > 2) return false;
   }
   if (parts[1].size() != 2) return false;
   f.hour = to_int(parts[0]);
   f.minute = to_int(parts[1]);
-  f.second = parts.size() == 3 ? to_int(parts[2]) : 0;
-  if (parts.size() == 2) f.obsolete = true;
+  f.second = n == 3 ? to_int(parts[2]) : 0;
+  if (n == 2) f.obsolete = true;
   return f.hour <= 24 && f.minute <= 60 && f.second <= 61;
 }
 
 /// "+0200", "-0330", "+02:00".
 bool parse_numeric_zone(std::string_view z, Fields& f) {
   if (z.size() < 2 || (z[0] != '+' && z[0] != '-')) return false;
-  std::string digits;
+  std::array<char, 4> digits{};
+  std::size_t n = 0;
   for (char c : z.substr(1)) {
-    if (c != ':') digits.push_back(c);
+    if (c == ':') continue;
+    if (n == digits.size()) return false;
+    digits[n++] = c;
   }
-  if (digits.size() != 4 || !all_digits(digits)) return false;
-  const int hh = to_int(std::string_view(digits).substr(0, 2));
-  const int mm = to_int(std::string_view(digits).substr(2, 2));
+  const std::string_view d(digits.data(), n);
+  if (n != 4 || !all_digits(d)) return false;
+  const int hh = to_int(d.substr(0, 2));
+  const int mm = to_int(d.substr(2, 2));
   if (hh > 23 || mm > 59) return false;
   f.zone = (z[0] == '-' ? -1 : 1) * (hh * 60 + mm);
   f.zone_known = !(z[0] == '-' && hh == 0 && mm == 0);  // -0000: "no information" (RFC 5322 3.3)
@@ -172,8 +192,8 @@ bool parse_numeric_zone(std::string_view z, Fields& f) {
 
 /// "2018-01-28" (ISO) or "01-28-2018" (US order, seen from SendGrid).
 bool parse_dashed_date(std::string_view t, Fields& f) {
-  const auto parts = util::split(t, t.find('/') != std::string_view::npos ? '/' : '-');
-  if (parts.size() != 3) return false;
+  std::array<std::string_view, 3> parts;
+  if (split_into(t, t.find('/') != std::string_view::npos ? '/' : '-', parts) != 3) return false;
   for (auto p : parts) {
     if (!all_digits(p)) return false;
   }
@@ -192,130 +212,136 @@ bool parse_dashed_date(std::string_view t, Fields& f) {
   return f.month >= 1 && f.month <= 12;
 }
 
-/// Splits on whitespace and commas; "2018-01-28T12:00:00Z" becomes date, time and zone.
-std::vector<std::string> tokens_of(std::string_view s) {
-  std::vector<std::string> out;
-  std::string cur;
-  auto flush = [&] {
-    if (!cur.empty()) out.push_back(std::move(cur));
-    cur.clear();
-  };
-  for (char c : s) {
-    if (is_space(c) || c == ',') {
-      flush();
-    } else {
-      cur.push_back(c);
-    }
-  }
-  flush();
-  std::vector<std::string> split;
-  for (auto& t : out) {
-    bool alnum = false;
-    for (char c : t) alnum = alnum || is_digit(c) || is_alpha(c);
-    if (!alnum) continue;  // "_", "-": noise some relays leave between fields
-    const auto tpos = t.find('T');
-    if (t.size() > 11 && tpos == 10 && is_digit(t[0])) {  // ISO 8601 with a 'T'
-      split.push_back(t.substr(0, 10));
-      std::string rest = t.substr(11);
-      const auto zpos = rest.find_first_of("Z+-");
-      if (zpos != std::string::npos) {
-        split.push_back(rest.substr(0, zpos));
-        split.push_back(rest[zpos] == 'Z' ? std::string("UTC") : rest.substr(zpos));
-      } else {
-        split.push_back(rest);
-      }
-    } else {
-      split.push_back(std::move(t));
-    }
-  }
-  return split;
-}
+/// Reads the tokens, one at a time, in any of the orders mail uses.
+class Reader {
+ public:
+  Fields f;
 
-/// Reads the tokens in any of the orders mail uses. Returns false on anything that is not a date.
-bool assign(const std::vector<std::string>& tokens, Fields& f) {
-  std::vector<std::string_view> numbers;  // day/month/year before the time
-  bool first = true;
-  for (const auto& tok : tokens) {
-    const std::string_view t(tok);
-    const bool was_first = first;
-    first = false;
+  /// False on anything that is not a date.
+  bool step(std::string_view t) {
+    const bool was_first = first_;
+    first_ = false;
+    const char c0 = t.empty() ? '\0' : t[0];
     if (f.zone && f.hour >= 0) {  // after the zone: "(PDT)", "id 1234", "m=+0.1" - not ours
       if (f.year < 0 && t.size() == 4 && all_digits(t)) f.year = to_int(t);  // "14:36:56 EDT 2018"
-      continue;
+      return true;
     }
-    if (t.find(':') != std::string_view::npos && is_digit(t[0])) {
-      if (f.hour >= 0 || !parse_time(t, f)) return false;
-      continue;
+    if (t.find(':') != std::string_view::npos && is_digit(c0)) {
+      return f.hour < 0 && parse_time(t, f);
     }
-    if ((t[0] == '+' || t[0] == '-') && t.size() > 1 && is_digit(t[1])) {
+    if ((c0 == '+' || c0 == '-') && t.size() > 1 && is_digit(t[1])) {
       if (f.hour < 0 || f.zone) return false;
-      if (!parse_numeric_zone(t, f)) return false;
-      continue;
+      return parse_numeric_zone(t, f);
     }
-    if (is_digit(t[0]) && (t.find('-') != std::string_view::npos || t.find('/') != std::string_view::npos)) {
-      if (f.year >= 0 || !parse_dashed_date(t, f)) return false;
-      continue;
+    if (is_digit(c0) && (t.find('-') != std::string_view::npos || t.find('/') != std::string_view::npos)) {
+      return f.year < 0 && parse_dashed_date(t, f);
     }
     if (all_digits(t)) {
       if (f.hour < 0) {
-        numbers.push_back(t);
-      } else if (f.year < 0 && numbers.size() <= 1 && t.size() == 4) {
+        if (count_ == numbers_.size()) return false;  // four numbers before the time: never a date
+        numbers_[count_++] = t;
+      } else if (f.year < 0 && count_ <= 1 && t.size() == 4) {
         f.year = to_int(t);  // ctime order: "Sun Nov 13 14:50:12 2005"
       } else if (!f.zone) {
         return false;
       }
-      continue;
+      return true;
     }
     std::string_view word = t;
     while (!word.empty() && word.back() == '.') word.remove_suffix(1);
     std::size_t alpha = 0;
     while (alpha < word.size() && is_alpha(word[alpha])) ++alpha;
     if (alpha == 0) return false;
-    if (alpha == word.size() && was_first && is_weekday(word)) continue;
-    if (alpha == word.size() && f.month == 0 && f.hour < 0 && month_from_name(word) != 0) {
-      f.month = month_from_name(word);
-      continue;
+    if (alpha == word.size() && was_first && is_weekday(word)) return true;
+    if (alpha == word.size() && f.month == 0 && f.hour < 0) {
+      if (const int m = month_from_name(word); m != 0) {
+        f.month = m;
+        return true;
+      }
     }
     if (f.hour < 0) return false;  // words before the time must be a weekday or the month
     if (!f.zone && (util::iequals(word, "am") || util::iequals(word, "pm"))) {
       if (f.hour > 12) return false;
       if (util::iequals(word, "pm") && f.hour < 12) f.hour += 12;
       if (util::iequals(word, "am") && f.hour == 12) f.hour = 0;
-      continue;
+      return true;
     }
-    if (f.zone) continue;          // "-0800 PST", "+0000 UTC": a redundant name after the offset
+    if (f.zone) return true;  // "-0800 PST", "+0000 UTC": a redundant name after the offset
     bool known = false;
     const auto z = zone_from_name(word.substr(0, alpha), known);  // "EST5EDT" reads as EST
     f.zone = z.value_or(0);
     f.zone_known = z.has_value() && known;
     f.obsolete = true;
+    return true;
   }
-  if (f.year < 0 || f.month == 0) {
-    if (f.month != 0 && numbers.size() == 2) {
-      f.day = to_int(numbers[0]);
-      f.year = to_int(numbers[1]);
-      if (numbers[0].size() > 2) return false;
-      if (numbers[1].size() != 4) f.obsolete = true;
-      if (numbers[1].size() < 4) f.year += (f.year < 50) ? 2000 : 1900;
-    } else if (f.month == 0 && numbers.size() == 3 && numbers[1].size() <= 2) {  // "20 11 79"
-      f.day = to_int(numbers[0]);
-      f.month = to_int(numbers[1]);
-      f.year = to_int(numbers[2]);
-      if (numbers[2].size() < 4) f.year += (f.year < 50) ? 2000 : 1900;
-      f.obsolete = true;
-    } else {
+
+  /// After the last token: false when the fields do not make a date.
+  bool finish() {
+    if (f.year < 0 || f.month == 0) {
+      if (f.month != 0 && count_ == 2) {
+        f.day = to_int(numbers_[0]);
+        f.year = to_int(numbers_[1]);
+        if (numbers_[0].size() > 2) return false;
+        if (numbers_[1].size() != 4) f.obsolete = true;
+        if (numbers_[1].size() < 4) f.year += (f.year < 50) ? 2000 : 1900;
+      } else if (f.month == 0 && count_ == 3 && numbers_[1].size() <= 2) {  // "20 11 79"
+        f.day = to_int(numbers_[0]);
+        f.month = to_int(numbers_[1]);
+        f.year = to_int(numbers_[2]);
+        if (numbers_[2].size() < 4) f.year += (f.year < 50) ? 2000 : 1900;
+        f.obsolete = true;
+      } else {
+        return false;
+      }
+    } else if (count_ == 1 && f.day == 0 && numbers_[0].size() <= 2) {
+      f.day = to_int(numbers_[0]);  // ctime: the year came after the time
+    } else if (count_ != 0) {
       return false;
     }
-  } else if (numbers.size() == 1 && f.day == 0 && numbers[0].size() <= 2) {
-    f.day = to_int(numbers[0]);  // ctime: the year came after the time
-  } else if (!numbers.empty()) {
-    return false;
+    if (f.hour < 0) {  // a date without a time ("2018-01-28", "22 Apr 2018"): midnight
+      f.hour = 0;
+      f.obsolete = true;
+    }
+    return f.month >= 1 && f.month <= 12 && f.day >= 1 && f.day <= 32 && f.year >= 1900 && f.year <= 9999;
   }
-  if (f.hour < 0) {  // a date without a time ("2018-01-28", "22 Apr 2018"): midnight
-    f.hour = 0;
-    f.obsolete = true;
+
+  [[nodiscard]] bool any() const { return !first_; }
+
+ private:
+  std::array<std::string_view, 3> numbers_;  ///< day/month/year before the time
+  std::size_t count_ = 0;
+  bool first_ = true;
+};
+
+/// Feeds the words of s (split on whitespace and commas) to the reader; "2018-01-28T12:00:00Z"
+/// becomes date, time and zone. False as soon as a word is not part of a date.
+bool read_tokens(std::string_view s, Reader& reader) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (is_space(s[i]) || s[i] == ',')) ++i;
+    const std::size_t start = i;
+    while (i < s.size() && !is_space(s[i]) && s[i] != ',') ++i;
+    if (i == start) break;
+    const std::string_view t = s.substr(start, i - start);
+    bool alnum = false;
+    for (char c : t) alnum = alnum || is_digit(c) || is_alpha(c);
+    if (!alnum) continue;  // "_", "-": noise some relays leave between fields
+    const auto tpos = t.find('T');
+    if (t.size() > 11 && tpos == 10 && is_digit(t[0])) {  // ISO 8601 with a 'T'
+      if (!reader.step(t.substr(0, 10))) return false;
+      const std::string_view rest = t.substr(11);
+      const auto zpos = rest.find_first_of("Z+-");
+      if (zpos != std::string_view::npos) {
+        if (!reader.step(rest.substr(0, zpos))) return false;
+        if (!reader.step(rest[zpos] == 'Z' ? std::string_view("UTC") : rest.substr(zpos))) return false;
+      } else if (!reader.step(rest)) {
+        return false;
+      }
+    } else if (!reader.step(t)) {
+      return false;
+    }
   }
-  return f.month >= 1 && f.month <= 12 && f.day >= 1 && f.day <= 32 && f.year >= 1900 && f.year <= 9999;
+  return true;
 }
 
 void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
@@ -344,12 +370,14 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
 
 std::optional<MailDate> parse_date(std::string_view text) {
   if (text.size() > kMaxDateText) text = text.substr(0, kMaxDateText);
-  const auto stripped = strip_comments(text);
+  std::array<char, kMaxDateText> buf;  // comments removed: never longer than the text
+  const auto stripped = strip_comments(text, buf.data());
   if (!stripped) return std::nullopt;
-  const auto tokens = tokens_of(*stripped);
-  if (tokens.empty()) return std::nullopt;
-  Fields f;
-  if (!assign(tokens, f)) return std::nullopt;
+  Reader reader;
+  if (!read_tokens(std::string_view(buf.data(), *stripped), reader) || !reader.any() || !reader.finish()) {
+    return std::nullopt;
+  }
+  const Fields& f = reader.f;
   MailDate out;
   const std::int64_t days = days_from_civil(f.year, static_cast<unsigned>(f.month), 1) + (f.day - 1);
   const int offset = f.zone.value_or(0);

@@ -54,19 +54,61 @@ bool is_mbox_separator(std::string_view line) {
 
 HeaderStream::HeaderStream(Sink sink, std::size_t max_header_bytes) : sink_(std::move(sink)), max_(max_header_bytes) {}
 
-void HeaderStream::emit(std::size_t length, bool cut) {
+void HeaderStream::emit(std::size_t length, bool cut) { emit(std::string_view(hdr_).substr(0, length), cut); }
+
+void HeaderStream::emit(std::string_view headers, bool cut) {
   ++index_;
   Message m;
   m.index = index_;
-  m.headers = std::string_view(hdr_).substr(0, length);
+  m.headers = headers;
   m.cut = cut;
   m.mbox = mode_ == Mode::mbox;
   sink_(m);
 }
 
+/// The whole header section of a message that starts at d[0] and ends inside d: delivered
+/// straight from the caller's bytes, without copying them. Returns false (nothing consumed) when
+/// the section does not end inside d, is too long, or needs the buffered path.
+bool HeaderStream::feed_in_place(std::string_view d, std::string_view& rest) {
+  if (!hdr_.empty() || mode_ == Mode::unknown) return false;
+  if (index_ > 0 && mode_ == Mode::mbox && !from_checked_) {
+    const auto eol = d.find('\n');
+    if (eol == std::string_view::npos || !is_mbox_separator(d.substr(0, eol))) return false;
+  }
+  // The same searches as feed_headers, over d instead of the buffered copy.
+  const std::string_view h = d.substr(0, std::min(d.size(), max_ + 8));
+  const auto lf = find(h, "\n\n");
+  const auto crlf = find(h.substr(0, lf == std::string_view::npos ? h.size() : lf + 2), "\n\r\n");
+  const std::size_t blank = std::min(lf, crlf);
+  const auto sep = mode_ == Mode::mbox
+                       ? find(h.substr(0, blank == std::string_view::npos ? h.size() : blank + 5), kSeparator)
+                       : std::string_view::npos;
+  std::size_t end = std::string_view::npos;
+  std::size_t resume = 0;
+  bool body = false;
+  if (blank != std::string_view::npos && (sep == std::string_view::npos || blank < sep)) {
+    end = blank + 1;
+    resume = blank + (blank == lf ? 2 : 3);
+    body = true;
+  } else if (sep != std::string_view::npos) {
+    end = sep + 1;
+    resume = end;
+  }
+  // Well inside the limit only: near it the buffered path decides (it may cut the section).
+  if (end == std::string_view::npos || resume + 8 > max_) return false;
+  from_checked_ = true;
+  emit(d.substr(0, end), false);
+  from_checked_ = false;
+  in_headers_ = !body;
+  carry_ = "\n";
+  rest = d.substr(resume);
+  return true;
+}
+
 /// Header mode: collect bytes until the blank line (or, in an mbox, the next "From " line).
 /// Returns the input not consumed (the rest of the stream after the header section).
 std::string_view HeaderStream::feed_headers(std::string_view d) {
+  if (std::string_view rest; feed_in_place(d, rest)) return rest;
   const std::size_t prior = hdr_.size();
   const std::size_t room = max_ + 8 > prior ? max_ + 8 - prior : 0;
   // Bytes are appended in slices: a header section is a few kB, and the rest of a large chunk

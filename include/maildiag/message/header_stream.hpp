@@ -35,6 +35,8 @@ class HeaderStream {
  private:
   enum class Mode { unknown, single, mbox };
   void emit(std::size_t length, bool cut);
+  void emit(std::string_view headers, bool cut);
+  bool feed_in_place(std::string_view d, std::string_view& rest);
   std::string_view feed_headers(std::string_view d);
   std::string_view feed_body(std::string_view d);
   std::string_view not_a_separator(std::string_view rest, std::size_t eol);
