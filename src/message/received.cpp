@@ -42,6 +42,7 @@ std::string strip_angle(std::string_view s) {
 
 std::vector<Token> tokenize(std::string_view v, Anomalies& anomalies) {
   std::vector<Token> out;
+  out.reserve(v.size() / 8 + 4);
   std::size_t i = 0;
   bool space_before = true;
   while (i < v.size()) {
@@ -191,9 +192,13 @@ std::string clause_text(std::string_view v, const Clause& c) {
   return detail::collapse(v.substr(c.begin, c.end - c.begin));
 }
 
-void append_text(std::string& dst, const std::string& more) {
+void append_text(std::string& dst, std::string&& more) {
   if (more.empty()) return;
-  if (!dst.empty()) dst += "; ";
+  if (dst.empty()) {
+    dst = std::move(more);
+    return;
+  }
+  dst += "; ";
   dst += more;
 }
 
@@ -210,39 +215,52 @@ std::string normalise_protocol(const Clause& with, ReceivedTls& tls) {
     }
     return false;
   };
-  std::vector<std::string> words;
+  auto upper = [](std::string_view v) {
+    std::string w(v);
+    for (auto& ch : w) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return w;
+  };
+  // The first four words as written (compared case-insensitively) and how many there are.
+  std::array<std::string_view, 4> words;
+  std::size_t count = 0;
+  auto add = [&](std::string_view w) {
+    if (count < words.size()) words[count] = w;
+    ++count;
+  };
   for (const Token* t : with.tokens) {
     if (t->kind != Token::Kind::word) continue;
     std::string_view w = t->text;
     if (!w.empty() && w.front() == '[') {  // "[XMail 1.20 ESMTP Server]"
-      for (auto part : util::split(w.substr(1, w.size() > 2 ? w.size() - 2 : 0), ' ')) words.push_back(util::to_lower(part));
+      const std::string_view inner = w.substr(1, w.size() > 2 ? w.size() - 2 : 0);
+      for (std::size_t start = 0;;) {
+        const auto space = inner.find(' ', start);
+        add(inner.substr(start, space == std::string_view::npos ? std::string_view::npos : space - start));
+        if (space == std::string_view::npos) break;
+        start = space + 1;
+      }
       continue;
     }
-    words.push_back(util::to_lower(w));
-    if (words.size() > 6) break;
+    add(w);
+    if (count > 6) break;
   }
-  for (std::size_t i = 0; i < words.size() && i < 4; ++i) {
-    std::string w = words[i];
-    for (auto& ch : w) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  for (std::size_t i = 0; i < count && i < 4; ++i) {
+    std::string w = upper(words[i]);
     if (w.rfind("LOCAL-", 0) == 0) w = w.substr(6);  // Exim: local-esmtp, local-bsmtp
     if (w == "BSMTP" || w == "SMTPSVC" || w.rfind("SMTPSVC", 0) == 0) w = "SMTP";
     if (w == "ESMTP-TLS") w = "ESMTPS";
     if (const auto slash = w.find('/'); slash != std::string::npos) {  // "ESMTP/TLS/DHE-RSA-AES256-GCM-SHA384"
       const auto parts = util::split(words[i], '/');
       if (parts.size() == 3 && util::iequals(parts[1], "tls") && tls.cipher.empty()) {
-        tls.cipher = std::string(std::string_view(words[i]).substr(words[i].rfind('/') + 1));
-        for (auto& ch : tls.cipher) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        tls.cipher = upper(words[i].substr(words[i].rfind('/') + 1));
       }
       w = w.substr(0, slash);
     }
-    if (i == 0 && w == "MICROSOFT" && words.size() > 1 && words[1] == "mapi") return "MAPI";
+    if (i == 0 && w == "MICROSOFT" && count > 1 && util::iequals(words[1], "mapi")) return "MAPI";
     if (known(w)) return w;
-    if (i == 0 && w != "MICROSOFT" && w != "IBM" && words.size() == 1) return w;
+    if (i == 0 && w != "MICROSOFT" && w != "IBM" && count == 1) return w;
   }
-  if (words.empty()) return {};
-  std::string w = words[0];
-  for (auto& ch : w) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  return w;
+  if (count == 0) return {};
+  return upper(words[0]);
 }
 
 /// Exim 4.9x states TLS as "(TLS1.3) tls TLS_AES_256_GCM_SHA384" in the with clause.
@@ -297,11 +315,13 @@ void assign_clauses(const std::vector<Token>& tokens, std::size_t end, std::arra
 
 /// Evidence of an authenticated submission in a comment, named after the MTA that writes it.
 std::string auth_evidence(std::string_view c) {
-  if (const auto p = util::ifind(c, "AUTH: "); p != std::string_view::npos) {
+  const auto first = util::ifind(c, "auth");  // both forms below start with it
+  if (first == std::string_view::npos) return {};
+  if (const auto p = util::ifind(c, "AUTH: ", first); p != std::string_view::npos) {
     const auto rest = util::trim(c.substr(p + 6));
     return std::string(rest.substr(0, rest.find_first_of(" ,")));  // the mechanism
   }
-  const auto a = util::ifind(c, "authenticated");
+  const auto a = util::ifind(c, "authenticated", first);
   if (a == std::string_view::npos || util::icontains(c, "unauthenticated") || util::icontains(c, "not authenticated")) {
     return {};
   }
@@ -328,8 +348,10 @@ void read_comments(const std::vector<Token>& tokens, Received& r) {
     if (t.kind != Token::Kind::comment) continue;
     if (r.auth.empty()) r.auth = auth_evidence(t.text);
     detail::read_tls(t.text, r.tls);
+    const auto envelope = r.envelope_from.empty() ? util::ifind(t.text, "envelope-") : std::string_view::npos;
+    if (envelope == std::string_view::npos) continue;
     for (std::string_view key : {"envelope-from", "envelope-sender"}) {
-      const auto at = util::ifind(t.text, key);
+      const auto at = util::ifind(t.text, key, envelope);
       if (at == std::string_view::npos || !r.envelope_from.empty()) continue;
       auto rest = util::trim(t.text.substr(at + key.size()));
       const auto stop = rest.find_first_of(" ,)");
@@ -341,10 +363,15 @@ void read_comments(const std::vector<Token>& tokens, Received& r) {
 }  // namespace
 
 std::optional<Received> parse_received(std::string_view value) {
+  std::optional<Received> out(std::in_place);
+  if (!detail::read_received(value, *out)) out.reset();
+  return out;
+}
+
+bool detail::read_received(std::string_view value, Received& r) {
   if (value.size() > detail::kMaxReceived) value = value.substr(0, detail::kMaxReceived);
   value = util::trim(value);
   if (util::istarts_with(value, "received:")) value = util::trim(value.substr(9));
-  Received r;
   detail::Anomalies anomalies;
   std::vector<Token> tokens = detail::tokenize(value, anomalies);
   // "(from KRYPTIK [70.20.57.51]) by host": a from clause written as a comment.
@@ -379,7 +406,7 @@ std::optional<Received> parse_received(std::string_view value) {
   const auto& from = clauses[static_cast<std::size_t>(Key::from)];
   bool any = r.date.has_value();
   for (int k = 1; k < 7; ++k) any = any || !clauses[static_cast<std::size_t>(k)].empty();
-  if (!any) return std::nullopt;
+  if (!any) return false;
 
   if (!by.empty()) {
     r.by = detail::strip_angle(first_word(by.front()));
@@ -405,10 +432,12 @@ std::optional<Received> parse_received(std::string_view value) {
     for (const Token* t : c.tokens) {
       if (t->kind == Token::Kind::word && t != c.tokens.front() && r.by_ip.empty()) r.by_ip = detail::extract_ip(t->text);
       if (t->kind != Token::Kind::comment) continue;
-      if (r.by_ip.empty()) r.by_ip = detail::extract_ip(t->text);
-      if (r.software.empty() && detail::extract_ip(t->text).empty() && !util::icontains(t->text, "envelope-")) {
+      if (!r.by_ip.empty() && !r.software.empty()) continue;
+      std::string ip = detail::extract_ip(t->text);
+      if (r.software.empty() && ip.empty() && !util::icontains(t->text, "envelope-")) {
         r.software = detail::collapse(t->text);
       }
+      if (r.by_ip.empty()) r.by_ip = std::move(ip);
     }
   }
   detail::MtaHints hints;
@@ -426,7 +455,7 @@ std::optional<Received> parse_received(std::string_view value) {
   if (by.size() > 1 || r.by.empty() || from.size() > 1) anomalies.unbalanced = anomalies.unbalanced || !r.ip.empty();
   r.ambiguous = anomalies.unbalanced || anomalies.quote_outside || anomalies.nested_ip || r.ambiguous;
   r.relay = !r.ip.empty() && is_transport(r);
-  return r;
+  return true;
 }
 
 }  // namespace maildiag::message

@@ -15,16 +15,20 @@ namespace {
 bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 
 bool is_ipv4(std::string_view s) {
-  const auto parts = util::split(s, '.');
-  if (parts.size() != 4) return false;
-  for (auto p : parts) {
-    if (p.empty() || p.size() > 3) return false;
-    for (char c : p) {
-      if (c < '0' || c > '9') return false;
+  std::size_t parts = 0;
+  std::size_t i = 0;
+  while (true) {  // four dot-separated numbers of 1-3 digits, each at most 255
+    std::size_t digits = 0;
+    int value = 0;
+    while (i < s.size() && s[i] != '.') {
+      if (s[i] < '0' || s[i] > '9' || ++digits > 3) return false;
+      value = value * 10 + (s[i] - '0');
+      ++i;
     }
-    if (std::stoi(std::string(p)) > 255) return false;
+    if (digits == 0 || value > 255 || ++parts > 4) return false;
+    if (i == s.size()) return parts == 4;
+    ++i;  // the dot
   }
-  return true;
 }
 
 bool is_ipv6(std::string_view s) {
@@ -34,27 +38,33 @@ bool is_ipv6(std::string_view s) {
   std::size_t groups = 0;
   auto count = [&](std::string_view part) {
     if (part.empty()) return true;
-    const auto pieces = util::split(part, ':');
-    for (std::size_t i = 0; i < pieces.size(); ++i) {
-      const auto p = pieces[i];
-      if (i + 1 == pieces.size() && p.find('.') != std::string_view::npos) {
+    std::size_t start = 0;
+    while (true) {
+      const auto colon = part.find(':', start);
+      const bool last = colon == std::string_view::npos;
+      const auto p = part.substr(start, last ? std::string_view::npos : colon - start);
+      if (last && p.find('.') != std::string_view::npos) {
         if (!is_ipv4(p)) return false;
         groups += 2;
-        continue;
+        return true;
       }
       if (p.empty() || p.size() > 4 || !std::all_of(p.begin(), p.end(), is_hex)) return false;
       ++groups;
+      if (last) return true;
+      start = colon + 1;
     }
-    return true;
   };
   if (dbl == std::string_view::npos) return count(s) && groups == 8;
   return count(s.substr(0, dbl)) && count(s.substr(dbl + 2)) && groups <= 7;
 }
 
-std::string fold_mapped(std::string ip) {
-  if (util::istarts_with(ip, "::ffff:") && is_ipv4(std::string_view(ip).substr(7))) return ip.substr(7);
-  return ip;
+std::string fold_mapped(std::string_view ip) {
+  if (util::istarts_with(ip, "::ffff:") && is_ipv4(ip.substr(7))) return std::string(ip.substr(7));
+  return std::string(ip);
 }
+
+/// std::isspace in the C locale, without the call.
+bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 bool hostname_like(std::string_view s) {
   if (s.empty() || s.size() > 253) return false;
@@ -72,23 +82,28 @@ std::string unquote(std::string_view s) {
   return std::string(s);
 }
 
-std::vector<std::string_view> words_of(std::string_view s) {
-  std::vector<std::string_view> out;
+void words_of(std::string_view s, std::vector<std::string_view>& out) {
+  out.clear();
   std::size_t i = 0;
   while (i < s.size()) {
-    while (i < s.size() && (std::isspace(static_cast<unsigned char>(s[i])) || s[i] == ',')) ++i;
+    while (i < s.size() && (is_space(s[i]) || s[i] == ',')) ++i;
     std::size_t j = i;
     if (j < s.size() && s[j] == '[') {
       const auto close = s.find(']', j);
       j = close == std::string_view::npos ? s.size() : close + 1;
     }
-    while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j])) && s[j] != ',') {
+    while (j < s.size() && !is_space(s[j]) && s[j] != ',') {
       if (s[j] == '[' && j > i && s[j - 1] != '=') break;  // "unknown[1.2.3.4]": two words; "helo=[x]" one
       ++j;
     }
     if (j > i) out.push_back(s.substr(i, j - i));
     i = j;
   }
+}
+
+std::vector<std::string_view> words_of(std::string_view s) {
+  std::vector<std::string_view> out;
+  words_of(s, out);
   return out;
 }
 
@@ -127,7 +142,8 @@ void read_helo_word(std::string_view cmd, std::string_view arg, FromFacts& f) {
 /// One comment of the from-clause: "(rdns [ip])", "(HELO x)", "([ip]:port helo=x ident=y)",
 /// "(user@ip)", "(AUTH: LOGIN u, SSL: ...)", "(authenticated bits=0)" ...
 void read_comment(const detail::Token& t, FromFacts& f, Received& r) {
-  const auto words = words_of(t.text);
+  thread_local std::vector<std::string_view> words;  // reused: one comment at a time
+  words_of(t.text, words);
   bool has_ip = false;
   for (std::size_t j = 0; j < words.size(); ++j) {
     const std::string_view w = words[j];
@@ -192,12 +208,11 @@ std::string extract_ip(std::string_view s) {
   s = util::trim(s);
   if (util::istarts_with(s, "IPv6:")) s.remove_prefix(5);
   if (const auto pct = s.find('%'); pct != std::string_view::npos) s = s.substr(0, pct);  // fe80::1%4
-  if (is_ip_literal(s)) return fold_mapped(std::string(s));
+  if (is_ip_literal(s)) return fold_mapped(s);
   if (const auto colon = s.rfind(':'); colon != std::string_view::npos && is_ipv4(s.substr(0, colon))) {
     return std::string(s.substr(0, colon));  // "1.2.3.4:25"
   }
-  const auto parts = util::split(s, '.');
-  if (parts.size() == 5) {  // Exim 3 "[10.0.8.6.13219]": address and port
+  if (std::count(s.begin(), s.end(), '.') == 4) {  // Exim 3 "[10.0.8.6.13219]": address and port
     const auto v4 = s.substr(0, s.rfind('.'));
     if (is_ipv4(v4)) return std::string(v4);
   }
@@ -221,8 +236,9 @@ std::string normalise_tls_version(std::string_view v) {
 
 void read_tls(std::string_view text, ReceivedTls& tls) {
   if (tls.stated()) return;
-  const std::string flat = collapse(text);
-  const std::string_view t = flat;
+  const bool as_is = collapsed(text);  // most comments: no copy needed
+  const std::string flat = as_is ? std::string() : collapse(text);
+  const std::string_view t = as_is ? text : std::string_view(flat);
   if (const auto p = util::ifind(t, "using "); p != std::string_view::npos) {  // Postfix
     const auto w = words_of(t.substr(p + 6));
     if (w.empty()) return;
@@ -231,7 +247,8 @@ void read_tls(std::string_view text, ReceivedTls& tls) {
     if (w.size() >= 6 && w[4].front() == '(' && util::istarts_with(w[5], "bits")) tls.bits = std::string(w[4].substr(1));
     return;
   }
-  if (util::icontains(t, "version=") || util::icontains(t, "cipher=")) {  // Exchange, Gmail, sendmail, Haraka
+  const bool equals = t.find('=') != std::string_view::npos;
+  if (equals && (util::icontains(t, "version=") || util::icontains(t, "cipher="))) {  // Exchange, Gmail, sendmail, Haraka
     for (auto w : words_of(t)) {
       while (!w.empty() && (w.back() == ',' || w.back() == ')' || w.back() == ';')) w.remove_suffix(1);
       if (util::istarts_with(w, "version=")) tls.version = normalise_tls_version(w.substr(8));
@@ -240,8 +257,9 @@ void read_tls(std::string_view text, ReceivedTls& tls) {
     }
     return;
   }
+  const bool colons = t.find(':') != std::string_view::npos;
   for (std::string_view key : {"TLS: ", "SSL: "}) {  // "TLS: TLSv1/SSLv3, 168bits,DES-CBC3-SHA"
-    const auto p = util::ifind(t, key);
+    const auto p = colons ? util::ifind(t, key) : std::string_view::npos;
     if (p == std::string_view::npos) continue;
     const auto parts = util::split(t.substr(p + key.size()), ',');
     if (parts.size() < 3) continue;
@@ -256,14 +274,17 @@ void read_tls(std::string_view text, ReceivedTls& tls) {
   for (std::string_view prefix : {"Cipher ", "tls_cipher "}) {
     if (util::istarts_with(s, prefix)) s = util::trim(s.substr(prefix.size()));
   }
-  const auto colon = util::split(s, ':');  // Exim: "TLS1.2:ECDHE_RSA_AES_128_GCM_SHA256:128"
-  if (colon.size() == 3 && (util::istarts_with(colon[0], "TLS") || util::istarts_with(colon[0], "SSL")) &&
-      colon[1].find(' ') == std::string_view::npos) {
-    tls.version = normalise_tls_version(colon[0]);
-    tls.cipher = std::string(colon[1]);
-    tls.bits = std::string(colon[2]);
-    return;
+  const bool tls_word = util::istarts_with(s, "TLS");
+  if (colons && (tls_word || util::istarts_with(s, "SSL"))) {  // Exim: "TLS1.2:ECDHE_RSA_AES_128_GCM_SHA256:128"
+    const auto colon = util::split(s, ':');
+    if (colon.size() == 3 && colon[1].find(' ') == std::string_view::npos) {
+      tls.version = normalise_tls_version(colon[0]);
+      tls.cipher = std::string(colon[1]);
+      tls.bits = std::string(colon[2]);
+      return;
+    }
   }
+  if (!tls_word && !util::icontains(s, "encrypted")) return;  // neither form below
   const auto words = words_of(s);
   if (words.size() == 2 && util::iequals(words[1], "encrypted")) {  // qmail-tls
     tls.cipher = std::string(words[0]);
@@ -272,6 +293,16 @@ void read_tls(std::string_view text, ReceivedTls& tls) {
   if (words.size() == 1 && (util::istarts_with(s, "TLS1") || util::istarts_with(s, "TLSv1"))) {
     tls.version = normalise_tls_version(s);  // Exim 4.9x "(TLS1.3)"
   }
+}
+
+bool collapsed(std::string_view s) {
+  if (s.empty()) return true;
+  if (s.front() == ' ' || s.back() == ' ') return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '\t' || c == '\r' || c == '\n' || (c == ' ' && s[i + 1] == ' ')) return false;
+  }
+  return true;
 }
 
 void read_from_clause(const Clause& from, Received& r, const MtaHints& hints) {
@@ -309,9 +340,9 @@ void read_from_clause(const Clause& from, Received& r, const MtaHints& hints) {
     }
     seen_comment = true;
     const std::size_t ips_before = f.tcp_ips.size();
-    const std::string bare_before = f.bare_ip;
+    const bool bare_before = f.bare_ip.empty();  // read_comment sets it only when it is empty
     read_comment(*t, f, r);
-    if (stray_word && (f.tcp_ips.size() != ips_before || f.bare_ip != bare_before)) f.injected = true;
+    if (stray_word && (f.tcp_ips.size() != ips_before || f.bare_ip.empty() != bare_before)) f.injected = true;
     read_tls(t->text, r.tls);
   }
   std::string word_ip;

@@ -27,6 +27,10 @@ struct Anomalies {
 
 std::vector<Token> tokenize(std::string_view value, Anomalies& anomalies);
 
+/// parse_received into a default-constructed r (the trace fills its hops in place); false when
+/// the value is not a trace field (r is then unspecified).
+bool read_received(std::string_view value, Received& r);
+
 /// The tokens of one clause ("from", "by", ...), in order.
 struct Clause {
   std::vector<const Token*> tokens;
@@ -55,6 +59,8 @@ std::string normalise_tls_version(std::string_view v);
 std::string extract_ip(std::string_view s);
 
 std::string collapse(std::string_view s);
+/// True when collapse(s) == s: no leading, trailing, doubled or non-space whitespace.
+bool collapsed(std::string_view s);
 std::string strip_angle(std::string_view s);
 
 }  // namespace maildiag::message::detail

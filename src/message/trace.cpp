@@ -1,23 +1,24 @@
 #include "maildiag/message/trace.hpp"
 
+#include "received_internal.hpp"
+
 namespace maildiag::message {
 
 Trace build_trace(const HeaderBlock& block, std::size_t max_hops) {
   Trace t;
   auto fields = block.find_all("received");
   if (fields.size() > max_hops) fields.resize(max_hops);  // top-down: keep the newest
+  t.hops.reserve(fields.size());
   for (auto it = fields.rbegin(); it != fields.rend(); ++it) {
-    auto parsed = parse_received((*it)->value);
-    if (!parsed) {
+    Hop& h = t.hops.emplace_back();
+    if (!detail::read_received((*it)->value, h.received)) {
+      t.hops.pop_back();
       ++t.unparsed;
       continue;
     }
-    Hop h;
-    h.number = static_cast<int>(t.hops.size()) + 1;
+    h.number = static_cast<int>(t.hops.size());
     h.header_line = (*it)->line;
     h.raw = (*it)->value;
-    h.received = std::move(*parsed);
-    t.hops.push_back(std::move(h));
   }
   std::optional<std::int64_t> first;
   std::optional<std::int64_t> previous;
