@@ -18,6 +18,22 @@ std::size_t find(std::string_view hay, std::string_view needle, std::size_t from
                       : static_cast<std::size_t>(static_cast<const char*>(p) - hay.data());
 }
 
+/// Offset of the first "\nFrom " in `hay`, or npos. Mail lines are short: memchr over the
+/// line breaks beats a general substring search.
+std::size_t find_separator(std::string_view hay) {
+  const char* base = hay.data();
+  const std::size_t n = hay.size();
+  std::size_t from = 0;
+  while (from + kSeparator.size() <= n) {
+    const void* nl = std::memchr(base + from, '\n', n - kSeparator.size() + 1 - from);
+    if (nl == nullptr) return std::string_view::npos;
+    const auto at = static_cast<std::size_t>(static_cast<const char*>(nl) - base);
+    if (std::memcmp(base + at + 1, "From ", 5) == 0) return at;
+    from = at + 1;
+  }
+  return std::string_view::npos;
+}
+
 bool is_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -75,24 +91,26 @@ bool HeaderStream::feed_in_place(std::string_view d, std::string_view& rest) {
     const auto eol = d.find('\n');
     if (eol == std::string_view::npos || !is_mbox_separator(d.substr(0, eol))) return false;
   }
-  // The same searches as feed_headers, over d instead of the buffered copy.
+  // What feed_headers' searches find, in one pass over the line breaks of d: the first line
+  // break followed by a blank line ("\n\n", "\n\r\n") or, in an mbox, by "From ".
   const std::string_view h = d.substr(0, std::min(d.size(), max_ + 8));
-  const auto lf = find(h, "\n\n");
-  const auto crlf = find(h.substr(0, lf == std::string_view::npos ? h.size() : lf + 2), "\n\r\n");
-  const std::size_t blank = std::min(lf, crlf);
-  const auto sep = mode_ == Mode::mbox
-                       ? find(h.substr(0, blank == std::string_view::npos ? h.size() : blank + 5), kSeparator)
-                       : std::string_view::npos;
+  const bool mbox = mode_ == Mode::mbox;
   std::size_t end = std::string_view::npos;
   std::size_t resume = 0;
   bool body = false;
-  if (blank != std::string_view::npos && (sep == std::string_view::npos || blank < sep)) {
-    end = blank + 1;
-    resume = blank + (blank == lf ? 2 : 3);
-    body = true;
-  } else if (sep != std::string_view::npos) {
-    end = sep + 1;
-    resume = end;
+  for (std::size_t at = 0; at < h.size(); ++at) {
+    const void* nl = std::memchr(h.data() + at, '\n', h.size() - at);
+    if (nl == nullptr) break;
+    at = static_cast<std::size_t>(static_cast<const char*>(nl) - h.data());
+    const std::string_view next = h.substr(at + 1);
+    if (!next.empty() && next[0] == '\n') {
+      end = at + 1, resume = at + 2, body = true;
+    } else if (next.size() >= 2 && next[0] == '\r' && next[1] == '\n') {
+      end = at + 1, resume = at + 3, body = true;
+    } else if (mbox && next.size() >= 5 && next.substr(0, 5) == "From ") {
+      end = at + 1, resume = at + 1;
+    }
+    if (end != std::string_view::npos) break;
   }
   // Well inside the limit only: near it the buffered path decides (it may cut the section).
   if (end == std::string_view::npos || resume + 8 > max_) return false;
@@ -198,7 +216,7 @@ std::string_view HeaderStream::feed_body(std::string_view d) {
     carry_.clear();
     return d.substr(skip);
   }
-  if (const auto p = find(d, kSeparator); p != std::string_view::npos) {
+  if (const auto p = find_separator(d); p != std::string_view::npos) {
     in_headers_ = true;
     from_checked_ = false;
     carry_.clear();
