@@ -189,6 +189,7 @@ std::string_view HeaderBlock::get(std::string_view name) const {
 
 HeaderBlock parse_headers(std::string_view message, const HeaderLimits& limits) {
   HeaderBlock block;
+  block.headers.reserve(32);  // a typical block: no regrowth
   Builder builder(block, limits);
   const std::size_t limit = message.size() < limits.max_bytes ? message.size() : limits.max_bytes;
   std::size_t pos = 0;

@@ -16,20 +16,31 @@ constexpr std::size_t kMaxReceived = 16 * 1024;  // longer values are cut: no re
 constexpr int kMaxCommentDepth = 16;
 
 bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/// What a byte means inside a word token: ends it, or marks the value as crafted.
+enum : unsigned char { kPlain = 0, kEnd = 1, kStrayParen = 2, kQuote = 4 };
+constexpr std::array<unsigned char, 256> make_word_table() {
+  std::array<unsigned char, 256> t{};
+  for (char c : {' ', '\t', '\r', '\n', '(', ';', ','}) t[static_cast<unsigned char>(c)] = kEnd;
+  t[static_cast<unsigned char>(')')] = kStrayParen;
+  t[static_cast<unsigned char>('"')] = kQuote;
+  t[static_cast<unsigned char>('\\')] = kQuote;
+  return t;
+}
+constexpr auto kWordByte = make_word_table();
 }  // namespace
 
 std::string collapse(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  bool space = false;
-  for (char c : s) {
-    if (is_ws(c)) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
+  std::size_t i = 0;
+  while (i < s.size()) {  // words copied whole, each run of whitespace between them as one space
+    while (i < s.size() && is_ws(s[i])) ++i;
+    const std::size_t start = i;
+    while (i < s.size() && !is_ws(s[i])) ++i;
+    if (i == start) break;
+    if (!out.empty()) out.push_back(' ');
+    out.append(s.data() + start, i - start);
   }
   return out;
 }
@@ -42,7 +53,12 @@ std::string strip_angle(std::string_view s) {
 
 std::vector<Token> tokenize(std::string_view v, Anomalies& anomalies) {
   std::vector<Token> out;
-  out.reserve(v.size() / 8 + 4);
+  tokenize(v, anomalies, out);
+  return out;
+}
+
+void tokenize(std::string_view v, Anomalies& anomalies, std::vector<Token>& out) {
+  out.clear();
   std::size_t i = 0;
   bool space_before = true;
   while (i < v.size()) {
@@ -104,10 +120,12 @@ std::vector<Token> tokenize(std::string_view v, Anomalies& anomalies) {
         const auto close = v.find('"', i + 1);
         j = close == std::string_view::npos ? v.size() : close + 1;
       }
-      while (j < v.size() && !is_ws(v[j]) && v[j] != '(' && v[j] != ';' && v[j] != ',') {
-        if (v[j] == ')') anomalies.unbalanced = true;
-        if (v[j] == '"' || v[j] == '\\') anomalies.quote_outside = true;
-        ++j;
+      for (; j < v.size(); ++j) {
+        const unsigned char kind = kWordByte[static_cast<unsigned char>(v[j])];
+        if (kind == kPlain) continue;
+        if (kind == kEnd) break;
+        if (kind == kStrayParen) anomalies.unbalanced = true;
+        if (kind == kQuote) anomalies.quote_outside = true;
       }
       t.kind = Token::Kind::word;
       t.text = v.substr(i, j - i);
@@ -116,7 +134,6 @@ std::vector<Token> tokenize(std::string_view v, Anomalies& anomalies) {
     }
     out.push_back(t);
   }
-  return out;
 }
 
 }  // namespace detail
@@ -131,12 +148,22 @@ enum class Key { none, from, by, via, with, id, for_ };
 Key keyword(const Token& t) {
   if (t.kind != Token::Kind::word) return Key::none;
   const std::string_view w = t.text;
-  if (util::iequals(w, "from")) return Key::from;
-  if (util::iequals(w, "by")) return Key::by;
-  if (util::iequals(w, "via")) return Key::via;
-  if (util::iequals(w, "with")) return Key::with;
-  if (util::iequals(w, "id")) return Key::id;
-  if (util::iequals(w, "for")) return Key::for_;
+  switch (w.size()) {
+    case 2:
+      if (util::iequals(w, "by")) return Key::by;
+      if (util::iequals(w, "id")) return Key::id;
+      break;
+    case 3:
+      if (util::iequals(w, "via")) return Key::via;
+      if (util::iequals(w, "for")) return Key::for_;
+      break;
+    case 4:
+      if (util::iequals(w, "from")) return Key::from;
+      if (util::iequals(w, "with")) return Key::with;
+      break;
+    default:
+      break;
+  }
   return Key::none;
 }
 
@@ -284,8 +311,12 @@ bool is_transport(const Received& r) {
 
 /// Assigns every clause token to its keyword. A second "from" after the by clause followed by an
 /// <address> is IBM's envelope sender ("for <x> from <y>").
-void assign_clauses(const std::vector<Token>& tokens, std::size_t end, std::array<std::vector<Clause>, 7>& clauses,
-                    Received& r) {
+/// A clause's tokens arrive together (a clause ends where the next keyword starts one), so each
+/// clause is a run of `pool`, which holds room for every token.
+void assign_clauses(const std::vector<Token>& tokens, std::size_t end, std::array<detail::ClauseList, 7>& clauses,
+                    std::vector<const Token*>& pool, Received& r) {
+  pool.clear();
+  pool.reserve(end);
   Key current = Key::none;
   for (std::size_t i = 0; i < end; ++i) {
     const Token& t = tokens[i];
@@ -307,9 +338,14 @@ void assign_clauses(const std::vector<Token>& tokens, std::size_t end, std::arra
     }
     auto& list = clauses[static_cast<std::size_t>(current)];
     if (list.empty()) list.emplace_back();
-    if (list.back().tokens.empty()) list.back().begin = t.begin;
-    list.back().tokens.push_back(&t);
-    list.back().end = t.end;
+    Clause& c = list.back();
+    if (c.tokens.empty()) {
+      c.begin = t.begin;
+      c.tokens = {pool.data() + pool.size(), 0};
+    }
+    pool.push_back(&t);
+    c.tokens = {c.tokens.data(), c.tokens.size() + 1};
+    c.end = t.end;
   }
 }
 
@@ -335,7 +371,9 @@ std::string auth_evidence(std::string_view c) {
 
 /// Reads the comments anywhere in the value for TLS statements, the envelope sender and
 /// authentication; Haraka writes "envelope-from <x>" and qmail-tls "CIPHER encrypted" as words.
-void read_comments(const std::vector<Token>& tokens, Received& r) {
+/// True when a comment changed the TLS fields.
+bool read_comments(const std::vector<Token>& tokens, Received& r) {
+  bool tls_changed = false;
   for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (t.kind != Token::Kind::word) continue;
@@ -347,7 +385,7 @@ void read_comments(const std::vector<Token>& tokens, Received& r) {
   for (const Token& t : tokens) {
     if (t.kind != Token::Kind::comment) continue;
     if (r.auth.empty()) r.auth = auth_evidence(t.text);
-    detail::read_tls(t.text, r.tls);
+    tls_changed = detail::read_tls(t.text, r.tls) || tls_changed;
     const auto envelope = r.envelope_from.empty() ? util::ifind(t.text, "envelope-") : std::string_view::npos;
     if (envelope == std::string_view::npos) continue;
     for (std::string_view key : {"envelope-from", "envelope-sender"}) {
@@ -358,6 +396,7 @@ void read_comments(const std::vector<Token>& tokens, Received& r) {
       r.envelope_from = detail::strip_angle(rest.substr(0, stop));
     }
   }
+  return tls_changed;
 }
 
 }  // namespace
@@ -373,7 +412,9 @@ bool detail::read_received(std::string_view value, Received& r) {
   value = util::trim(value);
   if (util::istarts_with(value, "received:")) value = util::trim(value.substr(9));
   detail::Anomalies anomalies;
-  std::vector<Token> tokens = detail::tokenize(value, anomalies);
+  // Reused between calls (one Received at a time per thread): no allocation per header.
+  thread_local std::vector<Token> tokens;
+  detail::tokenize(value, anomalies, tokens);
   // "(from KRYPTIK [70.20.57.51]) by host": a from clause written as a comment.
   std::vector<Token> inner;
   if (!tokens.empty() && tokens.front().kind == Token::Kind::comment && util::istarts_with(tokens.front().text, "from ")) {
@@ -388,11 +429,13 @@ bool detail::read_received(std::string_view value, Received& r) {
     tokens.insert(tokens.begin(), inner.begin(), inner.end());
   }
   const std::size_t end = split_date(value, tokens, r);
-  std::array<std::vector<Clause>, 7> clauses;
-  assign_clauses(tokens, end, clauses, r);
+  std::array<detail::ClauseList, 7> clauses;
+  thread_local std::vector<const Token*> pool;
+  assign_clauses(tokens, end, clauses, pool, r);
   auto text_of = [&](Key k) {
     std::string s;
-    for (const auto& c : clauses[static_cast<std::size_t>(k)]) append_text(s, clause_text(value, c));
+    const auto& list = clauses[static_cast<std::size_t>(k)];
+    for (std::size_t i = 0; i < list.size(); ++i) append_text(s, clause_text(value, list[i]));
     return s;
   };
   r.from_text = text_of(Key::from);
@@ -427,8 +470,9 @@ bool detail::read_received(std::string_view value, Received& r) {
     const auto at = util::ifind(r.date_text, " for ");
     if (at != std::string::npos) r.for_addr = detail::strip_angle(util::split(r.date_text.substr(at + 5), ' ').front());
   }
-  read_comments(tokens, r);
-  for (const auto& c : by) {
+  const bool tls_changed = read_comments(tokens, r);
+  for (std::size_t i = 0; i < by.size(); ++i) {
+    const Clause& c = by[i];
     for (const Token* t : c.tokens) {
       if (t->kind == Token::Kind::word && t != c.tokens.front() && r.by_ip.empty()) r.by_ip = detail::extract_ip(t->text);
       if (t->kind != Token::Kind::comment) continue;
@@ -444,6 +488,7 @@ bool detail::read_received(std::string_view value, Received& r) {
   hints.exim = util::icontains(r.with_text, "exim") || util::icontains(r.by_text, "exim");
   hints.xmail = util::icontains(r.with_text, "xmail");
   hints.microsoft = util::icontains(r.with_text, "microsoft");
+  hints.reread_tls = tls_changed && !r.tls.stated();
   hints.web = r.protocol.rfind("HTTP", 0) == 0 || util::icontains(r.by_text, "(via HTTP)");
   if (!from.empty()) detail::read_from_clause(from.front(), r, hints);
   if (r.auth.empty()) {

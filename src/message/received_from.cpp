@@ -71,7 +71,7 @@ bool hostname_like(std::string_view s) {
   if (util::iequals(s, "localhost")) return true;
   if (s.find('.') == std::string_view::npos || is_ip_literal(s)) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ||
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' ||
            static_cast<unsigned char>(c) >= 0x80;
   });
 }
@@ -234,18 +234,18 @@ std::string normalise_tls_version(std::string_view v) {
   return std::string(v);
 }
 
-void read_tls(std::string_view text, ReceivedTls& tls) {
-  if (tls.stated()) return;
+bool read_tls(std::string_view text, ReceivedTls& tls) {
+  if (tls.stated()) return false;
   const bool as_is = collapsed(text);  // most comments: no copy needed
   const std::string flat = as_is ? std::string() : collapse(text);
   const std::string_view t = as_is ? text : std::string_view(flat);
   if (const auto p = util::ifind(t, "using "); p != std::string_view::npos) {  // Postfix
     const auto w = words_of(t.substr(p + 6));
-    if (w.empty()) return;
+    if (w.empty()) return false;
     tls.version = normalise_tls_version(w[0]);
     if (w.size() >= 4 && util::iequals(w[1], "with") && util::iequals(w[2], "cipher")) tls.cipher = std::string(w[3]);
     if (w.size() >= 6 && w[4].front() == '(' && util::istarts_with(w[5], "bits")) tls.bits = std::string(w[4].substr(1));
-    return;
+    return true;
   }
   const bool equals = t.find('=') != std::string_view::npos;
   if (equals && (util::icontains(t, "version=") || util::icontains(t, "cipher="))) {  // Exchange, Gmail, sendmail, Haraka
@@ -255,7 +255,7 @@ void read_tls(std::string_view text, ReceivedTls& tls) {
       else if (util::istarts_with(w, "cipher=")) tls.cipher = std::string(w.substr(7));
       else if (util::istarts_with(w, "bits=")) tls.bits = std::string(w.substr(5));
     }
-    return;
+    return true;
   }
   const bool colons = t.find(':') != std::string_view::npos;
   for (std::string_view key : {"TLS: ", "SSL: "}) {  // "TLS: TLSv1/SSLv3, 168bits,DES-CBC3-SHA"
@@ -268,7 +268,7 @@ void read_tls(std::string_view text, ReceivedTls& tls) {
     if (const auto b = util::ifind(bits, "bits"); b != std::string::npos) bits.resize(b);
     tls.bits = bits;
     tls.cipher = std::string(util::trim(util::split(parts[2], ')').front()));
-    return;
+    return true;
   }
   std::string_view s = util::trim(t);
   for (std::string_view prefix : {"Cipher ", "tls_cipher "}) {
@@ -281,18 +281,20 @@ void read_tls(std::string_view text, ReceivedTls& tls) {
       tls.version = normalise_tls_version(colon[0]);
       tls.cipher = std::string(colon[1]);
       tls.bits = std::string(colon[2]);
-      return;
+      return true;
     }
   }
-  if (!tls_word && !util::icontains(s, "encrypted")) return;  // neither form below
+  if (!tls_word && !util::icontains(s, "encrypted")) return false;  // neither form below
   const auto words = words_of(s);
   if (words.size() == 2 && util::iequals(words[1], "encrypted")) {  // qmail-tls
     tls.cipher = std::string(words[0]);
-    return;
+    return true;
   }
   if (words.size() == 1 && (util::istarts_with(s, "TLS1") || util::istarts_with(s, "TLSv1"))) {
     tls.version = normalise_tls_version(s);  // Exim 4.9x "(TLS1.3)"
+    return true;
   }
+  return false;
 }
 
 bool collapsed(std::string_view s) {
@@ -343,7 +345,7 @@ void read_from_clause(const Clause& from, Received& r, const MtaHints& hints) {
     const bool bare_before = f.bare_ip.empty();  // read_comment sets it only when it is empty
     read_comment(*t, f, r);
     if (stray_word && (f.tcp_ips.size() != ips_before || f.bare_ip.empty() != bare_before)) f.injected = true;
-    read_tls(t->text, r.tls);
+    if (hints.reread_tls) read_tls(t->text, r.tls);
   }
   std::string word_ip;
   bool word_bracketed = false;

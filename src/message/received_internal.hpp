@@ -3,6 +3,8 @@
 
 #include "maildiag/message/received.hpp"
 
+#include <array>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,16 +28,40 @@ struct Anomalies {
 };
 
 std::vector<Token> tokenize(std::string_view value, Anomalies& anomalies);
+/// As above, into `out` (cleared first), so a caller can reuse its capacity.
+void tokenize(std::string_view value, Anomalies& anomalies, std::vector<Token>& out);
 
 /// parse_received into a default-constructed r (the trace fills its hops in place); false when
 /// the value is not a trace field (r is then unspecified).
 bool read_received(std::string_view value, Received& r);
 
-/// The tokens of one clause ("from", "by", ...), in order.
+/// The tokens of one clause ("from", "by", ...), in order: a run of the parse's token pool.
 struct Clause {
-  std::vector<const Token*> tokens;
+  std::span<const Token* const> tokens;
   std::size_t begin = 0;  ///< text span in the value, for the raw clause text
   std::size_t end = 0;
+};
+
+/// The clauses of one keyword, in order. Nearly always one or none: two live inline.
+class ClauseList {
+ public:
+  Clause& emplace_back() {
+    ++n_;
+    if (n_ <= head_.size()) return head_[n_ - 1] = Clause{};
+    return tail_.emplace_back();
+  }
+  Clause& back() { return n_ <= head_.size() ? head_[n_ - 1] : tail_.back(); }
+  [[nodiscard]] const Clause& operator[](std::size_t i) const {
+    return i < head_.size() ? head_[i] : tail_[i - head_.size()];
+  }
+  [[nodiscard]] const Clause& front() const { return head_[0]; }
+  [[nodiscard]] bool empty() const { return n_ == 0; }
+  [[nodiscard]] std::size_t size() const { return n_; }
+
+ private:
+  std::array<Clause, 2> head_{};
+  std::size_t n_ = 0;
+  std::vector<Clause> tail_;
 };
 
 /// What the by/with clauses reveal about the receiving MTA, which decides how its from-clause reads.
@@ -44,13 +70,17 @@ struct MtaHints {
   bool xmail = false;      ///< "helo ([ip]:port)": the from word is the HELO
   bool microsoft = false;  ///< "helo (ip)": Exchange writes the HELO, qmail the rDNS
   bool web = false;        ///< HTTP submission: there is no SMTP greeting
+  /// The from-clause comments must be read for TLS again: an earlier reading of every comment
+  /// changed the TLS fields without stating TLS (a lone bits=), so the from comments' bits win.
+  bool reread_tls = false;
 };
 
 /// Reads the from-clause into helo/rdns/ip/ident and auth evidence.
 void read_from_clause(const Clause& from, Received& r, const MtaHints& hints);
 
-/// Reads TLS details from one comment or clause text into tls (first statement wins).
-void read_tls(std::string_view text, ReceivedTls& tls);
+/// Reads TLS details from one comment or clause text into tls (first statement wins). False when
+/// it changed nothing, whatever tls held before (unless tls was already stated).
+bool read_tls(std::string_view text, ReceivedTls& tls);
 /// "TLSv1", "TLS1_2", "TLS-1.2", "TLSv1/SSLv3" -> "TLSv1.0", "TLSv1.2"...
 std::string normalise_tls_version(std::string_view v);
 

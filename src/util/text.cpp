@@ -63,6 +63,13 @@ std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_
   const char lo = lower(needle[0]);
   const char up = (lo >= 'a' && lo <= 'z') ? static_cast<char>(lo - 'a' + 'A') : lo;
   const std::size_t last = haystack.size() - needle.size();  // last valid start
+  const std::string_view rest = needle.substr(1);
+  if (last - from < 64) {  // short text (Received comments, clause texts): a plain loop beats memchr calls
+    for (std::size_t i = from; i <= last; ++i) {
+      if (lower(haystack[i]) == lo && iequals(haystack.substr(i + 1, rest.size()), rest)) return i;
+    }
+    return std::string_view::npos;
+  }
   const char* base = haystack.data();
   auto next = [&](char c, std::size_t at) -> std::size_t {
     if (at > last) return std::string_view::npos;
@@ -71,7 +78,6 @@ std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_
   };
   std::size_t next_lo = next(lo, from);
   std::size_t next_up = lo == up ? std::string_view::npos : next(up, from);
-  const std::string_view rest = needle.substr(1);
   while (next_lo != std::string_view::npos || next_up != std::string_view::npos) {
     const std::size_t i = std::min(next_lo, next_up);
     if (iequals(haystack.substr(i + 1, rest.size()), rest)) return i;
