@@ -31,17 +31,19 @@ constexpr auto kWordByte = make_word_table();
 }  // namespace
 
 std::string collapse(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  std::size_t i = 0;
-  while (i < s.size()) {  // words copied whole, each run of whitespace between them as one space
-    while (i < s.size() && is_ws(s[i])) ++i;
-    const std::size_t start = i;
-    while (i < s.size() && !is_ws(s[i])) ++i;
-    if (i == start) break;
-    if (!out.empty()) out.push_back(' ');
-    out.append(s.data() + start, i - start);
+  std::string out(s.size(), '\0');
+  char* o = out.data();
+  bool space = false;  // whitespace seen since the last word byte written
+  for (char c : s) {
+    if (is_ws(c)) {
+      space = true;
+      continue;
+    }
+    if (space && o != out.data()) *o++ = ' ';
+    space = false;
+    *o++ = c;
   }
+  out.resize(static_cast<std::size_t>(o - out.data()));
   return out;
 }
 
