@@ -222,7 +222,9 @@ class Dialog {
                  "The server does not announce STARTTLS on this port.", {},
                  "Enable TLS on the server (STARTTLS on 143, or implicit TLS on 993) and configure clients to use it.");
       else
-        link_.info("STARTTLS offered, not used (--starttls never)");
+        rep_.add(Severity::info, "imap.starttls.skipped",
+                 "STARTTLS offered but not used (--starttls never): this session was not encrypted", {}, {},
+                 "Run without --starttls never to test the encrypted path.");
       return true;
     }
     auto r = command(imap::Command::make("STARTTLS"));

@@ -89,7 +89,12 @@ void Dialog::listing(const char* verb, const char* title, const char* value_colu
     if (count > opt_.list_max) continue;
     const auto value = util::sanitize(item->value, 100);
     s.rows.push_back({std::to_string(item->number), value});
-    shown.push_back({{"number", item->number}, {std::string_view(verb) == "LIST" ? "octets" : "uid", value}});
+    if (std::string_view(verb) == "LIST") {  // a size is a number in JSON; a malformed one is null
+      const auto size = util::parse_uint(item->value);
+      shown.push_back({{"number", item->number}, {"octets", size ? nlohmann::json(*size) : nlohmann::json()}});
+    } else {
+      shown.push_back({{"number", item->number}, {"uid", value}});
+    }
   }
   if (count > opt_.list_max) s.rows.push_back({"...", fmt::format("{} more", count - opt_.list_max)});
   rep_.data[key] = {{"count", count}, {"shown", shown}};

@@ -240,7 +240,9 @@ bool Dialog::starttls() {
                "The server does not announce STLS (RFC 2595) on this port.", {},
                "Enable TLS on the server (STLS on 110, or implicit TLS on 995) and configure clients to use it.");
     else
-      link_.info("STLS offered, not used (--starttls never)");
+      rep_.add(Severity::info, "pop3.stls.skipped",
+               "STLS offered but not used (--starttls never): this session was not encrypted", {}, {},
+               "Run without --starttls never to test the encrypted path.");
     return true;
   }
   auto r = command(pop3::Command::make("STLS"));

@@ -133,7 +133,8 @@ void add_hosts_section(report::Report& r, const Target& t) {
     std::string addrs;
     for (const auto& a : h.addresses) addrs += (addrs.empty() ? "" : " ") + a.to_string();
     s.rows.push_back({h.preference ? std::to_string(*h.preference) : "-", h.name, addrs.empty() ? "(none)" : addrs,
-                      h.dns_status + (h.dns_error.empty() ? "" : ": " + h.dns_error)});
+                      // An answer for one family (A without AAAA) is ok; its NODATA for the other is not news.
+                      h.dns_status + (h.dns_error.empty() || !h.addresses.empty() ? "" : ": " + h.dns_error)});
   }
 }
 

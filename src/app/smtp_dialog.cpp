@@ -211,7 +211,10 @@ bool SmtpDialog::starttls() {
   if (opt_.tls_on_connect) return true;
   const auto& caps = f_.caps;
   if (opt_.starttls == StartTlsMode::never) {
-    if (caps.starttls) s_.info("STARTTLS offered, not used (--starttls never)");
+    if (caps.starttls)
+      rep_.add(Severity::info, "smtp.starttls.skipped",
+               "STARTTLS offered but not used (--starttls never): this session was not encrypted", {}, {},
+               "Run without --starttls never to test the encrypted path.");
     return true;
   }
   if (!caps.starttls) {
