@@ -179,7 +179,13 @@ bool Link::handshake(std::string_view how) {
     eof_ = true;
     return false;
   }
-  if (!r.injected.empty()) {
+  if (!r.injected.empty() && opt_.implicit_tls) {
+    // No upgrade was asked for: a greeting before our ClientHello is a plaintext server on a TLS port.
+    r.ok = false;
+    r.error = "the server spoke plain text instead of TLS: " + util::sanitize(r.injected, 200);
+    r.report.handshake_ok = false;
+    r.report.error = r.error;
+  } else if (!r.injected.empty()) {
     rep_.add(report::Severity::critical, opt_.protocol + ".starttls.injection",
              "The server sent plaintext data after accepting the TLS upgrade",
              "Bytes that arrive after the STARTTLS/STLS reply and before the handshake could be a command "
