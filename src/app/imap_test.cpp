@@ -461,32 +461,13 @@ class Dialog {
 }  // namespace
 
 std::optional<report::Report> run_imap_test(const ImapTestOptions& options, std::string* error) {
-  auto lo = link::link_options(options, "imap", 143, 993, error);
-  if (!lo) return std::nullopt;
-  if (!link::starttls_from_string(options.starttls)) {
-    if (error != nullptr) *error = "--starttls must be auto, never or require";
-    return std::nullopt;
-  }
-  Redactor redactor;
-  std::optional<std::string> password;
-  if (!link::obtain_password(options, password, redactor, error)) return std::nullopt;
-  report::Report rep;
-  rep.command = "imap-test";
-  rep.target = util::sanitize(options.target, 300);
-  rep.data["host"] = lo->host;
-  rep.data["port"] = lo->port;
-  rep.data["implicit_tls"] = lo->implicit_tls;
-  {
-    link::Link ln(rep, *lo, redactor);
-    if (ln.open()) {
-      rep.data["address"] = ln.connected_address();
-      Dialog d(options, rep, ln, std::move(password));
-      d.run();
-    }
-    rep.data["connect_ms"] = ln.connect_ms();
-    rep.data["total_ms"] = ln.elapsed_ms();
-  }
-  return rep;
+  return link::run_session(
+      options, "imap", 143, 993,
+      [&](report::Report& rep, link::Link& ln, std::optional<std::string> password) {
+        Dialog d(options, rep, ln, std::move(password));
+        d.run();
+      },
+      error);
 }
 
 }  // namespace maildiag::app

@@ -16,6 +16,7 @@
 #include "maildiag/net/stream.hpp"
 #include "maildiag/report/report.hpp"
 #include "maildiag/tls/report.hpp"
+#include "maildiag/util/text.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -173,6 +174,38 @@ bool obtain_password(const Options& o, std::optional<std::string>& password, Red
   }
   redactor.add_credentials(*o.user, *password);
   return true;
+}
+
+/// One POP3/IMAP test run: checks the options, gets the password, opens the link and hands it to
+/// `dialog(rep, link, password)`; fills the report's connection data. nullopt (and *error) for bad options.
+template <class Options, class RunDialog>
+std::optional<report::Report> run_session(const Options& o, const std::string& protocol, std::uint16_t plain_port,
+                                          std::uint16_t tls_port, RunDialog dialog, std::string* error) {
+  auto lo = link_options(o, protocol, plain_port, tls_port, error);
+  if (!lo) return std::nullopt;
+  if (!starttls_from_string(o.starttls)) {
+    if (error != nullptr) *error = "--starttls must be auto, never or require";
+    return std::nullopt;
+  }
+  Redactor redactor;
+  std::optional<std::string> password;
+  if (!obtain_password(o, password, redactor, error)) return std::nullopt;
+  report::Report rep;
+  rep.command = protocol + "-test";
+  rep.target = util::sanitize(o.target, 300);
+  rep.data["host"] = lo->host;
+  rep.data["port"] = lo->port;
+  rep.data["implicit_tls"] = lo->implicit_tls;
+  {
+    Link ln(rep, *lo, redactor);
+    if (ln.open()) {
+      rep.data["address"] = ln.connected_address();
+      dialog(rep, ln, std::move(password));
+    }
+    rep.data["connect_ms"] = ln.connect_ms();
+    rep.data["total_ms"] = ln.elapsed_ms();
+  }
+  return rep;
 }
 
 /// Interactive sessions: prints transcript lines as they happen ("<- +OK ready") and findings

@@ -413,32 +413,13 @@ void Dialog::quit() {
 }  // namespace pop3_test
 
 std::optional<report::Report> run_pop3_test(const Pop3TestOptions& options, std::string* error) {
-  auto lo = link::link_options(options, "pop3", 110, 995, error);
-  if (!lo) return std::nullopt;
-  if (!link::starttls_from_string(options.starttls)) {
-    if (error != nullptr) *error = "--starttls must be auto, never or require";
-    return std::nullopt;
-  }
-  Redactor redactor;
-  std::optional<std::string> password;
-  if (!link::obtain_password(options, password, redactor, error)) return std::nullopt;
-  report::Report rep;
-  rep.command = "pop3-test";
-  rep.target = util::sanitize(options.target, 300);
-  rep.data["host"] = lo->host;
-  rep.data["port"] = lo->port;
-  rep.data["implicit_tls"] = lo->implicit_tls;
-  {
-    link::Link ln(rep, *lo, redactor);
-    if (ln.open()) {
-      rep.data["address"] = ln.connected_address();
-      pop3_test::Dialog d(options, rep, ln, std::move(password));
-      d.run();
-    }
-    rep.data["connect_ms"] = ln.connect_ms();
-    rep.data["total_ms"] = ln.elapsed_ms();
-  }
-  return rep;
+  return link::run_session(
+      options, "pop3", 110, 995,
+      [&](report::Report& rep, link::Link& ln, std::optional<std::string> password) {
+        pop3_test::Dialog d(options, rep, ln, std::move(password));
+        d.run();
+      },
+      error);
 }
 
 }  // namespace maildiag::app
