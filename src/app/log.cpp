@@ -16,14 +16,7 @@ namespace maildiag::app {
 
 namespace {
 
-log::TimeContext clock_context() {
-  log::TimeContext ctx;
-  const std::time_t now = std::time(nullptr);
-  ctx.now = static_cast<std::int64_t>(now);
-  std::tm tm{};
-  if (localtime_r(&now, &tm) != nullptr) ctx.local_offset_min = static_cast<int>(tm.tm_gmtoff / 60);
-  return ctx;
-}
+using logio::clock_context;
 
 /// "2h" (that long ago), "2026-11-23", "2026-11-23 10:00[:00]" (local time unless it has an offset).
 std::optional<std::int64_t> parse_when(const std::string& s, const log::TimeContext& ctx) {

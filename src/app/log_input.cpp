@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <optional>
 
@@ -346,6 +347,15 @@ void Follower::poll(const LineFn& on_line) {
   drain(on_line);
   reopen_if_rotated(on_line);
   drain(on_line);
+}
+
+log::TimeContext clock_context() {
+  log::TimeContext ctx;
+  const std::time_t now = std::time(nullptr);
+  ctx.now = static_cast<std::int64_t>(now);
+  std::tm tm{};
+  if (localtime_r(&now, &tm) != nullptr) ctx.local_offset_min = static_cast<int>(tm.tm_gmtoff / 60);
+  return ctx;
 }
 
 }  // namespace maildiag::app::logio

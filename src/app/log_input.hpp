@@ -2,6 +2,8 @@
 // app-private: reading mail logs for `maildiag log` — plain files, gzip rotations (zlib), stdin —
 // line by line with a bounded buffer, and following a growing file across rotations.
 
+#include "maildiag/log/time.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -64,5 +66,8 @@ class Follower {
   InputStats stats_;
   std::uint64_t rotations_ = 0;
 };
+
+/// Now and the local zone's offset, for placing year-less and zone-less log and queue times.
+log::TimeContext clock_context();
 
 }  // namespace maildiag::app::logio

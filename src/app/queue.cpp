@@ -1,6 +1,7 @@
 // `maildiag queue`: obtains the listing (postqueue -j, or a mailq text given as input), keeps the
 // messages asked for, and reports them by destination domain and age.
 
+#include "log_input.hpp"
 #include "maildiag/app/queue.hpp"
 
 #include "queue_source.hpp"
@@ -23,14 +24,7 @@ using report::Severity;
 
 constexpr std::size_t kMaxListing = 256u << 20;
 
-log::TimeContext clock_context() {
-  log::TimeContext ctx;
-  const std::time_t now = std::time(nullptr);
-  ctx.now = static_cast<std::int64_t>(now);
-  std::tm tm{};
-  if (localtime_r(&now, &tm) != nullptr) ctx.local_offset_min = static_cast<int>(tm.tm_gmtoff / 60);
-  return ctx;
-}
+using logio::clock_context;
 
 bool read_input(const std::string& path, std::string& out, std::string* error) {
   std::ifstream file;
