@@ -170,7 +170,7 @@ TEST_CASE("log reads gzip rotations, stdin, and puts rotations in order", "[cli]
   CHECK(r.exit_code == 0);
   CHECK(ndjson(r.out).size() == 1);
 
-  write(tmp.path / "broken.gz", std::string("\x1f\x8b\x08\x00garbage", 12));
+  write(tmp.path / "broken.gz", std::string("\x1f\x8b\x08\x00garbage", 11));
   r = run_maildiag({"log", "--summary", (tmp.path / "broken.gz").string()});
   CHECK(r.exit_code == 3);
   CHECK(r.err.find("corrupt gzip") != std::string::npos);

@@ -161,7 +161,7 @@ TEST_CASE("greetings through the shared classifier", "[probe][banner]") {
   CHECK(imap.kind == "imap");
   CHECK(imap.severity == Severity::ok);
 
-  auto garbage = read_banner(Protocol::smtp, {std::string("\x16\x03\x01?? this is not SMTP", 25)});
+  auto garbage = read_banner(Protocol::smtp, {std::string("\x16\x03\x01?? this is not SMTP", 22)});
   CHECK(garbage.kind == "unknown");
   CHECK_FALSE(garbage.matches);
   CHECK(garbage.severity == Severity::warning);

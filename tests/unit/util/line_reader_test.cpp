@@ -49,7 +49,7 @@ TEST_CASE("byte-at-a-time feeding", "[util][line_reader]") {
 
 TEST_CASE("a lone CR stays in the line; NUL is flagged", "[util][line_reader]") {
   LineReader r;
-  r.feed(std::string("a\rb\r\nx\0y\n", 10));
+  r.feed(std::string("a\rb\r\nx\0y\n", 9));
   auto l = r.next();
   CHECK(l->text == "a\rb");
   CHECK_FALSE(l->has_nul);
