@@ -139,6 +139,13 @@ report::Report bounce_report(const std::string& source, const bounce::Analysis& 
   return rep;
 }
 
+void add_cut_finding(report::Report& r, std::size_t max_message) {
+  const auto size = util::byte_size(max_message);
+  r.add(report::Severity::warning, "bounce.input.cut", "The message is longer than " + size + " and was cut",
+        "Only the first " + size + " were read; recipients or reasons after that point are missing.",
+        {}, "Raise --max-message-size if the message is genuine; real bounces are a few kilobytes.");
+}
+
 std::vector<nlohmann::json> bounce_json_lines(const std::string& source, const bounce::Analysis& a) {
   std::vector<nlohmann::json> out;
   auto base = [&] {

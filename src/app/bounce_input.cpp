@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <system_error>
 
 namespace maildiag::app {
@@ -14,37 +15,84 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// One line of `in` read in pieces of at most kPiece bytes, so a line without an end (a 1 GiB
+/// binary file) never has to fit in memory.
+struct Piece {
+  std::string_view text;  ///< the piece, without its '\n'
+  bool line_start = true;  ///< the first piece of its line
+  bool newline = false;    ///< the line ended with '\n' here
+};
+
+class PieceReader {
+ public:
+  explicit PieceReader(std::istream& in) : in_(in), buf_(kPiece + 1) {}
+
+  /// The next piece, or nullopt at the end of the input.
+  std::optional<Piece> next() {
+    if (done_) return std::nullopt;
+    in_.getline(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+    const auto got = static_cast<std::size_t>(in_.gcount());
+    Piece p;
+    p.line_start = line_start_;
+    if (in_.eof() || in_.bad()) {
+      done_ = true;
+      if (got == 0) return std::nullopt;
+      p.text = std::string_view(buf_.data(), got);
+    } else if (in_.fail()) {  // the buffer filled before '\n': the line goes on
+      in_.clear();
+      p.text = std::string_view(buf_.data(), got);
+    } else {  // gcount counts the '\n' that getline extracted and dropped
+      p.text = std::string_view(buf_.data(), got - 1);
+      p.newline = true;
+    }
+    line_start_ = p.newline;
+    return p;
+  }
+
+ private:
+  static constexpr std::size_t kPiece = 64 * 1024;
+  std::istream& in_;
+  std::vector<char> buf_;
+  bool line_start_ = true;
+  bool done_ = false;
+};
+
 /// Streams an mbox or a single message from `in`: a "From " line at the start of a line opens a
-/// new message when the stream began with one. Holds one message at a time.
+/// new message when the stream began with one. Holds one message at a time (at most max_message
+/// bytes of it; the rest is read past and the message is marked cut).
 void read_stream(std::istream& in, const std::string& source, bool allow_mbox,
                  const std::function<void(const BounceMessage&)>& each, std::size_t max_message) {
   std::string msg;
-  std::string line;
   bool mbox = false;
   bool first = true;
   bool cut = false;
   std::size_t index = 0;
   auto flush = [&] {
-    if (msg.empty()) return;
+    if (msg.empty() && !cut) return;
     ++index;
-    each(BounceMessage{mbox ? source + "#" + std::to_string(index) : source, msg});
+    each(BounceMessage{mbox ? source + "#" + std::to_string(index) : source, msg, cut});
     msg.clear();
     cut = false;
   };
-  while (std::getline(in, line)) {
-    if (first) {
-      mbox = allow_mbox && line.rfind("From ", 0) == 0;
-      first = false;
-    } else if (mbox && line.rfind("From ", 0) == 0) {
-      flush();
+  PieceReader reader(in);
+  while (const auto p = reader.next()) {
+    if (p->line_start) {
+      const bool from_line = p->text.rfind("From ", 0) == 0;
+      if (first) {
+        mbox = allow_mbox && from_line;
+        first = false;
+      } else if (mbox && from_line) {
+        flush();
+      }
     }
     if (cut) continue;
-    if (msg.size() + line.size() + 1 > max_message) {
+    const std::size_t add = p->text.size() + (p->newline ? 1 : 0);
+    if (msg.size() + add > max_message) {
       cut = true;
       continue;
     }
-    msg += line;
-    if (!in.eof()) msg.push_back('\n');
+    msg += p->text;
+    if (p->newline) msg.push_back('\n');
   }
   flush();
 }

@@ -16,6 +16,7 @@ namespace {
 struct BounceArgs {
   std::vector<std::string> inputs;
   bool summary = false;
+  std::size_t max_message = app::kMaxMessage;
 };
 
 void run(Context& ctx, const BounceArgs& args) {
@@ -30,14 +31,20 @@ void run(Context& ctx, const BounceArgs& args) {
     const auto a = bounce::analyse(m.bytes);
     summary.add(a);
     ctx.fold(app::bounce_severity(a));
+    if (m.cut) ctx.fold(report::Severity::warning);
     if (args.summary) return;
     if (ctx.common.json) {
-      for (const auto& line : app::bounce_json_lines(m.source, a)) std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      for (auto& line : app::bounce_json_lines(m.source, a)) {
+        if (m.cut) line["input_cut"] = true;
+        std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      }
     } else {
-      report::render_text(std::cout, app::bounce_report(m.source, a), ctx.text_style());
+      auto rep = app::bounce_report(m.source, a);
+      if (m.cut) app::add_cut_finding(rep, args.max_message);
+      report::render_text(std::cout, rep, ctx.text_style());
     }
   };
-  app::for_each_message(args.inputs, std::cin, on_message, on_error);
+  app::for_each_message(args.inputs, std::cin, on_message, on_error, args.max_message);
   if (summary.messages == 0 && errors > 0) throw UsageError("no message could be read");
   if (args.summary) {
     if (ctx.common.json) {
@@ -69,6 +76,10 @@ void register_bounce(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<BounceArgs>();
   cmd->add_option("input", args->inputs, "Message file, mbox, maildir or directory ('-' = stdin, the default)");
   cmd->add_flag("--summary", args->summary, "Print only counts by reason and by recipient domain");
+  cmd->add_option("--max-message-size", args->max_message,
+                  "Bytes of one message read; the rest is skipped and the message reported as cut (default 64 MiB)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
   cmd->callback([&ctx, args] { run(ctx, *args); });
 }
 

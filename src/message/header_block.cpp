@@ -14,12 +14,6 @@ bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 /// RFC 5322 ftext: printable ASCII except the colon.
 bool is_ftext(char c) { return c >= 33 && c <= 126 && c != ':'; }
 
-std::string mib_text(std::size_t bytes) {
-  if (bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
-  if (bytes % 1024 == 0) return std::to_string(bytes >> 10) + " KiB";
-  return std::to_string(bytes) + " bytes";
-}
-
 /// One physical line: [begin, end) content, `next` the offset after its terminator.
 struct Line {
   std::size_t begin = 0;
@@ -100,7 +94,7 @@ class Builder {
       block_.truncated = true;
       block_.problems.push_back("header " + util::sanitize(current_.name, 80) + " at line " +
                                 std::to_string(current_.line) + " is longer than " +
-                                mib_text(limits_.max_value) + "; its value was cut");
+                                util::byte_size(limits_.max_value) + "; its value was cut");
       return;
     }
     current_.value.append(more);
@@ -231,7 +225,7 @@ HeaderBlock parse_headers(std::string_view message, const HeaderLimits& limits) 
   builder.finish();
   if (limit < message.size()) {
     block.truncated = true;
-    block.problems.push_back("header block exceeds " + mib_text(limits.max_bytes) +
+    block.problems.push_back("header block exceeds " + util::byte_size(limits.max_bytes) +
                              "; parsing stopped there");
   }
   block.body_offset = message.size();

@@ -1,6 +1,7 @@
 #include "maildiag/report/render.hpp"
 
 #include "maildiag/i18n/catalog.hpp"
+#include "maildiag/util/text.hpp"
 
 #include <unistd.h>
 
@@ -190,11 +191,24 @@ std::string colorize(std::string_view text, Severity s, bool color) {
   return out;
 }
 
-void render_table(std::ostream& out, const Section& s, const TextStyle& style) {
-  if (!s.title.empty()) {
-    if (style.color) out << kBold << s.title << kReset << '\n';
-    else out << s.title << '\n';
+/// A row's cells as the terminal may receive them (util::terminal_safe).
+std::vector<std::string> safe_cells(const std::vector<std::string>& row) {
+  std::vector<std::string> out;
+  out.reserve(row.size());
+  for (const auto& cell : row) out.push_back(util::terminal_safe(cell));
+  return out;
+}
+
+void render_table(std::ostream& out, const Section& section, const TextStyle& style) {
+  const std::string title = util::terminal_safe(section.title);
+  if (!title.empty()) {
+    if (style.color) out << kBold << title << kReset << '\n';
+    else out << title << '\n';
   }
+  Section s;
+  s.columns = safe_cells(section.columns);
+  s.rows.reserve(section.rows.size());
+  for (const auto& row : section.rows) s.rows.push_back(safe_cells(row));
   std::size_t ncol = s.columns.size();
   for (const auto& row : s.rows) ncol = std::max(ncol, row.size());
   std::vector<std::size_t> widths(ncol, 0);
@@ -243,27 +257,27 @@ void render_findings(std::ostream& out, const std::vector<Finding>& findings, co
     const std::string mark = "[" + std::string(label(f.severity)) + "]";
     out << "  " << colorize(mark, f.severity, style.color)
         << std::string(kIndent - 2 - std::min(mark.size(), kIndent - 3), ' ');
-    wrapped(out, f.title, kIndent, style.width);
+    wrapped(out, util::terminal_safe(f.title), kIndent, style.width);
     const std::string ind(kIndent, ' ');
     if (!f.detail.empty()) {
       out << ind;
-      wrapped(out, f.detail, kIndent, style.width);
+      wrapped(out, util::terminal_safe(f.detail), kIndent, style.width);
     }
     if (!f.evidence.empty()) {
       const std::string label = std::string(i18n::msg("ui.evidence")) + ": ";
       out << ind << label;
-      wrapped(out, f.evidence, kIndent + display_width(label), style.width);
+      wrapped(out, util::terminal_safe(f.evidence), kIndent + display_width(label), style.width);
     }
     if (!f.remediation.empty()) {
       const std::string label = std::string(i18n::msg("ui.fix")) + ": ";
       out << ind << label;
-      wrapped(out, f.remediation, kIndent + display_width(label), style.width);
+      wrapped(out, util::terminal_safe(f.remediation), kIndent + display_width(label), style.width);
     }
   }
 }
 
 void render_text(std::ostream& out, const Report& r, const TextStyle& style) {
-  const std::string head = r.command + (r.target.empty() ? "" : " " + r.target);
+  const std::string head = util::terminal_safe(r.command + (r.target.empty() ? "" : " " + r.target));
   if (style.color) out << kBold << "== " << head << kReset << '\n';
   else out << "== " << head << '\n';
   for (const auto& s : r.sections) render_table(out, s, style);
@@ -272,8 +286,8 @@ void render_text(std::ostream& out, const Report& r, const TextStyle& style) {
     for (const auto& l : r.transcript) {
       char t[32];
       std::snprintf(t, sizeof t, "%8.1fms", l.t_ms);
-      out << "  " << t << ' ' << marker(l) << ' ' << l.text;
-      if (!l.note.empty()) out << "   # " << l.note;
+      out << "  " << t << ' ' << marker(l) << ' ' << util::terminal_safe(l.text);
+      if (!l.note.empty()) out << "   # " << util::terminal_safe(l.note);
       out << '\n';
     }
   }

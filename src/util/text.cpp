@@ -10,8 +10,8 @@ namespace {
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
-/// Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid.
-std::size_t utf8_len(std::string_view s, std::size_t i) {
+/// Length of the valid UTF-8 sequence starting at s[i] (its code point in *cp), or 0 when invalid.
+std::size_t utf8_decode(std::string_view s, std::size_t i, char32_t* cp_out) {
   const auto b = static_cast<unsigned char>(s[i]);
   std::size_t n = 0;
   unsigned min = 0;
@@ -27,7 +27,40 @@ std::size_t utf8_len(std::string_view s, std::size_t i) {
     cp = (cp << 6) | (c & 0x3Fu);
   }
   if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  *cp_out = static_cast<char32_t>(cp);
   return n;
+}
+
+/// Code points a terminal must not receive from untrusted text: C1 controls (U+0080..U+009F,
+/// U+009B is a one-byte CSI on some terminals) and the bidirectional marks, embeddings,
+/// overrides and isolates that reorder what is shown (the "Trojan Source" class).
+bool terminal_unsafe(char32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+bool ascii_unsafe(unsigned char b) { return (b < 0x20 && b != '\t') || b == 0x7F; }
+
+/// Appends s[0, limit) with every unsafe byte or sequence replaced by '?'.
+void append_safe(std::string& out, std::string_view s, std::size_t limit) {
+  std::size_t i = 0;
+  while (i < limit) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      out.push_back(ascii_unsafe(b) ? '?' : static_cast<char>(b));
+      ++i;
+      continue;
+    }
+    char32_t cp = 0;
+    const std::size_t n = utf8_decode(s, i, &cp);
+    if (n != 0 && i + n <= limit && !terminal_unsafe(cp)) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      out.push_back('?');
+      i += n == 0 || i + n > limit ? 1 : n;
+    }
+  }
 }
 }  // namespace
 
@@ -133,38 +166,37 @@ std::string sanitize(std::string_view s, std::size_t max_len) {
   std::string out;
   const std::size_t limit = std::min(s.size(), max_len);
   out.reserve(limit);
-  std::size_t i = 0;
-  while (i < limit) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if (b >= 0x80) {
-      const std::size_t n = utf8_len(s, i);
-      if (n != 0 && i + n <= limit) {
-        out.append(s.substr(i, n));
-        i += n;
-        continue;
-      }
-      out.push_back('?');
-      ++i;
-      continue;
-    }
-    out.push_back((b < 0x20 && b != '\t') || b == 0x7F ? '?' : static_cast<char>(b));
-    ++i;
-  }
+  append_safe(out, s, limit);
   if (s.size() > limit) out += "…[+" + std::to_string(s.size() - limit) + " bytes]";
+  return out;
+}
+
+std::string byte_size(std::size_t bytes) {
+  if (bytes != 0 && bytes % (std::size_t{1} << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  if (bytes != 0 && bytes % 1024 == 0) return std::to_string(bytes >> 10) + " KiB";
+  return std::to_string(bytes) + " bytes";
+}
+
+std::string terminal_safe(std::string_view s) {
+  if (is_clean_text(s)) return std::string(s);
+  std::string out;
+  out.reserve(s.size());
+  append_safe(out, s, s.size());
   return out;
 }
 
 bool is_clean_text(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
-    if (b >= 0x80) {
-      const std::size_t n = utf8_len(s, i);
-      if (n == 0) return false;
-      i += n;
+    if (b < 0x80) {
+      if (ascii_unsafe(b)) return false;
+      ++i;
       continue;
     }
-    if ((b < 0x20 && b != '\t') || b == 0x7F) return false;
-    ++i;
+    char32_t cp = 0;
+    const std::size_t n = utf8_decode(s, i, &cp);
+    if (n == 0 || terminal_unsafe(cp)) return false;
+    i += n;
   }
   return true;
 }

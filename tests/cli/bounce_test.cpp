@@ -153,3 +153,37 @@ TEST_CASE("bounce: unreadable input is a one-line error and exit 3", "[cli][boun
   CHECK(r.exit_code == 3);
   CHECK(r.err.find("maildiag: error: ") == 0);
 }
+
+TEST_CASE("bounce --max-message-size: a longer message is cut and said so; lines longer than a read piece",
+          "[cli][bounce][limits]") {
+  // a hard bounce whose tail (a 200 KiB single-line attachment and a second report) lies past 4 KiB
+  const std::string big = kHard + "X-Filler: " + std::string(200 * 1024, 'x') + "\n";
+  auto r = run_maildiag({"bounce", "--max-message-size", "4KiB", "-"}, big);
+  INFO(r.out << r.err);
+  CHECK(r.out.find("longer than 4 KiB and was cut") != std::string::npos);
+  CHECK(r.out.find("gone@example.com") != std::string::npos);  // what came before the cut is read
+  CHECK(r.exit_code == 2);
+
+  r = run_maildiag({"--json", "bounce", "--max-message-size", "4096", "-"}, big);
+  const auto v = lines_of(r.out);
+  REQUIRE(v.size() == 2);
+  CHECK(v[0]["input_cut"] == true);
+
+  // the default limit does not cut it; the long line is read whole (several 64 KiB pieces)
+  r = run_maildiag({"--json", "bounce", "-"}, big);
+  REQUIRE(lines_of(r.out).size() == 2);
+  CHECK_FALSE(lines_of(r.out)[0].contains("input_cut"));
+
+  // an mbox whose first message has an endless line: the second message still starts at its From line
+  const std::string box = "From a@example.com Fri Apr 30 00:00:00 2015\nSubject: x\n\n" + std::string(300 * 1024, 'y') +
+                          "\nFrom MAILER-DAEMON Thu Apr 29 23:34:45 2015\n" + kSoft;
+  r = run_maildiag({"--json", "bounce", "--max-message-size", "64KiB", "-"}, box);
+  const auto w = lines_of(r.out);
+  REQUIRE(w.size() == 2);
+  CHECK(w[0]["input_cut"] == true);
+  CHECK(w[1]["kind"] == "delay");
+  CHECK_FALSE(w[1].contains("input_cut"));
+
+  r = run_maildiag({"bounce", "--max-message-size", "10", "-"}, kHard);
+  CHECK(r.exit_code == 3);  // below the 1 KiB floor: a usage error
+}

@@ -232,10 +232,10 @@ TEST_CASE("reliability: binary input never reaches the terminal raw", "[cli][rel
   }
 }
 
-// Known and open (F2, reported): util::sanitize keeps valid UTF-8 as it is, so C1 controls and
-// bidi overrides reach the terminal. [!mayfail] until sanitize replaces them.
+// F2 (fixed): the text renderer passes every string through util::terminal_safe, which replaces
+// C1 controls and bidi controls as well as C0 controls and invalid UTF-8.
 TEST_CASE("reliability: C1 controls and bidi overrides in input are not printed raw",
-          "[cli][reliability][!mayfail]") {
+          "[cli][reliability]") {
   TempDir dir;
   const auto file = dir.write("noise.bin", noise());
   for (auto args : kFileCommands) {
@@ -303,10 +303,10 @@ TEST_CASE("reliability: a huge single-line input is read within bounded memory",
   }
 }
 
-// Known and open (F4, reported): the bounce reader reads a line whole (std::getline) before it
-// applies its 64 MiB message limit, and says nothing about the cut. [!mayfail] until fixed.
+// F4 (fixed): the bounce reader reads lines in 64 KiB pieces, keeps at most --max-message-size
+// (64 MiB) of a message and reports the cut.
 TEST_CASE("reliability: bounce reads a huge single-line input within bounded memory",
-          "[cli][reliability][!mayfail]") {
+          "[cli][reliability]") {
   TempDir dir;
   const auto file = huge_file(dir);
   ProcessResult r;

@@ -20,10 +20,16 @@ std::vector<std::string_view> split(std::string_view s, char sep);
 std::vector<std::string_view> split_lines(std::string_view s);
 /// Parses an unsigned decimal that must fill the whole view.
 std::optional<unsigned long long> parse_uint(std::string_view s);
-/// Makes untrusted bytes safe for a terminal: control bytes and invalid UTF-8 become '?',
-/// and the result is cut to max_len bytes with a visible "…[+N bytes]" marker.
+/// Makes untrusted bytes safe for a terminal: control bytes (C0 but tab, DEL, C1), bidirectional
+/// controls (U+061C, U+200E/F, U+202A..E, U+2066..9) and invalid UTF-8 become '?', and the result
+/// is cut to max_len bytes with a visible "…[+N bytes]" marker.
 std::string sanitize(std::string_view s, std::size_t max_len = 4096);
-/// True when every byte is printable ASCII or valid UTF-8 (no control bytes except tab).
+/// A limit as the docs write it: "64 MiB", "512 KiB", "100 bytes".
+std::string byte_size(std::size_t bytes);
+/// sanitize() without the length cut: what the text renderer applies to every string it prints.
+std::string terminal_safe(std::string_view s);
+/// True when every byte is printable ASCII or valid UTF-8 with none of the controls above
+/// (no control bytes except tab).
 bool is_clean_text(std::string_view s);
 
 }  // namespace maildiag::util
