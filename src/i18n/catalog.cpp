@@ -14,17 +14,17 @@ Lang g_lang = Lang::en;
 
 using Index = std::unordered_map<std::string_view, std::string_view>;
 
+Index make_index(const std::vector<const detail::Table*>& tables) {
+  Index i;
+  for (const auto* t : tables) {
+    for (const auto& e : *t) i.emplace(e.id, e.text);
+  }
+  return i;
+}
+
 const Index& index(Lang lang) {
-  static const Index en = [] {
-    Index i;
-    for (const auto& e : detail::catalog_en()) i.emplace(e.id, e.text);
-    return i;
-  }();
-  static const Index zh = [] {
-    Index i;
-    for (const auto& e : detail::catalog_zh()) i.emplace(e.id, e.text);
-    return i;
-  }();
+  static const Index en = make_index(detail::tables_en());
+  static const Index zh = make_index(detail::tables_zh());
   return lang == Lang::zh ? zh : en;
 }
 
@@ -35,6 +35,20 @@ const std::string_view* find(Lang lang, std::string_view id) {
 }
 
 }  // namespace
+
+namespace detail {
+
+const std::vector<const Table*>& tables_en() {
+  static const std::vector<const Table*> t{&catalog_en(), &mx_en(), &probe_en(), &smtp_en(), &tls_en(), &pop3_en(), &imap_en(), &headers_en(), &bounce_en(), &log_en(), &diagnose_en(), &common_en()};
+  return t;
+}
+
+const std::vector<const Table*>& tables_zh() {
+  static const std::vector<const Table*> t{&catalog_zh(), &mx_zh(), &probe_zh(), &smtp_zh(), &tls_zh(), &pop3_zh(), &imap_zh(), &headers_zh(), &bounce_zh(), &log_zh(), &diagnose_zh(), &common_zh()};
+  return t;
+}
+
+}  // namespace detail
 
 void set_language(Lang lang) { g_lang = lang; }
 Lang language() { return g_lang; }
@@ -79,7 +93,9 @@ std::string format(std::string_view id, const std::vector<std::string>& args) {
 
 std::vector<std::string_view> ids(Lang lang) {
   std::vector<std::string_view> out;
-  for (const auto& e : lang == Lang::zh ? detail::catalog_zh() : detail::catalog_en()) out.push_back(e.id);
+  for (const auto* t : lang == Lang::zh ? detail::tables_zh() : detail::tables_en()) {
+    for (const auto& e : *t) out.push_back(e.id);
+  }
   return out;
 }
 

@@ -6,8 +6,8 @@
 
 namespace maildiag::i18n::detail {
 
-const std::vector<Entry>& catalog_en() {
-  static const std::vector<Entry> k{
+const Table& catalog_en() {
+  static const Table k{
       {"classify.blocklist_fix", "The sending IP is listed on {}: look it up on the list's website, fix the cause (compromised account, open relay, missing rDNS) and request delisting."},
       {"classify.transient_retry", " This is a temporary failure: the sending server will retry on its own."},
       {"code.211", "System status, or system help reply"},

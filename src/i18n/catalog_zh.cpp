@@ -6,8 +6,8 @@
 
 namespace maildiag::i18n::detail {
 
-const std::vector<Entry>& catalog_zh() {
-  static const std::vector<Entry> k{
+const Table& catalog_zh() {
+  static const Table k{
       {"classify.blocklist_fix", "发送 IP 被列入 {}：在该黑名单网站上查询，排除原因（被盗账户、开放转发、缺少反向解析）后申请移除。"},
       {"classify.transient_retry", " 这是临时性失败：发送服务器会自动重试。"},
       {"code.211", "系统状态或系统帮助回复"},

@@ -45,6 +45,27 @@ TEST_CASE("every message id exists in both English and Chinese", "[i18n]") {
   }
 }
 
+namespace {
+std::size_t placeholders(std::string_view text) {
+  std::size_t n = 0;
+  for (auto at = text.find("{}"); at != std::string_view::npos; at = text.find("{}", at + 2)) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("a translation takes as many arguments as its English original", "[i18n]") {
+  for (auto id : i18n::ids(i18n::Lang::en)) {
+    i18n::set_language(i18n::Lang::en);
+    const std::string en(i18n::msg(id));
+    i18n::set_language(i18n::Lang::zh);
+    const std::string zh(i18n::msg(id));
+    i18n::set_language(i18n::Lang::en);
+    INFO(id << "\n  en: " << en << "\n  zh: " << zh);
+    CHECK(placeholders(en) == placeholders(zh));
+    CHECK_FALSE(zh.empty());
+  }
+}
+
 TEST_CASE("the classifier explains in the chosen language; protocol tokens stay", "[i18n]") {
   LangGuard zh(i18n::Lang::zh);
   auto r = codes::parse_reply("550 5.1.1 <bob@mail.test>: Recipient address rejected: User unknown");

@@ -1,0 +1,15 @@
+// The English sentences of sentences shared by several subcommands (interrupted runs, credentials, resolvers, input errors).
+// Ids are "common.<what>"; "{}" marks an argument (i18n::format). Protocol tokens (commands, codes,
+// header and capability names) stay untranslated inside the sentences.
+
+#include "catalog_data.hpp"
+
+namespace maildiag::i18n::detail {
+
+const Table& common_en() {
+  static const Table k{
+  };
+  return k;
+}
+
+}  // namespace maildiag::i18n::detail

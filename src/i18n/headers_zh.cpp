@@ -1,0 +1,15 @@
+// The Simplified Chinese sentences of `maildiag headers`.
+// Ids are "headers.<what>"; "{}" marks an argument (i18n::format). Protocol tokens (commands, codes,
+// header and capability names) stay untranslated inside the sentences.
+
+#include "catalog_data.hpp"
+
+namespace maildiag::i18n::detail {
+
+const Table& headers_zh() {
+  static const Table k{
+  };
+  return k;
+}
+
+}  // namespace maildiag::i18n::detail
