@@ -53,7 +53,8 @@ class Dialog {
   // pop3_mailbox.cpp
   void mailbox();
   std::optional<pop3::Maildrop> stat();
-  void listing(const char* verb, const char* title, const char* value_column);
+  /// LIST or UIDL as a table; title_id and column_id are catalog ids.
+  void listing(const char* verb, std::string_view title_id, std::string_view column_id);
   void top(std::uint64_t n);
   void retr(std::uint64_t n);
 };

@@ -26,7 +26,32 @@ double ms_between(net::Clock::time_point a, net::Clock::time_point b) {
 
 std::string seconds(std::chrono::milliseconds d) { return fmt::format("{:g} s", static_cast<double>(d.count()) / 1000.0); }
 
+std::string text(std::string_view id) { return std::string(i18n::msg(id)); }
+
 }  // namespace
+
+std::string waiting_text(std::string_view waiting_for) {
+  static constexpr std::pair<std::string_view, std::string_view> kFixed[] = {
+      {"the greeting", "pop3.link.wait.greeting"},
+      {"the rest of the reply", "pop3.link.wait.rest-of-reply"},
+      {"the DNS lookup", "pop3.link.wait.dns"},
+      {"the connection", "pop3.link.wait.connection"},
+      {"the TLS handshake", "pop3.link.wait.tls-handshake"},
+      {"the SASL cancel", "pop3.link.wait.sasl-cancel"},
+      {"the SASL response", "pop3.link.wait.sasl-response"},
+      {"the continuation", "pop3.link.wait.continuation"},
+      {"a literal", "pop3.link.wait.literal"},
+      {"the reply to the SASL response", "pop3.link.wait.reply-to-sasl-response"},
+      {"the reply to the continuation", "pop3.link.wait.reply-to-continuation"},
+  };
+  for (const auto& [english, id] : kFixed) {
+    if (waiting_for == english) return text(id);
+  }
+  constexpr std::string_view kReplyTo = "the reply to ";
+  if (waiting_for.substr(0, kReplyTo.size()) == kReplyTo)
+    return i18n::format("pop3.link.wait.reply-to", {waiting_text(waiting_for.substr(kReplyTo.size()))});
+  return std::string(waiting_for);  // a command verb: a protocol token
+}
 
 std::optional<StartTls> starttls_from_string(std::string_view s) {
   if (s == "auto") return StartTls::automatic;
@@ -59,7 +84,7 @@ bool Link::check_interrupt(std::string_view waiting_for) {
   interrupted_ = true;
   grace_end_ = net::Clock::now() + util::kQuitGrace;
   loop_.set_closing(true);  // the loop runs again for the goodbye, bounded by grace_end_
-  add_interrupted(rep_, opt_.protocol, waiting_for);
+  add_interrupted(rep_, opt_.protocol, waiting_text(waiting_for));
   error(util::interrupt_message() + " while waiting for " + std::string(waiting_for));
   return true;
 }
@@ -110,11 +135,9 @@ std::optional<std::vector<net::Address>> Link::resolve() {
   if (found.status != dns::Status::ok || found.addresses.empty()) {
     const bool missing = found.status == dns::Status::nxdomain || found.status == dns::Status::nodata;
     rep_.add(missing ? report::Severity::critical : report::Severity::unknown, opt_.protocol + ".dns",
-             fmt::format("{} does not resolve to an address", util::sanitize(opt_.host, 200)),
+             i18n::format("pop3.link.dns.title", {util::sanitize(opt_.host, 200)}),
              found.error.empty() ? std::string(dns::describe(found.status)) : util::sanitize(found.error, 300), {},
-             missing ? "Check the server name in the mail client's settings (typing errors, the provider's "
-                       "documented host name)."
-                     : "DNS did not answer; check the resolver (or pass --dns-server) and retry.");
+             text(missing ? "pop3.link.dns.fix" : "pop3.link.dns.fix.no-answer"));
     error("cannot resolve " + opt_.host + ": " + std::string(dns::to_string(found.status)));
     return std::nullopt;
   }
@@ -135,7 +158,9 @@ bool Link::open() {
   auto result = net::connect_sync(loop_, *addrs, opt_.port, co, started + opt_.common.timeout);
   connect_ms_ = ms_between(started, net::Clock::now());
   if (!result.ok() && check_interrupt("the connection")) return false;
-  auto& sec = rep_.add_section("Connection", {"Address", "Outcome", "Time", "Detail"});
+  auto& sec = rep_.add_section(text("pop3.link.section.connection"),
+                               {text("pop3.link.column.address"), text("pop3.link.column.outcome"),
+                                text("pop3.link.column.time"), text("pop3.link.column.detail")});
   for (const auto& a : result.attempts) {
     sec.rows.push_back({a.address.to_string(a.port), std::string(net::to_string(a.outcome)),
                         fmt::format("{:.1f} ms", a.latency_ms()), a.detail});
@@ -144,15 +169,12 @@ bool Link::open() {
     const auto outcome = result.summary();
     const std::string how(net::to_string(outcome));
     rep_.add(report::Severity::critical, opt_.protocol + ".connect",
-             fmt::format("Cannot connect to {}: {}", where(), how),
-             outcome == net::ConnectOutcome::refused
-                 ? "The host answered but nothing listens on this port: the service is down or on another port."
-                 : outcome == net::ConnectOutcome::filtered
-                       ? "No answer within " + seconds(opt_.common.timeout) +
-                             ": a firewall drops the connection, or the host is down."
-                       : "The connection could not be made.",
-             result.attempts.empty() ? std::string() : result.attempts.back().detail,
-             "Check the host name and port in the client's settings, and whether the server runs and is reachable.");
+             i18n::format("pop3.link.connect.title", {where(), how}),
+             outcome == net::ConnectOutcome::refused    ? text("pop3.link.connect.refused")
+             : outcome == net::ConnectOutcome::filtered ? i18n::format("pop3.link.connect.filtered",
+                                                                       {seconds(opt_.common.timeout)})
+                                                        : text("pop3.link.connect.failed"),
+             result.attempts.empty() ? std::string() : result.attempts.back().detail, text("pop3.link.connect.fix"));
     error("connection failed: " + how);
     return false;
   }
@@ -162,11 +184,12 @@ bool Link::open() {
   const auto local = stream_->local_address(&lport);
   info(fmt::format("connected to {} ({}) from {} in {:.1f} ms", where(), address_,
                    local ? local->to_string(lport) : std::string("?"), connect_ms_));
-  if (opt_.implicit_tls) return handshake("implicit TLS");
+  if (opt_.implicit_tls) return handshake(true);
   return true;
 }
 
-bool Link::handshake(std::string_view how) {
+bool Link::handshake(bool implicit) {
+  const std::string how = implicit ? "implicit TLS" : "STARTTLS";  // the transcript's words
   tls::TlsOptions to;
   to.sni = opt_.sni.value_or(tls::default_sni(opt_.host));
   to.names = {opt_.host};
@@ -187,28 +210,25 @@ bool Link::handshake(std::string_view how) {
     r.report.error = r.error;
   } else if (!r.injected.empty()) {
     rep_.add(report::Severity::critical, opt_.protocol + ".starttls.injection",
-             "The server sent plaintext data after accepting the TLS upgrade",
-             "Bytes that arrive after the STARTTLS/STLS reply and before the handshake could be a command "
-             "injection (CVE-2021-22947 class); they were discarded, never treated as TLS data.",
-             util::sanitize(r.injected, 300),
-             "A man-in-the-middle or a broken server: check the network path and the server software.");
+             text("pop3.link.injection.title"), text("pop3.link.injection.detail"), util::sanitize(r.injected, 300),
+             text("pop3.link.injection.fix"));
     error("plaintext after the TLS upgrade reply: " + util::sanitize(r.injected, 200));
     return false;
   }
   tls_report_ = r.report;
-  auto& sec = rep_.add_section("TLS (" + std::string(how) + ")");
+  auto& sec = rep_.add_section(i18n::format("pop3.link.section.tls", {implicit ? text("pop3.link.implicit-tls") : how}));
   tls::add_rows(sec, r.report);
   tls::add_findings(rep_, r.report, opt_.protocol + ".tls", where());
   rep_.data["tls"] = tls::to_json(r.report);
   if (!r.ok) {
-    error(std::string(how) + " handshake failed: " + r.error);
+    error(how + " handshake failed: " + r.error);
     return false;
   }
-  info(std::string(how) + ": " + tls::summary(r.report));
+  info(how + ": " + tls::summary(r.report));
   return true;
 }
 
-bool Link::start_tls() { return handshake("STARTTLS"); }
+bool Link::start_tls() { return handshake(false); }
 
 Link::Read Link::read(std::string& out, std::string_view waiting_for) {
   if (!stream_) return Read::failed;
@@ -222,17 +242,15 @@ Link::Read Link::read(std::string& out, std::string_view waiting_for) {
     case net::IoStatus::Kind::timeout:
       if (interrupted_ || check_interrupt(waiting_for)) return Read::failed;  // Ctrl-C, or its grace ran out
       rep_.add(report::Severity::unknown, opt_.protocol + ".timeout",
-               fmt::format("No answer within {} while waiting for {}", seconds(opt_.common.timeout), waiting_for),
-               "The server accepted the connection but stopped answering: overloaded, a tarpit, or a firewall "
-               "that breaks the session.",
-               {}, "Retry with a longer --timeout; if it persists check the server's load and logs.");
+               i18n::format("pop3.link.timeout.title", {seconds(opt_.common.timeout), waiting_text(waiting_for)}),
+               text("pop3.link.timeout.detail"), {}, text("pop3.link.timeout.fix"));
       error("timeout waiting for " + std::string(waiting_for));
       return Read::failed;
     case net::IoStatus::Kind::error:
       break;
   }
   rep_.add(report::Severity::critical, opt_.protocol + ".io",
-           fmt::format("Connection error while waiting for {}", waiting_for), util::sanitize(st.detail, 300));
+           i18n::format("pop3.link.io.title", {waiting_text(waiting_for)}), util::sanitize(st.detail, 300));
   error("connection error: " + st.detail);
   return Read::failed;
 }
@@ -244,7 +262,8 @@ bool Link::write(std::string_view bytes, std::string_view shown, std::string_vie
   if (st.ok()) return true;
   if (st.kind == net::IoStatus::Kind::timeout && check_interrupt(what)) return false;
   rep_.add(st.kind == net::IoStatus::Kind::timeout ? report::Severity::unknown : report::Severity::critical,
-           opt_.protocol + ".io", fmt::format("Could not send {}", what), util::sanitize(st.detail, 300));
+           opt_.protocol + ".io", i18n::format("pop3.link.write.title", {waiting_text(what)}),
+           util::sanitize(st.detail, 300));
   error("write failed: " + std::string(net::to_string(st.kind)));
   return false;
 }

@@ -11,6 +11,7 @@
 
 #include "maildiag/app/common.hpp"
 #include "maildiag/app/credentials.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/net/address.hpp"
 #include "maildiag/net/event_loop.hpp"
 #include "maildiag/net/stream.hpp"
@@ -109,9 +110,13 @@ class Link {
   std::function<void(const report::TranscriptLine&)> live_;
 
   void add_line(report::TranscriptLine::Dir dir, std::string_view text, std::string note, bool unexpected);
-  bool handshake(std::string_view how);
+  bool handshake(bool implicit);
   std::optional<std::vector<net::Address>> resolve();
 };
+
+/// `waiting_for` ("the greeting", "the reply to CAPA", a verb ...) in the current language, for
+/// finding titles; the transcript keeps the English phrase. Unknown phrases (verbs) stay as they are.
+std::string waiting_text(std::string_view waiting_for);
 
 /// Pumps stream bytes into an engine until it produces an event other than NeedData.
 /// nullopt when the link failed (timeout, socket error: finding recorded) or the server had
@@ -140,7 +145,7 @@ std::optional<LinkOptions> link_options(const Options& o, std::string protocol, 
   std::string why;
   auto hp = net::parse_host_port(o.target, &why);
   if (!hp) {
-    if (error != nullptr) *error = "bad target \"" + o.target + "\": " + why;
+    if (error != nullptr) *error = i18n::format("pop3.usage.bad-target", {o.target, why});
     return std::nullopt;
   }
   LinkOptions l;
@@ -149,7 +154,7 @@ std::optional<LinkOptions> link_options(const Options& o, std::string protocol, 
   l.port = hp->port.value_or(o.tls_on_connect ? tls_port : plain_port);
   l.implicit_tls = o.tls_on_connect || l.port == tls_port;
   if (o.source && !net::Address::parse(*o.source)) {
-    if (error != nullptr) *error = "--source must be an IP address of this host, not \"" + *o.source + "\"";
+    if (error != nullptr) *error = i18n::format("pop3.usage.source", {*o.source});
     return std::nullopt;
   }
   l.source = o.source;
@@ -184,7 +189,7 @@ std::optional<report::Report> run_session(const Options& o, const std::string& p
   auto lo = link_options(o, protocol, plain_port, tls_port, error);
   if (!lo) return std::nullopt;
   if (!starttls_from_string(o.starttls)) {
-    if (error != nullptr) *error = "--starttls must be auto, never or require";
+    if (error != nullptr) *error = std::string(i18n::msg("pop3.usage.starttls"));
     return std::nullopt;
   }
   Redactor redactor;

@@ -6,6 +6,7 @@
 
 #include "maildiag/app/pop3_test.hpp"
 #include "maildiag/codes/pop3.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/pop3/client.hpp"
 #include "maildiag/util/text.hpp"
 
@@ -26,8 +27,7 @@ class Session {
   /// Runs until QUIT, the end of input or the end of the connection.
   void run(std::istream& in) {
     if (!pump("the greeting")) return;
-    out_ << "=== type POP3 commands (PASS without an argument uses MAILDIAG_PASSWORD/--password-file/a prompt);"
-            " end with QUIT or Ctrl-D\n";
+    out_ << i18n::msg("pop3.interactive.banner") << '\n';
     std::string line;
     while (client_.state() != pop3::State::done && client_.state() != pop3::State::closed &&
            client_.state() != pop3::State::failed) {
@@ -91,7 +91,8 @@ class Session {
       auto e = link::wait_event<pop3::Event, ev::NeedData>(client_, link_, waiting_for);
       if (!e) return false;
       if (auto* g = std::get_if<ev::Greeting>(&*e)) {
-        link_.received(g->line, g->apop_timestamp ? "APOP possible" : "", !g->status.ok);
+        link_.received(g->line, g->apop_timestamp ? std::string(i18n::msg("pop3.interactive.apop-possible")) : "",
+                       !g->status.ok);
         return true;
       }
       if (auto* r = std::get_if<ev::Response>(&*e)) {
@@ -100,7 +101,7 @@ class Session {
         return true;
       }
       if (auto* c = std::get_if<ev::Continuation>(&*e)) {
-        link_.received(c->line, "SASL challenge: type the base64 answer, or * to cancel");
+        link_.received(c->line, std::string(i18n::msg("pop3.interactive.sasl-challenge")));
         return true;
       }
       if (auto* p = std::get_if<ev::ProtocolError>(&*e)) {

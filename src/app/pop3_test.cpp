@@ -1,6 +1,7 @@
 #include "pop3_dialog.hpp"
 
 #include "maildiag/codes/pop3.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/report/classification.hpp"
 #include "maildiag/util/base64.hpp"
 #include "maildiag/util/text.hpp"
@@ -17,6 +18,9 @@ namespace {
 
 using report::Severity;
 namespace ev = pop3::event;
+using i18n::format;
+
+std::string text(std::string_view id) { return std::string(i18n::msg(id)); }
 
 std::string join(const std::vector<std::string>& v, std::string_view sep) {
   std::string out;
@@ -85,21 +89,25 @@ void Dialog::run() {
 }
 
 void Dialog::summary() {
-  report::Section s{"POP3 server " + link_.where(), {}, {}};
+  report::Section s{format("pop3.summary.title", {link_.where()}), {}, {}};
   const auto& d = rep_.data;
-  if (d.contains("greeting")) s.rows.push_back({"Greeting", d["greeting"].get<std::string>()});
-  std::string security = link_.options().implicit_tls ? "implicit TLS" : link_.tls() ? "STLS" : "none (plain text)";
+  if (d.contains("greeting")) s.rows.push_back({text("pop3.summary.greeting"), d["greeting"].get<std::string>()});
+  std::string security = link_.options().implicit_tls ? text("pop3.link.implicit-tls")
+                         : link_.tls()               ? "STLS"
+                                                     : text("pop3.summary.security.none");
   if (const auto* t = link_.tls_report()) security += ": " + tls::summary(*t);
-  s.rows.push_back({"Security", security});
-  if (caps_) s.rows.push_back({"Capabilities", util::sanitize(join(caps_->lines, " "), 300)});
+  s.rows.push_back({text("pop3.summary.security"), security});
+  if (caps_) s.rows.push_back({text("pop3.summary.capabilities"), util::sanitize(join(caps_->lines, " "), 300)});
   if (d.contains("login")) {
     const auto& l = d["login"];
-    s.rows.push_back({"Login", fmt::format("{} as {} ({})", l.value("ok", false) ? "ok" : "failed",
-                                           l.value("user", std::string()), method_label(l.value("method", std::string())))});
+    s.rows.push_back({text("pop3.summary.login"),
+                      format(l.value("ok", false) ? "pop3.summary.login.ok" : "pop3.summary.login.failed",
+                             {l.value("user", std::string()), method_label(l.value("method", std::string()))})});
   }
   if (d.contains("mailbox"))
-    s.rows.push_back({"Mailbox", fmt::format("{} messages, {} octets", d["mailbox"].value("messages", std::uint64_t{0}),
-                                             d["mailbox"].value("octets", std::uint64_t{0}))});
+    s.rows.push_back({text("pop3.summary.mailbox"),
+                      format("pop3.summary.mailbox.value", {std::to_string(d["mailbox"].value("messages", std::uint64_t{0})),
+                                                            std::to_string(d["mailbox"].value("octets", std::uint64_t{0}))})});
   rep_.sections.insert(rep_.sections.begin(), std::move(s));
 }
 
@@ -120,12 +128,9 @@ void Dialog::protocol_error(const ev::ProtocolError& e, std::string_view during)
   const bool injection = e.kind == pop3::ErrorKind::stls_leftover;
   link_.error(e.message);
   rep_.add(Severity::critical, "pop3.protocol." + std::string(pop3::to_string(e.kind)),
-           injection ? "The server sent data after accepting STLS, before the TLS handshake"
-                     : fmt::format("POP3 protocol error during {}", during),
+           injection ? text("pop3.protocol.injection.title") : format("pop3.protocol.title", {link::waiting_text(during)}),
            e.message, util::sanitize(e.evidence, 300),
-           injection ? "A man-in-the-middle or a broken server: the session was abandoned."
-                     : "The server does not behave like a POP3 server; check that this port runs POP3 "
-                       "(110 plain/STLS, 995 TLS) and look at the server's logs.");
+           text(injection ? "pop3.protocol.injection.fix" : "pop3.protocol.fix"));
   link_.abort();
 }
 
@@ -154,9 +159,8 @@ std::optional<ev::Response> Dialog::await_response(std::string_view waiting_for)
     if (std::holds_alternative<ev::Closed>(*e)) {
       failed_ = true;
       link_.error("connection closed by the server");
-      rep_.add(Severity::critical, "pop3.closed", fmt::format("The server closed the connection while waiting for {}", waiting_for),
-               "The server ended the session without a reply.", {},
-               "Look at the server's log for the reason (crash, limits, a firewall resetting idle sessions).");
+      rep_.add(Severity::critical, "pop3.closed", format("pop3.closed.title", {link::waiting_text(waiting_for)}),
+               text("pop3.closed.detail"), {}, text("pop3.closed.fix"));
       return std::nullopt;
     }
   }
@@ -182,12 +186,11 @@ bool Dialog::greeting() {
     failed_ = true;
     if (link_.interrupted()) return false;  // Ctrl-C: not a silent server
     if (link_.eof())
-      rep_.add(Severity::critical, "pop3.greeting.closed", "The server closed the connection without a greeting",
-               {}, {}, "The service is broken or refuses this client (a TCP wrapper, a connection limit).");
+      rep_.add(Severity::critical, "pop3.greeting.closed", text("pop3.greeting.closed.title"), {}, {},
+               text("pop3.greeting.closed.fix"));
     else if (!link_.options().implicit_tls)
-      rep_.add(Severity::info, "pop3.greeting.maybe-tls", "No greeting: the port may expect implicit TLS",
-               "Ports like 995 start with a TLS handshake and stay silent until the client begins it.", {},
-               "Retry with --tls-on-connect.");
+      rep_.add(Severity::info, "pop3.greeting.maybe-tls", text("pop3.greeting.maybe-tls.title"),
+               text("pop3.greeting.maybe-tls.detail"), {}, text("pop3.greeting.maybe-tls.fix"));
     return false;
   }
   if (auto* p = std::get_if<ev::ProtocolError>(&*e)) {
@@ -203,7 +206,7 @@ bool Dialog::greeting() {
   apop_stamp_ = g->apop_timestamp;
   if (!g->status.ok) {
     const auto c = codes::classify_pop3(g->status);
-    rep_.add(Severity::critical, "pop3.greeting.refused", "The server refuses service in its greeting",
+    rep_.add(Severity::critical, "pop3.greeting.refused", text("pop3.greeting.refused.title"),
              c.code_meaning, util::sanitize(g->line, 300), c.remediation);
     rep_.data["greeting_classification"] = report::to_json(c);
     return false;
@@ -216,8 +219,8 @@ bool Dialog::capa() {
   if (!r) return false;
   if (!r->status.ok) {
     caps_.reset();
-    rep_.add(Severity::info, "pop3.capa.unsupported", "The server does not support CAPA (RFC 2449)",
-             "It is a minimal RFC 1939 server: STLS and SASL cannot be discovered.", util::sanitize(r->line, 300));
+    rep_.add(Severity::info, "pop3.capa.unsupported", text("pop3.capa.unsupported.title"),
+             text("pop3.capa.unsupported.detail"), util::sanitize(r->line, 300));
     return true;
   }
   caps_ = pop3::parse_capa(r->body);
@@ -236,13 +239,11 @@ bool Dialog::starttls() {
   rep_.data["stls_offered"] = offered;
   if (mode == link::StartTls::never || (mode == link::StartTls::automatic && !offered)) {
     if (!offered)
-      rep_.add(Severity::warning, "pop3.stls.missing", "STLS is not offered: mail and passwords travel unencrypted",
-               "The server does not announce STLS (RFC 2595) on this port.", {},
-               "Enable TLS on the server (STLS on 110, or implicit TLS on 995) and configure clients to use it.");
+      rep_.add(Severity::warning, "pop3.stls.missing", text("pop3.stls.missing.title"), text("pop3.stls.missing.detail"),
+               {}, text("pop3.stls.missing.fix"));
     else
-      rep_.add(Severity::info, "pop3.stls.skipped",
-               "STLS offered but not used (--starttls never): this session was not encrypted", {}, {},
-               "Run without --starttls never to test the encrypted path.");
+      rep_.add(Severity::info, "pop3.stls.skipped", text("pop3.stls.skipped.title"), {}, {},
+               text("pop3.stls.skipped.fix"));
     return true;
   }
   auto r = command(pop3::Command::make("STLS"));
@@ -250,9 +251,8 @@ bool Dialog::starttls() {
   if (!r->status.ok) {
     const bool required = mode == link::StartTls::require;
     rep_.add(required ? Severity::critical : Severity::warning, "pop3.stls.refused",
-             offered ? "The server offers STLS but refuses it" : "STLS is not available",
-             codes::classify_pop3(r->status).code_meaning, util::sanitize(r->line, 300),
-             "Check the server's TLS configuration (certificate and key readable, ssl enabled).");
+             text(offered ? "pop3.stls.refused.title" : "pop3.stls.unavailable.title"),
+             codes::classify_pop3(r->status).code_meaning, util::sanitize(r->line, 300), text("pop3.stls.refused.fix"));
     return !required;
   }
   for (;;) {  // ReadyForTls, and possibly the leftover-bytes error right after it
@@ -277,12 +277,10 @@ void Dialog::check_plaintext_offer() {
   const bool user = plain_caps_->user;
   const bool plain = plain_caps_->has_mechanism("PLAIN") || plain_caps_->has_mechanism("LOGIN");
   if (!user && !plain) return;
-  rep_.add(Severity::warning, "pop3.plaintext-auth-offered", "The server accepts passwords before TLS",
-           fmt::format("Before STLS its CAPA offers {}: a client that skips STLS sends its password in clear text.",
-                       user && plain ? "USER and SASL PLAIN/LOGIN" : user ? "USER" : "SASL PLAIN/LOGIN"),
-           join(plain_caps_->lines, " | "),
-           "Refuse plaintext authentication on unencrypted connections (Dovecot: disable_plaintext_auth = yes; "
-           "note that Dovecot treats connections from the server's own address as secure).");
+  rep_.add(Severity::warning, "pop3.plaintext-auth-offered", text("pop3.plaintext-auth-offered.title"),
+           format("pop3.plaintext-auth-offered.detail",
+                  {user && plain ? text("pop3.plaintext-auth-offered.user-and-sasl") : user ? "USER" : "SASL PLAIN/LOGIN"}),
+           join(plain_caps_->lines, " | "), text("pop3.plaintext-auth-offered.fix"));
 }
 
 std::string Dialog::choose_auth() const {
@@ -300,7 +298,7 @@ std::optional<ev::Response> Dialog::send_login(const std::string& method) {
   if (method == "apop") {
     if (!apop_stamp_) {
       link_.error("APOP needs a timestamp in the greeting; this server gave none");
-      rep_.add(Severity::unknown, "pop3.login.apop-unavailable", "APOP is not possible: the greeting has no timestamp");
+      rep_.add(Severity::unknown, "pop3.login.apop-unavailable", text("pop3.login.apop-unavailable.title"));
       return std::nullopt;
     }
     return command(pop3::Command::make("APOP", user + " " + apop_digest(*apop_stamp_, *password_)));
@@ -320,13 +318,12 @@ bool Dialog::login() {
     return false;
   }
   if (!link_.tls() && !opt_.allow_plaintext) {
-    rep_.add(Severity::warning, "pop3.login.not-sent", "Not logging in: the password would cross an unencrypted connection",
-             "The connection is not encrypted, so the credentials were not sent.", {},
-             "Use STLS (--starttls require) or port 995; --allow-plaintext sends them anyway.");
+    rep_.add(Severity::warning, "pop3.login.not-sent", text("pop3.login.not-sent.title"),
+             text("pop3.login.not-sent.detail"), {}, text("pop3.login.not-sent.fix"));
     return false;
   }
   if (!link_.tls())
-    rep_.add(Severity::warning, "pop3.login.plaintext", "Credentials were sent without encryption (--allow-plaintext)");
+    rep_.add(Severity::warning, "pop3.login.plaintext", text("pop3.login.plaintext.title"));
   const auto method = choose_auth();
   const auto t = link_.elapsed_ms();
   auto r = send_login(method);
@@ -345,7 +342,7 @@ bool Dialog::login() {
   rep_.data["login"] = j;
   if (r->status.ok) {
     rep_.add(Severity::ok, "pop3.login.ok",
-             fmt::format("Logged in as {} ({})", util::sanitize(*opt_.user, 100), method_label(method)));
+             format("pop3.login.ok.title", {util::sanitize(*opt_.user, 100), method_label(method)}));
     return true;
   }
   login_failed(*r, method);
@@ -357,26 +354,26 @@ void Dialog::login_failed(const ev::Response& r, const std::string& method) {
   const auto code = r.status.resp_code.value_or("");
   const auto evidence = util::sanitize(r.line, 300);
   if (util::iequals(code, "IN-USE")) {
-    rep_.add(Severity::warning, "pop3.login.in-use", "The mailbox is locked by another session [IN-USE]", c.code_meaning,
-             evidence, c.remediation);
+    rep_.add(Severity::warning, "pop3.login.in-use", text("pop3.login.in-use.title"), c.code_meaning, evidence,
+             c.remediation);
   } else if (util::iequals(code, "LOGIN-DELAY")) {
-    std::string delay = caps_ && caps_->login_delay ? " (CAPA LOGIN-DELAY " + *caps_->login_delay + " s)" : "";
-    rep_.add(Severity::warning, "pop3.login.login-delay", "Logged in again too soon [LOGIN-DELAY]" + delay,
+    rep_.add(Severity::warning, "pop3.login.login-delay",
+             caps_ && caps_->login_delay ? format("pop3.login.login-delay.title.capa", {*caps_->login_delay})
+                                         : text("pop3.login.login-delay.title"),
              c.code_meaning, evidence, c.remediation);
   } else if (c.reason == codes::Reason::tls_required) {
-    rep_.add(Severity::critical, "pop3.login.plaintext-disabled", "Plaintext login is disabled: the server wants STLS first",
-             c.code_meaning, evidence, "Use STLS (port 110) or implicit TLS (port 995) in the mail client.");
+    rep_.add(Severity::critical, "pop3.login.plaintext-disabled", text("pop3.login.plaintext-disabled.title"),
+             c.code_meaning, evidence, text("pop3.login.plaintext-disabled.fix"));
   } else if (c.outcome == codes::Outcome::transient) {
-    rep_.add(Severity::warning, "pop3.login.temporary", "Login failed temporarily", c.code_meaning, evidence, c.remediation);
+    rep_.add(Severity::warning, "pop3.login.temporary", text("pop3.login.temporary.title"), c.code_meaning, evidence,
+             c.remediation);
   } else if (util::iequals(code, "AUTH")) {
-    rep_.add(Severity::critical, "pop3.login.refused", "The server refused the credentials [AUTH]",
-             "[AUTH] (RFC 3206) says the failure is about the credentials, not a server problem: a wrong user "
-             "name or password, or a disabled account.",
+    rep_.add(Severity::critical, "pop3.login.refused", text("pop3.login.refused.title"), text("pop3.login.refused.detail"),
              evidence, c.remediation);
   } else {
     rep_.add(Severity::critical, "pop3.login.failed",
-             fmt::format("Login failed: {} refused ({})", r.command.verb, method_label(method)),
-             "The server gave no response code; usually a wrong user name or password.", evidence, c.remediation);
+             format("pop3.login.failed.title", {r.command.verb, method_label(method)}), text("pop3.login.failed.detail"),
+             evidence, c.remediation);
   }
   for (const auto& n : c.notes) rep_.add(Severity::info, "pop3.login.note", n);
 }
