@@ -7,6 +7,7 @@
 
 #include "maildiag/app/imap_test.hpp"
 #include "maildiag/imap/classify.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/imap/client.hpp"
 #include "maildiag/util/text.hpp"
 
@@ -31,7 +32,7 @@ class Session {
 
   void run(std::istream& in) {
     if (!pump("the greeting", true)) return;
-    out_ << "=== type IMAP commands without tags (\"LOGIN user\" asks for the password); end with LOGOUT or Ctrl-D\n";
+    out_ << i18n::msg("imap.interactive.banner") << '\n';
     std::string line;
     while (client_.state() != imap::State::done && client_.state() != imap::State::closed &&
            client_.state() != imap::State::failed) {
@@ -99,7 +100,7 @@ class Session {
         link_.received(u->response.raw);
         if (greeting) continue;
       } else if (auto* c = std::get_if<ev::Continuation>(&*e)) {
-        link_.received(c->response.raw, c->for_literal ? "" : "continuation: type the answer, or * to cancel");
+        link_.received(c->response.raw, c->for_literal ? "" : std::string(i18n::msg("imap.interactive.continuation")));
         if (c->for_literal) {
           if (!link_.write(client_.take_output(), "{literal}", "a literal")) return false;
           continue;

@@ -4,13 +4,13 @@
 #include "pop3_imap_link.hpp"
 
 #include "maildiag/app/imap_test.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/imap/classify.hpp"
 #include "maildiag/imap/client.hpp"
 #include "maildiag/report/classification.hpp"
 #include "maildiag/util/base64.hpp"
 #include "maildiag/util/text.hpp"
 
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 namespace maildiag::app {
@@ -19,6 +19,9 @@ namespace {
 
 using report::Severity;
 namespace ev = imap::event;
+using i18n::format;
+
+std::string text(std::string_view id) { return std::string(i18n::msg(id)); }
 
 std::string join(const std::vector<std::string>& v) {
   std::string out;
@@ -71,8 +74,8 @@ class Dialog {
     }
     link_.received(r.raw, note, failure && r.kind == imap::Kind::tagged);
     if (r.code && r.code->name == "ALERT")
-      rep_.add(Severity::warning, "imap.alert", "The server sent an alert: " + util::sanitize(r.text, 200),
-               "RFC 3501 requires clients to show [ALERT] text to the user.", util::sanitize(r.raw, 300));
+      rep_.add(Severity::warning, "imap.alert", format("imap.alert.title", {util::sanitize(r.text, 200)}),
+               text("imap.alert.detail"), util::sanitize(r.raw, 300));
     if (r.status == imap::Status::bye) bye_ = true;
   }
 
@@ -81,12 +84,9 @@ class Dialog {
     link_.error(e.message);
     const bool injection = e.kind == imap::ErrorKind::starttls_leftover;
     rep_.add(Severity::critical, "imap.protocol." + std::string(imap::to_string(e.kind)),
-             injection ? "The server sent data after accepting STARTTLS, before the TLS handshake"
-                       : fmt::format("IMAP protocol error during {}", during),
+             injection ? text("imap.protocol.injection.title") : format("imap.protocol.title", {link::waiting_text(during)}),
              e.message, util::sanitize(e.evidence, 300),
-             injection ? "A man-in-the-middle or a broken server: the session was abandoned."
-                       : "The server does not behave like an IMAP server; check that this port runs IMAP "
-                         "(143 plain/STARTTLS, 993 TLS) and look at the server's logs.");
+             text(injection ? "imap.protocol.injection.fix" : "imap.protocol.fix"));
     link_.abort();
   }
 
@@ -94,9 +94,8 @@ class Dialog {
     failed_ = true;
     link_.error("connection closed by the server");
     rep_.add(bye_ ? Severity::warning : Severity::critical, "imap.closed",
-             fmt::format("The server closed the connection while waiting for {}", waiting_for),
-             bye_ ? "The server said BYE first." : "The server ended the session without a reply.", {},
-             "Look at the server's log for the reason (crash, limits, idle timeout).");
+             format("imap.closed.title", {link::waiting_text(waiting_for)}),
+             text(bye_ ? "imap.closed.detail.bye" : "imap.closed.detail"), {}, text("imap.closed.fix"));
   }
 
   /// Sends a command and collects its reply; nullopt when the dialog broke.
@@ -163,12 +162,11 @@ class Dialog {
       failed_ = true;
       if (link_.interrupted()) return false;  // Ctrl-C: not a silent server
       if (link_.eof())
-        rep_.add(Severity::critical, "imap.greeting.closed", "The server closed the connection without a greeting", {},
-                 {}, "The service is broken or refuses this client (a connection limit, a TCP wrapper).");
+        rep_.add(Severity::critical, "imap.greeting.closed", text("imap.greeting.closed.title"), {}, {},
+                 text("imap.greeting.closed.fix"));
       else if (!link_.options().implicit_tls)
-        rep_.add(Severity::info, "imap.greeting.maybe-tls", "No greeting: the port may expect implicit TLS",
-                 "Ports like 993 start with a TLS handshake and stay silent until the client begins it.", {},
-                 "Retry with --tls-on-connect.");
+        rep_.add(Severity::info, "imap.greeting.maybe-tls", text("imap.greeting.maybe-tls.title"),
+                 text("imap.greeting.maybe-tls.detail"), {}, text("imap.greeting.maybe-tls.fix"));
       return false;
     }
     if (auto* p = std::get_if<ev::ProtocolError>(&*e)) {
@@ -182,15 +180,14 @@ class Dialog {
     rep_.data["greeting_ms"] = link_.elapsed_ms() - t;
     if (g->response.status == imap::Status::bye) {
       const auto c = imap::classify(g->response);
-      rep_.add(Severity::critical, "imap.greeting.bye", "The server refuses service in its greeting (BYE)",
+      rep_.add(Severity::critical, "imap.greeting.bye", text("imap.greeting.bye.title"),
                c.code_meaning, util::sanitize(g->response.raw, 300), c.remediation);
       rep_.data["greeting_classification"] = report::to_json(c);
       failed_ = true;
       return false;
     }
     if (g->response.status == imap::Status::preauth)
-      rep_.add(Severity::info, "imap.preauth", "The connection is pre-authenticated (PREAUTH)",
-               "The server logged this connection in without credentials (a local or tunnelled connection).");
+      rep_.add(Severity::info, "imap.preauth", text("imap.preauth.title"), text("imap.preauth.detail"));
     return true;
   }
 
@@ -206,8 +203,8 @@ class Dialog {
       rep_.data["capabilities_plain"] = caps.atoms;
     }
     if (!caps.has("IMAP4rev1") && !caps.has("IMAP4rev2"))
-      rep_.add(Severity::warning, "imap.capability.no-imap4rev1", "The capability list names neither IMAP4rev1 nor IMAP4rev2",
-               {}, util::sanitize(join(caps.atoms), 500));
+      rep_.add(Severity::warning, "imap.capability.no-imap4rev1", text("imap.capability.no-imap4rev1.title"), {},
+               util::sanitize(join(caps.atoms), 500));
     return true;
   }
 
@@ -218,13 +215,11 @@ class Dialog {
     rep_.data["starttls_offered"] = offered;
     if (mode == link::StartTls::never || (mode == link::StartTls::automatic && !offered)) {
       if (!offered)
-        rep_.add(Severity::warning, "imap.starttls.missing", "STARTTLS is not offered: mail and passwords travel unencrypted",
-                 "The server does not announce STARTTLS on this port.", {},
-                 "Enable TLS on the server (STARTTLS on 143, or implicit TLS on 993) and configure clients to use it.");
+        rep_.add(Severity::warning, "imap.starttls.missing", text("imap.starttls.missing.title"),
+                 text("imap.starttls.missing.detail"), {}, text("imap.starttls.missing.fix"));
       else
-        rep_.add(Severity::info, "imap.starttls.skipped",
-                 "STARTTLS offered but not used (--starttls never): this session was not encrypted", {}, {},
-                 "Run without --starttls never to test the encrypted path.");
+        rep_.add(Severity::info, "imap.starttls.skipped", text("imap.starttls.skipped.title"), {}, {},
+                 text("imap.starttls.skipped.fix"));
       return true;
     }
     auto r = command(imap::Command::make("STARTTLS"));
@@ -232,9 +227,9 @@ class Dialog {
     if (!r->ok()) {
       const bool required = mode == link::StartTls::require;
       rep_.add(required ? Severity::critical : Severity::warning, "imap.starttls.refused",
-               offered ? "The server offers STARTTLS but refuses it" : "STARTTLS is not available",
+               text(offered ? "imap.starttls.refused.title" : "imap.starttls.unavailable.title"),
                imap::classify(r->done, "STARTTLS").code_meaning, util::sanitize(r->done.raw, 300),
-               "Check the server's TLS configuration (certificate and key readable, ssl enabled).");
+               text("imap.starttls.refused.fix"));
       return !required;
     }
     for (;;) {  // ReadyForTls, then possibly the leftover-bytes error
@@ -256,12 +251,9 @@ class Dialog {
 
   void check_plaintext_offer() {
     if (!plain_caps_ || link_.options().implicit_tls || plain_caps_->has("LOGINDISABLED")) return;
-    rep_.add(Severity::warning, "imap.plaintext-auth-offered", "The server accepts passwords before TLS",
-             "Before STARTTLS its capabilities lack LOGINDISABLED: a client that skips STARTTLS sends its password in "
-             "clear text.",
-             util::sanitize(join(plain_caps_->atoms), 500),
-             "Refuse plaintext authentication on unencrypted connections (Dovecot: disable_plaintext_auth = yes; "
-             "note that Dovecot treats connections from the server's own address as secure).");
+    rep_.add(Severity::warning, "imap.plaintext-auth-offered", text("imap.plaintext-auth-offered.title"),
+             text("imap.plaintext-auth-offered.detail"), util::sanitize(join(plain_caps_->atoms), 500),
+             text("imap.plaintext-auth-offered.fix"));
   }
 
   std::string choose_auth() const {
@@ -276,20 +268,18 @@ class Dialog {
       return false;
     }
     if (!link_.tls() && !opt_.allow_plaintext) {
-      rep_.add(Severity::warning, "imap.login.not-sent", "Not logging in: the password would cross an unencrypted connection",
-               "The connection is not encrypted, so the credentials were not sent.", {},
-               "Use STARTTLS (--starttls require) or port 993; --allow-plaintext sends them anyway.");
+      rep_.add(Severity::warning, "imap.login.not-sent", text("imap.login.not-sent.title"),
+               text("imap.login.not-sent.detail"), {}, text("imap.login.not-sent.fix"));
       return false;
     }
     const auto method = choose_auth();
     if (method == "login" && client_.capabilities().has("LOGINDISABLED")) {
-      rep_.add(Severity::critical, "imap.login.plaintext-disabled", "LOGIN is disabled here (LOGINDISABLED): the server wants TLS first",
-               "The capability list says LOGINDISABLED, so the credentials were not sent.", {},
-               "Use STARTTLS (port 143) or implicit TLS (port 993) in the mail client.");
+      rep_.add(Severity::critical, "imap.login.plaintext-disabled", text("imap.login.logindisabled.title"),
+               text("imap.login.logindisabled.detail"), {}, text("imap.login.plaintext-disabled.fix"));
       return false;
     }
     if (!link_.tls())
-      rep_.add(Severity::warning, "imap.login.plaintext", "Credentials were sent without encryption (--allow-plaintext)");
+      rep_.add(Severity::warning, "imap.login.plaintext", text("imap.login.plaintext.title"));
     const auto t = link_.elapsed_ms();
     std::optional<Reply> r;
     if (method == "plain") {
@@ -313,7 +303,8 @@ class Dialog {
     rep_.data["login"] = j;
     if (r->ok()) {
       rep_.add(Severity::ok, "imap.login.ok",
-               fmt::format("Logged in as {} ({})", util::sanitize(*opt_.user, 100), method == "plain" ? "AUTHENTICATE PLAIN" : "LOGIN"));
+               format("imap.login.ok.title",
+                      {util::sanitize(*opt_.user, 100), method == "plain" ? "AUTHENTICATE PLAIN" : "LOGIN"}));
       return true;
     }
     login_failed(r->done, c);
@@ -324,20 +315,21 @@ class Dialog {
     const std::string code = r.code ? r.code->name : "";
     const auto evidence = util::sanitize(r.raw, 300);
     if (c.reason == codes::Reason::tls_required) {
-      rep_.add(Severity::critical, "imap.login.plaintext-disabled", "Plaintext login is disabled: the server wants TLS first",
-               c.code_meaning, evidence, "Use STARTTLS (port 143) or implicit TLS (port 993) in the mail client.");
+      rep_.add(Severity::critical, "imap.login.plaintext-disabled", text("imap.login.plaintext-disabled.title"),
+               c.code_meaning, evidence, text("imap.login.plaintext-disabled.fix"));
     } else if (code == "INUSE") {
-      rep_.add(Severity::warning, "imap.login.in-use", "The mailbox is in use by another session [INUSE]", c.code_meaning,
-               evidence, c.remediation);
+      rep_.add(Severity::warning, "imap.login.in-use", text("imap.login.in-use.title"), c.code_meaning, evidence,
+               c.remediation);
     } else if (c.outcome == codes::Outcome::transient) {
       rep_.add(Severity::warning, "imap.login.temporary",
-               "Login failed temporarily" + (code.empty() ? std::string() : " [" + code + "]"), c.code_meaning, evidence,
-               c.remediation);
+               code.empty() ? text("imap.login.temporary.title") : format("imap.login.temporary.title.code", {code}),
+               c.code_meaning, evidence, c.remediation);
     } else if (code == "AUTHENTICATIONFAILED" || code == "AUTHORIZATIONFAILED" || code == "EXPIRED") {
-      rep_.add(Severity::critical, "imap.login.refused", "The server refused the credentials [" + code + "]", c.code_meaning,
+      rep_.add(Severity::critical, "imap.login.refused", format("imap.login.refused.title", {code}), c.code_meaning,
                evidence, c.remediation);
     } else {
-      rep_.add(Severity::critical, "imap.login.failed", "Login failed", c.code_meaning, evidence, c.remediation);
+      rep_.add(Severity::critical, "imap.login.failed", text("imap.login.failed.title"), c.code_meaning, evidence,
+               c.remediation);
     }
   }
 
@@ -355,7 +347,7 @@ class Dialog {
     if (!ex->ok()) {
       const auto c = imap::classify(ex->done, "EXAMINE");
       rep_.add(c.outcome == codes::Outcome::transient ? Severity::warning : Severity::critical, "imap.examine.failed",
-               "EXAMINE " + util::sanitize(box, 100) + " failed", c.code_meaning, util::sanitize(ex->done.raw, 300),
+               format("imap.examine.failed.title", {util::sanitize(box, 100)}), c.code_meaning, util::sanitize(ex->done.raw, 300),
                c.remediation);
       return;
     }
@@ -377,49 +369,52 @@ class Dialog {
                      {"messages", status ? opt_num(status->messages) : nlohmann::json()},
                      {"unseen", status ? opt_num(status->unseen) : nlohmann::json()}};
     rep_.data["mailbox"] = j;
-    auto& s = rep_.add_section("Mailbox " + util::sanitize(opt_.mailbox, 100) + " (EXAMINE, read-only)");
-    auto row = [&](const char* k, const std::optional<std::uint64_t>& v) {
-      if (v) s.rows.push_back({k, std::to_string(*v)});
+    auto& s = rep_.add_section(format("imap.section.mailbox", {util::sanitize(opt_.mailbox, 100)}));
+    auto row = [&](std::string label, const std::optional<std::uint64_t>& v) {
+      if (v) s.rows.push_back({std::move(label), std::to_string(*v)});
     };
-    row("Messages", info.exists);
-    if (status) row("Unseen", status->unseen);
-    row("Recent", info.recent);
-    row("First unseen", info.first_unseen);
+    row(text("imap.row.messages"), info.exists);
+    if (status) row(text("imap.row.unseen"), status->unseen);
+    row(text("imap.row.recent"), info.recent);
+    row(text("imap.row.first-unseen"), info.first_unseen);
     row("UIDVALIDITY", info.uidvalidity);
     row("UIDNEXT", info.uidnext);
-    s.rows.push_back({"Read-only", info.read_only ? "yes ([READ-ONLY])" : "not confirmed"});
+    s.rows.push_back({text("imap.row.read-only"), text(info.read_only ? "imap.value.read-only.yes" : "imap.value.read-only.unconfirmed")});
     if (!info.read_only)
-      rep_.add(Severity::info, "imap.examine.no-read-only", "EXAMINE completed without the [READ-ONLY] code",
-               "RFC 3501 §6.3.2 says the tagged OK of EXAMINE must carry [READ-ONLY].");
+      rep_.add(Severity::info, "imap.examine.no-read-only", text("imap.examine.no-read-only.title"),
+               text("imap.examine.no-read-only.detail"));
     if (info.exists && *info.exists == 0)
-      rep_.add(Severity::info, "imap.mailbox.empty", "The mailbox is empty",
-               "Login works; there is simply no mail in " + util::sanitize(opt_.mailbox, 100) + ".", {},
-               "If mail is expected, check that it is delivered (the sender's bounce, the server's mail log) and "
-               "whether a filter files it into another folder.");
+      rep_.add(Severity::info, "imap.mailbox.empty", text("imap.mailbox.empty.title"),
+               format("imap.mailbox.empty.detail", {util::sanitize(opt_.mailbox, 100)}), {}, text("imap.mailbox.empty.fix"));
   }
 
   void summary() {
-    report::Section s{"IMAP server " + link_.where(), {}, {}};
+    report::Section s{format("imap.summary.title", {link_.where()}), {}, {}};
     const auto& d = rep_.data;
-    if (d.contains("greeting")) s.rows.push_back({"Greeting", d["greeting"].get<std::string>()});
-    std::string security = link_.options().implicit_tls ? "implicit TLS" : link_.tls() ? "STARTTLS" : "none (plain text)";
+    if (d.contains("greeting")) s.rows.push_back({text("imap.summary.greeting"), d["greeting"].get<std::string>()});
+    std::string security = link_.options().implicit_tls ? text("pop3.link.implicit-tls")
+                           : link_.tls()               ? "STARTTLS"
+                                                       : text("imap.summary.security.none");
     if (const auto* t = link_.tls_report()) security += ": " + tls::summary(*t);
-    s.rows.push_back({"Security", security});
+    s.rows.push_back({text("imap.summary.security"), security});
     if (d.contains("capabilities")) {
       std::vector<std::string> atoms = d["capabilities"];
-      s.rows.push_back({"Capabilities", util::sanitize(join(atoms), 300)});
+      s.rows.push_back({text("imap.summary.capabilities"), util::sanitize(join(atoms), 300)});
     }
     if (d.contains("login")) {
       const auto& l = d["login"];
-      s.rows.push_back({"Login", std::string(l.value("ok", false) ? "ok" : "failed") + " as " + l.value("user", std::string()) +
-                                     " (" + (l.value("method", std::string()) == "plain" ? "AUTHENTICATE PLAIN" : "LOGIN") + ")"});
+      s.rows.push_back({text("imap.summary.login"),
+                        format(l.value("ok", false) ? "imap.summary.login.ok" : "imap.summary.login.failed",
+                               {l.value("user", std::string()),
+                                l.value("method", std::string()) == "plain" ? "AUTHENTICATE PLAIN" : "LOGIN"})});
     }
     if (d.contains("mailbox")) {
       const auto& m = d["mailbox"];
-      std::string text = m["exists"].is_null() ? "?" : std::to_string(m["exists"].get<std::uint64_t>());
-      text += " messages";
-      if (!m["unseen"].is_null()) text += ", " + std::to_string(m["unseen"].get<std::uint64_t>()) + " unseen";
-      s.rows.push_back({"Mailbox " + m.value("name", std::string()), text});
+      const std::string exists = m["exists"].is_null() ? "?" : std::to_string(m["exists"].get<std::uint64_t>());
+      s.rows.push_back({format("imap.summary.mailbox", {m.value("name", std::string())}),
+                        m["unseen"].is_null() ? format("imap.summary.mailbox.messages", {exists})
+                                              : format("imap.summary.mailbox.messages-unseen",
+                                                       {exists, std::to_string(m["unseen"].get<std::uint64_t>())})});
     }
     rep_.sections.insert(rep_.sections.begin(), std::move(s));
   }

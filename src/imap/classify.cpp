@@ -1,5 +1,6 @@
 #include "maildiag/imap/classify.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/util/text.hpp"
 
 #include <array>
@@ -12,69 +13,69 @@ using codes::Outcome;
 using codes::Reason;
 
 // RFC 5530 (response codes), RFC 3501 §7.1 / RFC 9051 §7.1 (the base set). Informational codes
-// leave the outcome to OK/NO/BAD.
-constexpr std::array<CodeMeaning, 30> kCodes{{
-    {"AUTHENTICATIONFAILED", "Authentication failed; the server will not say why (RFC 5530)", true,
-     Outcome::permanent, Reason::auth_failed,
-     "Check the user name and password (some servers want the full address as the user name)."},
-    {"AUTHORIZATIONFAILED", "Authenticated, but not authorized to act as the requested identity (RFC 5530)", true,
-     Outcome::permanent, Reason::auth_failed, "Log in without an authorization identity, or ask for the right to use it."},
-    {"EXPIRED", "The credentials have expired (RFC 5530)", true, Outcome::permanent, Reason::auth_failed,
-     "Change the password (or renew the token) through the provider's web interface."},
-    {"PRIVACYREQUIRED", "The operation needs an encrypted connection (RFC 5530)", true, Outcome::permanent,
-     Reason::tls_required, "Use STARTTLS (or implicit TLS on port 993) before logging in."},
-    {"CONTACTADMIN", "The user should contact the system administrator (RFC 5530)", true, Outcome::permanent,
-     Reason::mailbox_disabled, "The account is blocked or needs attention; ask the mail provider's support."},
-    {"NOPERM", "No permission for this operation on this mailbox (RFC 5530)", true, Outcome::permanent,
-     Reason::policy_violation, "Ask the mailbox owner or administrator for the access right."},
-    {"INUSE", "The mailbox or resource is in use by another session (RFC 5530)", true, Outcome::transient,
-     Reason::system_error, "Another client holds the mailbox; close it or retry later."},
-    {"EXPUNGEISSUED", "Another session expunged messages meanwhile (RFC 5530)", false, Outcome::unknown,
-     Reason::other, ""},
-    {"CORRUPTION", "The server found corrupt data (RFC 5530)", true, Outcome::permanent, Reason::system_error,
-     "The server's administrator must repair the mailbox (e.g. doveadm force-resync)."},
-    {"SERVERBUG", "The server hit an internal bug (RFC 5530)", true, Outcome::permanent, Reason::system_error,
-     "Report it to the server's administrator with the time of the failure."},
-    {"CLIENTBUG", "The server thinks the client made a protocol error (RFC 5530)", false, Outcome::unknown,
-     Reason::syntax_error, ""},
-    {"CANNOT", "The operation violates an invariant of the server (RFC 5530)", true, Outcome::permanent,
-     Reason::other, "The operation cannot succeed on this server."},
-    {"LIMIT", "A server limit was reached (RFC 5530)", true, Outcome::permanent, Reason::exceed_limit,
-     "Reduce the request (fewer messages, smaller ranges) or ask for a higher limit."},
-    {"OVERQUOTA", "The user is over quota (RFC 5530)", true, Outcome::permanent, Reason::mailbox_full,
-     "Delete or archive mail, or ask for more storage."},
-    {"ALREADYEXISTS", "The mailbox already exists (RFC 5530)", true, Outcome::permanent, Reason::other,
-     "Use another name."},
-    {"NONEXISTENT", "The mailbox does not exist (RFC 5530)", true, Outcome::permanent, Reason::other,
-     "Check the mailbox name (LIST shows the existing ones)."},
-    {"UNAVAILABLE", "A temporary failure: a subsystem of the server is down (RFC 5530)", true, Outcome::transient,
-     Reason::system_error, "Retry later; if it persists the server's administrator must check its back ends."},
-    {"TRYCREATE", "The target mailbox does not exist and may be created (RFC 3501)", true, Outcome::permanent,
-     Reason::other, "Create the mailbox first."},
-    {"ALERT", "A message the server requires to be shown to the user (RFC 3501)", false, Outcome::unknown,
-     Reason::other, ""},
-    {"PARSE", "The server could not parse a message's headers or MIME structure (RFC 3501)", false,
-     Outcome::unknown, Reason::not_compliant, ""},
-    {"BADCHARSET", "The search charset is not supported (RFC 3501)", true, Outcome::permanent, Reason::syntax_error,
-     "Search with one of the charsets the server lists."},
-    {"CAPABILITY", "The capability list (RFC 3501)", false, Outcome::unknown, Reason::other, ""},
-    {"PERMANENTFLAGS", "Flags the client may change permanently (RFC 3501)", false, Outcome::unknown, Reason::other, ""},
-    {"READ-ONLY", "The mailbox is selected read-only (RFC 3501)", false, Outcome::unknown, Reason::other, ""},
-    {"READ-WRITE", "The mailbox is selected read-write (RFC 3501)", false, Outcome::unknown, Reason::other, ""},
-    {"UIDNEXT", "The next unique identifier value (RFC 3501)", false, Outcome::unknown, Reason::other, ""},
-    {"UIDVALIDITY", "The unique identifier validity value (RFC 3501)", false, Outcome::unknown, Reason::other, ""},
-    {"UNSEEN", "The first unseen message (RFC 3501)", false, Outcome::unknown, Reason::other, ""},
-    {"CLOSED", "The previously selected mailbox is now closed (RFC 7162)", false, Outcome::unknown, Reason::other,
-     ""},
-    {"HASCHILDREN", "The mailbox has children and cannot be deleted (RFC 9051)", true, Outcome::permanent,
-     Reason::other, "Delete the child mailboxes first."},
+// leave the outcome to OK/NO/BAD. Meanings and remediations come from the message catalog
+// ("imap.code.<code>", "imap.code.<code>.fix"; a fix exactly for the failure codes).
+struct CodeRow {
+  std::string_view code;
+  bool failure;
+  Outcome outcome;
+  Reason reason;
+};
+constexpr std::array<CodeRow, 30> kCodes{{
+    {"AUTHENTICATIONFAILED", true, Outcome::permanent, Reason::auth_failed},
+    {"AUTHORIZATIONFAILED", true, Outcome::permanent, Reason::auth_failed},
+    {"EXPIRED", true, Outcome::permanent, Reason::auth_failed},
+    {"PRIVACYREQUIRED", true, Outcome::permanent, Reason::tls_required},
+    {"CONTACTADMIN", true, Outcome::permanent, Reason::mailbox_disabled},
+    {"NOPERM", true, Outcome::permanent, Reason::policy_violation},
+    {"INUSE", true, Outcome::transient, Reason::system_error},
+    {"EXPUNGEISSUED", false, Outcome::unknown, Reason::other},
+    {"CORRUPTION", true, Outcome::permanent, Reason::system_error},
+    {"SERVERBUG", true, Outcome::permanent, Reason::system_error},
+    {"CLIENTBUG", false, Outcome::unknown, Reason::syntax_error},
+    {"CANNOT", true, Outcome::permanent, Reason::other},
+    {"LIMIT", true, Outcome::permanent, Reason::exceed_limit},
+    {"OVERQUOTA", true, Outcome::permanent, Reason::mailbox_full},
+    {"ALREADYEXISTS", true, Outcome::permanent, Reason::other},
+    {"NONEXISTENT", true, Outcome::permanent, Reason::other},
+    {"UNAVAILABLE", true, Outcome::transient, Reason::system_error},
+    {"TRYCREATE", true, Outcome::permanent, Reason::other},
+    {"ALERT", false, Outcome::unknown, Reason::other},
+    {"PARSE", false, Outcome::unknown, Reason::not_compliant},
+    {"BADCHARSET", true, Outcome::permanent, Reason::syntax_error},
+    {"CAPABILITY", false, Outcome::unknown, Reason::other},
+    {"PERMANENTFLAGS", false, Outcome::unknown, Reason::other},
+    {"READ-ONLY", false, Outcome::unknown, Reason::other},
+    {"READ-WRITE", false, Outcome::unknown, Reason::other},
+    {"UIDNEXT", false, Outcome::unknown, Reason::other},
+    {"UIDVALIDITY", false, Outcome::unknown, Reason::other},
+    {"UNSEEN", false, Outcome::unknown, Reason::other},
+    {"CLOSED", false, Outcome::unknown, Reason::other},
+    {"HASCHILDREN", true, Outcome::permanent, Reason::other},
 }};
 
-codes::Classification success(std::string meaning) {
+/// The table in the current language; one instance per language so pointers stay valid.
+const std::array<CodeMeaning, kCodes.size()>& meanings() {
+  static std::array<std::array<CodeMeaning, kCodes.size()>, 2> tables;
+  static std::array<bool, 2> built{};
+  const auto lang = static_cast<std::size_t>(i18n::language());
+  if (!built.at(lang)) {
+    for (std::size_t i = 0; i < kCodes.size(); ++i) {
+      const auto& row = kCodes.at(i);
+      const std::string id = "imap.code." + util::to_lower(row.code);
+      tables.at(lang).at(i) = CodeMeaning{row.code, i18n::msg(id), row.failure, row.outcome, row.reason,
+                                          row.failure ? i18n::msg(id + ".fix") : std::string_view()};
+    }
+    built.at(lang) = true;
+  }
+  return tables.at(lang);
+}
+
+codes::Classification success(std::string_view meaning_id) {
   codes::Classification c;
   c.outcome = Outcome::success;
   c.reason = Reason::delivered;
-  c.code_meaning = std::move(meaning);
+  c.code_meaning = std::string(i18n::msg(meaning_id));
   return c;
 }
 
@@ -83,7 +84,7 @@ bool auth_verb(std::string_view verb) { return util::iequals(verb, "LOGIN") || u
 }  // namespace
 
 const CodeMeaning* lookup_code(std::string_view code) {
-  for (const auto& m : kCodes) {
+  for (const auto& m : meanings()) {
     if (util::iequals(m.code, code)) return &m;
   }
   return nullptr;
@@ -91,14 +92,14 @@ const CodeMeaning* lookup_code(std::string_view code) {
 
 codes::Classification classify(const Response& r, std::string_view verb) {
   const std::string status(to_string(r.status));
-  if (r.status == Status::ok) return success("OK: command completed");
-  if (r.status == Status::preauth) return success("PREAUTH: the connection is already authenticated");
+  if (r.status == Status::ok) return success("imap.status.ok");
+  if (r.status == Status::preauth) return success("imap.status.preauth");
   const CodeMeaning* m = r.code ? lookup_code(r.code->name) : nullptr;
   if (m != nullptr && m->failure) {
     codes::Classification c;
     c.outcome = m->outcome;
     c.reason = m->reason;
-    c.code_meaning = status + " [" + r.code->name + "]: " + std::string(m->meaning);
+    c.code_meaning = i18n::format("imap.classify.with-code", {status, r.code->name, std::string(m->meaning)});
     c.reason_evidence = "[" + r.code->name + "]";
     c.remediation = std::string(m->remediation);
     return c;
@@ -108,24 +109,24 @@ codes::Classification classify(const Response& r, std::string_view verb) {
   switch (r.status) {
     case Status::bad:
       c.outcome = Outcome::permanent;
-      c.code_meaning = "BAD: the server rejected the command as invalid";
+      c.code_meaning = i18n::msg("imap.status.bad");
       if (c.reason == Reason::other) c.reason = Reason::syntax_error;
       break;
     case Status::bye:
       c.outcome = Outcome::transient;
-      c.code_meaning = "BYE: the server is closing the connection";
+      c.code_meaning = i18n::msg("imap.status.bye");
       if (c.reason == Reason::other) c.reason = Reason::system_error;
       break;
     default:
       c.outcome = Outcome::permanent;
-      c.code_meaning = "NO: the command failed";
+      c.code_meaning = i18n::msg("imap.status.no");
       break;
   }
   if (c.reason == Reason::other && auth_verb(verb)) c.reason = Reason::auth_failed;
   if (auth_verb(verb) && (util::icontains(r.text, "plaintext") || util::icontains(r.text, "SSL/TLS")))
     c.reason = Reason::tls_required;
-  if (m != nullptr) c.notes.push_back("[" + r.code->name + "]: " + std::string(m->meaning) + ".");
-  else if (r.code) c.notes.push_back("Unknown IMAP response code [" + r.code->name + "].");
+  if (m != nullptr) c.notes.push_back(i18n::format("imap.note.code", {r.code->name, std::string(m->meaning)}));
+  else if (r.code) c.notes.push_back(i18n::format("imap.note.unknown-code", {r.code->name}));
   c.remediation = std::string(codes::info(c.reason).remediation);
   return c;
 }
