@@ -5,6 +5,7 @@
 
 #include "maildiag/codes/pop3.hpp"
 #include "maildiag/codes/reply.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/imap/classify.hpp"
 #include "maildiag/imap/response.hpp"
 #include "maildiag/report/classification.hpp"
@@ -53,14 +54,14 @@ void classify_smtp(const std::vector<std::string>& lines, BannerReading& r) {
   auto reply = codes::parse_reply(text, &err);
   if (!reply) {
     r.severity = report::Severity::warning;
-    r.summary = "malformed SMTP greeting (" + err.message + "): " + first_line(lines);
+    r.summary = i18n::format("probe.banner.malformed-smtp", {err.message, first_line(lines)});
     return;
   }
   auto c = codes::classify(*reply);
   r.severity = report::severity_of(c);
   if (reply->code != 220 && c.outcome == codes::Outcome::success) r.severity = report::Severity::warning;
   r.summary = first_line(lines);
-  if (lines.size() > 1) r.summary += " (+" + std::to_string(lines.size() - 1) + " lines)";
+  if (lines.size() > 1) r.summary = i18n::format("probe.banner.more-lines", {r.summary, std::to_string(lines.size() - 1)});
   r.classification = std::move(c);
 }
 
@@ -68,7 +69,7 @@ void classify_pop3(const std::vector<std::string>& lines, BannerReading& r) {
   auto st = codes::parse_pop3_status(lines.front());
   if (!st) {
     r.severity = report::Severity::warning;
-    r.summary = "malformed POP3 greeting: " + first_line(lines);
+    r.summary = i18n::format("probe.banner.malformed-pop3", {first_line(lines)});
     return;
   }
   auto c = codes::classify_pop3(*st);
@@ -82,7 +83,7 @@ void classify_imap(const std::vector<std::string>& lines, BannerReading& r) {
   auto resp = imap::parse_response(lines.front(), &err);
   if (!resp || resp->kind != imap::Kind::untagged || resp->status == imap::Status::none) {
     r.severity = report::Severity::warning;
-    r.summary = "malformed IMAP greeting: " + first_line(lines);
+    r.summary = i18n::format("probe.banner.malformed-imap", {first_line(lines)});
     return;
   }
   auto c = imap::classify(*resp);
@@ -146,7 +147,7 @@ BannerReading read_banner(Protocol protocol, const std::vector<std::string>& lin
     r.kind = "unknown";
     r.matches = false;
     r.severity = report::Severity::warning;
-    r.summary = "no greeting";
+    r.summary = i18n::msg("probe.banner.none");
     return r;
   }
   const std::string_view l = lines.front();
@@ -161,7 +162,7 @@ BannerReading read_banner(Protocol protocol, const std::vector<std::string>& lin
   if (r.kind == "unknown") {
     r.matches = false;
     r.severity = report::Severity::warning;
-    r.summary = "not a mail greeting: \"" + util::sanitize(l, 120) + "\"";
+    r.summary = i18n::format("probe.banner.not-mail", {util::sanitize(l, 120)});
     return r;
   }
   r.matches = want.empty() || want == r.kind;
@@ -169,7 +170,7 @@ BannerReading read_banner(Protocol protocol, const std::vector<std::string>& lin
     r.severity = report::worst(r.severity, report::Severity::warning);
     std::string kind = r.kind;
     for (auto& ch : kind) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    r.summary = kind + " greeting on a " + std::string(to_string(protocol)) + " port: " + r.summary;
+    r.summary = i18n::format("probe.banner.wrong-protocol", {kind, std::string(to_string(protocol)), r.summary});
   }
   return r;
 }

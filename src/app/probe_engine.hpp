@@ -4,6 +4,7 @@
 
 #include "maildiag/app/probe.hpp"
 #include "maildiag/codes/classify.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/net/address.hpp"
 #include "maildiag/net/connect.hpp"
 #include "maildiag/tls/report.hpp"
@@ -128,6 +129,18 @@ struct Run {
   bool interrupted = false;          ///< Ctrl-C/SIGTERM ended the run early (util/interrupt.hpp)
   double elapsed_ms = 0;
 };
+
+/// Calls f with the message catalog in English and returns its result: the JSON `data` object is
+/// a stable schema and never carries translated text, whatever --lang says.
+template <typename F>
+auto in_english(F f) {
+  struct Restore {
+    i18n::Lang lang;
+    ~Restore() { i18n::set_language(lang); }
+  } restore{i18n::language()};
+  i18n::set_language(i18n::Lang::en);
+  return f();
+}
 
 /// Builds one Report per target from a finished run (probe_report.cpp).
 std::vector<report::Report> build_reports(const Run& run);

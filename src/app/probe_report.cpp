@@ -3,6 +3,7 @@
 
 #include "probe_engine.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/report/classification.hpp"
 #include "maildiag/util/text.hpp"
 
@@ -13,7 +14,11 @@ namespace maildiag::app::probe_detail {
 
 namespace {
 
+using i18n::format;
+using i18n::msg;
 using report::Severity;
+
+std::string str(std::string_view s) { return std::string(s); }
 
 std::string fmt_ms(double ms) {
   char buf[32];
@@ -39,23 +44,21 @@ std::vector<std::string> clean_lines(const std::vector<std::string>& lines) {
 /// One line for a greeting that did not complete.
 std::string banner_problem(const Attempt& a, std::chrono::milliseconds timeout) {
   const auto& b = a.banner;
-  const std::string partial = b.partial.empty() ? "" : ": \"" + util::sanitize(b.partial, 80) + "\"";
+  const std::string partial = b.partial.empty() ? "" : format("probe.banner.partial", {util::sanitize(b.partial, 80)});
+  const auto bytes = std::to_string(b.bytes);
   switch (b.status) {
     case BannerStatus::timeout_silent:
-      return "connection accepted but no greeting within " + fmt_ms(static_cast<double>(timeout.count()));
-    case BannerStatus::timeout_partial:
-      return "greeting incomplete after " + fmt_ms(b.ms) + " (" + std::to_string(b.bytes) + " bytes, a slow drip?)" +
-             partial;
+      return format("probe.banner-silent.text", {fmt_ms(static_cast<double>(timeout.count()))});
+    case BannerStatus::timeout_partial: return format("probe.banner-incomplete.text", {fmt_ms(b.ms), bytes, partial});
     case BannerStatus::eof:
-      return "server closed the connection " +
-             std::string(b.bytes == 0 ? "without a greeting" : "inside the greeting (" + std::to_string(b.bytes) + " bytes)") +
-             partial;
+      return b.bytes == 0 ? format("probe.banner-closed.text.empty", {partial})
+                          : format("probe.banner-closed.text.partial", {bytes, partial});
     case BannerStatus::too_long:
-      return "greeting line longer than " + std::to_string(banner_limits().max_line) + " bytes" + partial;
+      return format("probe.banner-line-too-long.text", {std::to_string(banner_limits().max_line), partial});
     case BannerStatus::too_many_lines:
-      return "greeting does not end (more than " + std::to_string(banner_limits().max_lines) + " lines)";
-    case BannerStatus::tls_failed: return "TLS handshake failed: " + b.detail;
-    case BannerStatus::error: return "read error: " + b.detail;
+      return format("probe.banner-too-many-lines.text", {std::to_string(banner_limits().max_lines)});
+    case BannerStatus::tls_failed: return format("probe.banner-tls-failed.text", {b.detail});
+    case BannerStatus::error: return format("probe.banner-error.text", {b.detail});
     case BannerStatus::not_read:
     case BannerStatus::complete: return {};
   }
@@ -65,17 +68,10 @@ std::string banner_problem(const Attempt& a, std::chrono::milliseconds timeout) 
 std::string_view banner_problem_detail(BannerStatus s) {
   switch (s) {
     case BannerStatus::timeout_silent:
-    case BannerStatus::timeout_partial:
-      return "A mail server greets within a second or two. Clients give up after their own timeout (RFC 5321 "
-             "§4.5.3.2 allows 5 minutes; many wait far less): an overloaded server, a tarpit, or a middlebox.";
-    case BannerStatus::eof:
-      return "Closing before the greeting usually means the server refuses this client (connection limits, "
-             "access rules, postscreen) or crashed.";
-    case BannerStatus::too_long:
-      return "RFC 5321 §4.5.3.1.5 limits a reply line to 512 octets; this is broken or hostile. Reading stopped "
-             "at the limit.";
-    case BannerStatus::too_many_lines:
-      return "A multi-line greeting must end with a \"NNN \" line; this one did not. Reading stopped at the limit.";
+    case BannerStatus::timeout_partial: return msg("probe.banner-silent.detail");
+    case BannerStatus::eof: return msg("probe.banner-closed.detail");
+    case BannerStatus::too_long: return msg("probe.banner-line-too-long.detail");
+    case BannerStatus::too_many_lines: return msg("probe.banner-too-many-lines.detail");
     default: return "";
   }
 }
@@ -100,11 +96,14 @@ nlohmann::json attempt_json(const Run& run, const Attempt& a) {
     if (!a.banner.partial.empty()) b["partial"] = util::sanitize(a.banner.partial, 200);
     if (!a.banner.detail.empty()) b["detail"] = a.banner.detail;
     if (a.banner.status == BannerStatus::complete) {
-      const auto reading = read_banner(a.port.protocol, a.banner.lines);
-      b["kind"] = reading.kind;
-      b["matches_protocol"] = reading.matches;
-      b["severity"] = report::to_string(reading.severity);
-      if (reading.classification) b["classification"] = report::to_json(*reading.classification);
+      // The classifier explains in the chosen language; the JSON data keeps the English words.
+      in_english([&] {
+        const auto reading = read_banner(a.port.protocol, a.banner.lines);
+        b["kind"] = reading.kind;
+        b["matches_protocol"] = reading.matches;
+        b["severity"] = report::to_string(reading.severity);
+        if (reading.classification) b["classification"] = report::to_json(*reading.classification);
+      });
     }
     j["banner"] = std::move(b);
   }
@@ -114,7 +113,7 @@ nlohmann::json attempt_json(const Run& run, const Attempt& a) {
 }
 
 std::string cell(const Attempt& a) {
-  if (!a.finished) return "not run";
+  if (!a.finished) return str(msg("probe.cell.not-run"));
   std::string s(net::to_string(a.connect.outcome));
   if (a.connect.outcome == net::ConnectOutcome::open || a.connect.outcome == net::ConnectOutcome::refused) {
     s += " " + fmt_ms(a.connect.latency_ms());
@@ -128,11 +127,12 @@ std::string cell(const Attempt& a) {
 
 void add_hosts_section(report::Report& r, const Target& t) {
   if (t.reading == "address" || t.hosts.empty()) return;
-  auto& s = r.add_section("Hosts", {"Pref", "Host", "Addresses", "DNS"});
+  auto& s = r.add_section(str(msg("probe.hosts.title")), {str(msg("probe.col.pref")), str(msg("probe.col.host")),
+                                                          str(msg("probe.col.addresses")), "DNS"});
   for (const auto& h : t.hosts) {
     std::string addrs;
     for (const auto& a : h.addresses) addrs += (addrs.empty() ? "" : " ") + a.to_string();
-    s.rows.push_back({h.preference ? std::to_string(*h.preference) : "-", h.name, addrs.empty() ? "(none)" : addrs,
+    s.rows.push_back({h.preference ? std::to_string(*h.preference) : "-", h.name, addrs.empty() ? str(msg("probe.hosts.none")) : addrs,
                       // An answer for one family (A without AAAA) is ok; its NODATA for the other is not news.
                       h.dns_status + (h.dns_error.empty() || !h.addresses.empty() ? "" : ": " + h.dns_error)});
   }
@@ -140,9 +140,9 @@ void add_hosts_section(report::Report& r, const Target& t) {
 
 void add_matrix(report::Report& r, const Run& run, std::size_t ti) {
   const Target& t = run.targets[ti];
-  std::vector<std::string> cols = {"Host", "Address"};
+  std::vector<std::string> cols = {str(msg("probe.col.host")), str(msg("probe.col.address"))};
   for (const auto& p : t.ports) cols.push_back(p.label());
-  auto& s = r.add_section("Ports", cols);
+  auto& s = r.add_section(str(msg("probe.ports.title")), cols);
   for (std::size_t hi = 0; hi < t.hosts.size(); ++hi) {
     for (const auto& addr : t.hosts[hi].addresses) {
       std::vector<std::string> row = {t.hosts[hi].name, addr.to_string()};
@@ -164,14 +164,14 @@ void add_matrix(report::Report& r, const Run& run, std::size_t ti) {
 
 /// Greeting, TLS and error notes per attempt; findings for what is wrong.
 void add_notes(report::Report& r, const Run& run, std::size_t ti) {
-  report::Section notes{"Greetings and TLS", {"Endpoint", "Result"}, {}};
+  report::Section notes{str(msg("probe.notes.title")), {str(msg("probe.col.endpoint")), str(msg("probe.col.result"))}, {}};
   std::set<std::string> errors_seen;
   for (const auto& a : run.attempts) {
     if (a.role != Role::target || a.target != ti || !a.finished) continue;
     const Host& h = run.targets[ti].hosts[a.host];
     const std::string where = endpoint(h, a) + " (" + std::string(to_string(a.port.protocol)) + ")";
     if (a.connect.outcome == net::ConnectOutcome::error && errors_seen.insert(a.connect.detail).second) {
-      r.add(Severity::warning, "probe.connect-error", "Cannot connect to " + where, a.connect.detail);
+      r.add(Severity::warning, "probe.connect-error", format("probe.connect-error.title", {where}), a.connect.detail);
     }
     if (a.connect.outcome != net::ConnectOutcome::open) continue;
     if (a.tls) {
@@ -179,26 +179,30 @@ void add_notes(report::Report& r, const Run& run, std::size_t ti) {
       tls::add_findings(r, *a.tls, "probe.tls", where);
     }
     if (!a.injected.empty()) {
-      r.add(Severity::warning, "probe.plaintext-before-tls", where + " sent plaintext on an implicit-TLS port",
-            "Bytes arrived before the TLS handshake began: the port may serve a plaintext protocol.", a.injected);
+      r.add(Severity::warning, "probe.plaintext-before-tls", format("probe.plaintext-before-tls.title", {where}),
+            str(msg("probe.plaintext-before-tls.detail")), a.injected);
     }
     if (a.banner.status == BannerStatus::complete) {
       const auto reading = read_banner(a.port.protocol, a.banner.lines);
       notes.rows.push_back({where, reading.summary + " [" + fmt_ms(a.banner.ms) + "]"});
       if (reading.severity != Severity::ok) {
-        auto& f = r.add(reading.severity, "probe.banner", where + ": " + reading.summary,
+        auto& f = r.add(reading.severity, "probe.banner", format("probe.banner.title", {where, reading.summary}),
                         reading.classification ? reading.classification->code_meaning : "",
                         util::sanitize(a.banner.lines.front(), 400),
                         reading.classification ? reading.classification->remediation : "");
         if (reading.classification && reading.classification->blocklist) {
-          f.detail += (f.detail.empty() || f.detail.back() == '.' ? " " : ". ") + std::string("Listed on ") +
-                      *reading.classification->blocklist + ".";
+          // English: "<meaning>. Listed on <zone>."; a detail that ends a sentence already takes a space only.
+          std::string sep(msg("probe.banner.sentence-sep"));
+          if (f.detail.empty() || f.detail.back() == '.') sep = " ";
+          else if (std::string_view(f.detail).ends_with("。")) sep.clear();
+          f.detail += sep + format("probe.banner.listed", {*reading.classification->blocklist});
         }
       }
     } else if (a.banner.status != BannerStatus::not_read && a.banner.status != BannerStatus::tls_failed) {
       const auto problem = banner_problem(a, run.timeout);
       notes.rows.push_back({where, problem});
-      r.add(Severity::warning, "probe.banner-" + std::string(to_string(a.banner.status)), where + ": " + problem,
+      r.add(Severity::warning, "probe.banner-" + std::string(to_string(a.banner.status)),
+            format("probe.banner.title", {where, problem}),
             std::string(banner_problem_detail(a.banner.status)));
     }
   }
@@ -207,30 +211,30 @@ void add_notes(report::Report& r, const Run& run, std::size_t ti) {
 
 void add_dns_findings(report::Report& r, const Target& t) {
   if (t.reading == "null-mx") {
-    r.add(Severity::critical, "probe.null-mx", t.name + " publishes a null MX: it accepts no mail (RFC 7505)");
+    r.add(Severity::critical, "probe.null-mx", format("probe.null-mx.title", {t.name}));
     return;
   }
   if (t.hosts.empty() && t.reading != "address") {
     const bool missing = t.dns_status == "nxdomain" || t.dns_status == "nodata";
     r.add(missing ? Severity::critical : Severity::unknown, "probe.dns",
-          missing ? t.name + " has no MX and no address (" + t.dns_status + ")"
-                  : "DNS lookup for " + t.name + " failed (" + t.dns_status + ")",
+          format(missing ? "probe.dns.title.missing" : "probe.dns.title.failed", {t.name, t.dns_status}),
           t.dns_error);
     return;
   }
   if (t.reading == "implicit-mx") {
-    r.add(Severity::info, "probe.implicit-mx", t.name + " has no MX records: its own address is used (implicit MX)");
+    r.add(Severity::info, "probe.implicit-mx", format("probe.implicit-mx.title", {t.name}));
   }
   for (const auto& h : t.hosts) {
     if (h.addresses.empty()) {
-      r.add(Severity::warning, "probe.host-no-address", "MX host " + h.name + " has no address (" + h.dns_status + ")",
+      r.add(Severity::warning, "probe.host-no-address", format("probe.host-no-address.title", {h.name, h.dns_status}),
             h.dns_error);
     }
   }
 }
 
 void add_controls(report::Report& r, const Run& run) {
-  auto& s = r.add_section("Control hosts (port 25)", {"Host", "Address", "Result"});
+  auto& s = r.add_section(str(msg("probe.controls.title")),
+                          {str(msg("probe.col.host")), str(msg("probe.col.address")), str(msg("probe.col.result"))});
   for (const auto& a : run.attempts) {
     if (a.role != Role::control) continue;
     const Host& h = run.control_hosts[a.host];
@@ -254,7 +258,6 @@ void add_port25(report::Report& r, const Run& run, std::size_t ti) {
   for (const auto& p : t.ports) {
     if (p.protocol != Protocol::smtp) continue;
     Port25Facts facts;
-    facts.port = "port " + std::to_string(p.port);
     facts.control = control;
     facts.controls_probed = run.controls_probed;
     for (const auto& a : run.attempts) {
@@ -262,8 +265,15 @@ void add_port25(report::Report& r, const Run& run, std::size_t ti) {
         facts.target.push_back(reach_of(a.connect.outcome));
       }
     }
+    // The JSON data keeps the English sentences; the finding speaks the chosen language.
+    const auto en = in_english([&] {
+      auto f = facts;
+      f.port = format("probe.port", {std::to_string(p.port)});
+      return judge_port25(f);
+    });
+    facts.port = format("probe.port", {std::to_string(p.port)});
     const auto j = judge_port25(facts);
-    verdicts.push_back({{"port", p.port}, {"verdict", to_string(j.verdict)}, {"title", j.title}, {"detail", j.detail}});
+    verdicts.push_back({{"port", p.port}, {"verdict", to_string(j.verdict)}, {"title", en.title}, {"detail", en.detail}});
     if (j.verdict == Port25Verdict::not_probed) continue;
     r.add(j.severity, "probe.port25." + std::string(to_string(j.verdict)), j.title, j.detail, "", j.remediation);
     show_controls = show_controls || (run.controls_probed && j.verdict != Port25Verdict::all_open);
@@ -297,17 +307,16 @@ void add_other_ports(report::Report& r, const Run& run, std::size_t ti) {
       continue;
     }
     if (open == 0) {
-      r.add(Severity::critical, "probe.port-silent", "Nothing answers on " + p.label() + " (" + outcomes + ")",
-            "No address of the target accepted a connection on this port.", "",
-            "Check that the service runs and listens on the public addresses, and the firewall in front of it.");
+      r.add(Severity::critical, "probe.port-silent", format("probe.port-silent.title", {p.label(), outcomes}),
+            str(msg("probe.port-silent.detail")), "", str(msg("probe.port-silent.fix")));
     } else {
       r.add(Severity::warning, "probe.port-partial",
-            p.label() + " answers on " + std::to_string(open) + " of " + std::to_string(n) + " addresses");
+            format("probe.port-partial.title", {p.label(), std::to_string(open), std::to_string(n)}));
     }
   }
   if (!silent_defaults.empty()) {
-    r.add(Severity::info, "probe.ports-closed", "No answer on " + silent_defaults,
-          "Normal for a host that does not offer these services.");
+    r.add(Severity::info, "probe.ports-closed", format("probe.ports-closed.title", {silent_defaults}),
+          str(msg("probe.ports-closed.detail")));
   }
 }
 

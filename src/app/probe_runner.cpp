@@ -9,6 +9,7 @@
 #include "maildiag/app/resolver_config.hpp"
 #include "maildiag/dns/mail.hpp"
 #include "maildiag/dns/resolver.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/net/event_loop.hpp"
 #include "maildiag/net/stream.hpp"
 #include "maildiag/util/text.hpp"
@@ -502,7 +503,7 @@ std::optional<std::vector<report::Report>> run_probe(const ProbeOptions& options
   Prober(run, common, std::move(*dns_config)).go();
   auto reports = build_reports(run);
   if (run.interrupted) {
-    for (auto& r : reports) add_interrupted(r, "probe", "the probes to finish");
+    for (auto& r : reports) add_interrupted(r, "probe", i18n::msg("probe.interrupted.during"));
   }
   return reports;
 }

@@ -3,6 +3,8 @@
 
 #include "maildiag/app/probe.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -20,7 +22,9 @@ bool all_silent(const std::vector<Reach>& v) {
   return !v.empty() && std::all_of(v.begin(), v.end(), [](Reach r) { return no_answer(r) || r == Reach::blocked; });
 }
 
-std::string attempts_text(std::size_t n) { return std::to_string(n) + (n == 1 ? " attempt" : " attempts"); }
+std::string attempts_text(std::size_t n) {
+  return i18n::format(n == 1 ? "probe.attempts.one" : "probe.attempts.many", {std::to_string(n)});
+}
 
 }  // namespace
 
@@ -45,73 +49,67 @@ bool controls_needed(const std::vector<Reach>& target) {
 
 Port25Judgement judge_port25(const Port25Facts& f) {
   using report::Severity;
+  using i18n::format;
+  using i18n::msg;
   Port25Judgement j;
   const auto& t = f.target;
   std::string port = f.port;
   if (!port.empty()) port[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(port[0])));
   if (t.empty()) {
-    j.title = port + " not probed";
+    j.title = format("probe.port25.not-probed.title", {port});
     return j;
   }
   const auto open = count(t, Reach::open);
   if (open == t.size()) {
     j.verdict = Port25Verdict::all_open;
-    j.title = port + " answers on every address";
+    j.title = format("probe.port25.all-open.title", {port});
     return j;
   }
   if (open > 0) {
     j.verdict = Port25Verdict::some_open;
     j.severity = Severity::warning;
-    j.title = port + " answers on " + std::to_string(open) + " of " + std::to_string(t.size()) + " addresses";
-    j.detail = "Senders that pick a silent address (another MX, or IPv6 when IPv4 works) wait for a timeout "
-               "or fail over to the next host; mail is delayed, not lost, while one address works.";
-    j.remediation = "Start the mail server on the silent hosts or remove them (and their MX/A/AAAA records).";
+    j.title = format("probe.port25.some-open.title", {port, std::to_string(open), std::to_string(t.size())});
+    j.detail = msg("probe.port25.some-open.detail");
+    j.remediation = msg("probe.port25.some-open.fix");
     return j;
   }
   j.severity = Severity::critical;
   if (count(t, Reach::blocked) > 0) {
     j.verdict = Port25Verdict::local_firewall;
-    j.title = "A firewall rule on this machine blocks outbound " + f.port;
-    j.detail = "connect() failed with EPERM/EACCES: the packet never left this host.";
-    j.remediation = "Check the local firewall (nft list ruleset / iptables -S OUTPUT) for a rule on " + f.port + ".";
+    j.title = format("probe.port25.local-firewall.title", {f.port});
+    j.detail = msg("probe.port25.local-firewall.detail");
+    j.remediation = format("probe.port25.local-firewall.fix", {f.port});
     return j;
   }
   if (count(t, Reach::refused) > 0) {
     j.verdict = Port25Verdict::remote_refused;
-    j.title = "Nothing listens on " + f.port + " of the target";
-    j.detail = "The hosts answered with a TCP reset (" + attempts_text(count(t, Reach::refused)) +
-               "): they are up, but no SMTP server accepts connections, or a firewall there rejects them.";
-    j.remediation = "Start the SMTP server (or open " + f.port + " in the server's firewall) on the target hosts.";
+    j.title = format("probe.port25.remote-refused.title", {f.port});
+    j.detail = format("probe.port25.remote-refused.detail", {attempts_text(count(t, Reach::refused))});
+    j.remediation = format("probe.port25.remote-refused.fix", {f.port});
     return j;
   }
   const bool target_unreachable = count(t, Reach::unreachable) == t.size();
   if (!f.controls_probed || f.control.empty()) {
     j.verdict = Port25Verdict::undetermined;
-    j.title = "No answer on " + f.port + " from any address of the target";
-    j.detail = std::string(f.controls_probed ? "The control hosts could not be resolved, so"
-                                             : "No control host was probed, so") +
-               " it is unknown whether the target drops the connections or this side blocks outbound " + f.port + ".";
-    j.remediation = "Probe a known-good MX with --control HOST, or try from another network.";
+    j.title = format("probe.port25.undetermined.title", {f.port});
+    j.detail = format(f.controls_probed ? "probe.port25.undetermined.detail.unresolved"
+                                        : "probe.port25.undetermined.detail.no-control",
+                      {f.port});
+    j.remediation = msg("probe.port25.undetermined.fix");
     return j;
   }
   if (all_silent(f.control)) {
     j.verdict = Port25Verdict::outbound_blocked;
-    j.title = "Outbound " + f.port + " looks blocked on this side (firewall or ISP)";
-    j.detail = "Neither the target nor any control host answered on " + f.port + " (" +
-               attempts_text(t.size() + f.control.size()) +
-               "). Unrelated providers are not all down at once: the block is on this machine's network path. "
-               "Many ISPs and cloud providers block outbound port 25 for residential and new accounts.";
-    j.remediation = "Test from another network, ask the ISP or cloud provider to lift the port-25 block, or "
-                    "send through a relay on port 587.";
+    j.title = format("probe.port25.outbound-blocked.title", {f.port});
+    j.detail = format("probe.port25.outbound-blocked.detail", {f.port, attempts_text(t.size() + f.control.size())});
+    j.remediation = msg("probe.port25.outbound-blocked.fix");
     return j;
   }
   j.verdict = target_unreachable ? Port25Verdict::remote_unreachable : Port25Verdict::remote_filtered;
-  j.title = target_unreachable ? "The target's hosts are unreachable on " + f.port
-                               : "The target's hosts do not answer on " + f.port + " (down or filtering)";
-  j.detail = std::string(target_unreachable ? "Routers report no route to the target's addresses"
-                                            : "Connections to the target get no answer at all (SYNs dropped)") +
-             ", while control hosts answer on port 25 from here: the problem is on the remote side.";
-  j.remediation = "Check that the MX hosts are up and that their firewall admits " + f.port + " from the Internet.";
+  j.title = format(target_unreachable ? "probe.port25.remote-unreachable.title" : "probe.port25.remote-filtered.title",
+                   {f.port});
+  j.detail = msg(target_unreachable ? "probe.port25.remote-unreachable.detail" : "probe.port25.remote-filtered.detail");
+  j.remediation = format("probe.port25.remote.fix", {f.port});
   return j;
 }
 
