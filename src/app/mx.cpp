@@ -5,6 +5,7 @@
 #include "interrupted.hpp"
 #include "mx_internal.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/report/render.hpp"
 #include "maildiag/util/text.hpp"
 
@@ -93,15 +94,18 @@ Settings make_settings(const MxOptions& o) {
 }
 
 /// The domain in an input line: trimmed; "user@domain" gives the domain. An IP address is not a domain.
-std::optional<dns::DomainName> domain_of(std::string_view input, std::string* error) {
+std::optional<dns::DomainName> domain_of(std::string_view input, mx_detail::InvalidInput* why) {
   auto s = util::trim(input);
   if (const auto at = s.rfind('@'); at != std::string_view::npos) s = s.substr(at + 1);
   const auto bare = s.size() > 2 && s.front() == '[' && s.back() == ']' ? s.substr(1, s.size() - 2) : s;
   if (dns::Address::parse(bare)) {
-    *error = "\"" + util::sanitize(s, 60) + "\" is an IP address, not a mail domain";
+    *why = mx_detail::invalid_input("mx.invalid-domain.ip", {util::sanitize(s, 60)});
     return std::nullopt;
   }
-  return dns::normalize_domain(s, error);
+  std::string error;
+  auto name = dns::normalize_domain(s, &error);
+  if (!name) *why = mx_detail::InvalidInput{error, error};  // dns's own words
+  return name;
 }
 
 }  // namespace
@@ -117,10 +121,10 @@ std::vector<report::Report> run_mx(const std::vector<std::string>& domains, cons
   std::function<void()> launch = [&] {
     while (active < std::max<std::size_t>(options.concurrency, 1) && next < domains.size()) {
       const std::size_t i = next++;
-      std::string error;
-      auto name = domain_of(domains[i], &error);
+      mx_detail::InvalidInput why;
+      auto name = domain_of(domains[i], &why);
       if (!name) {
-        out[i] = mx_detail::invalid_domain_report(domains[i], error);
+        out[i] = mx_detail::invalid_domain_report(domains[i], why);
         ++finished;
         continue;
       }
@@ -140,8 +144,8 @@ std::vector<report::Report> run_mx(const std::vector<std::string>& domains, cons
   std::vector<report::Report> reports;
   for (std::size_t i = 0; i < out.size(); ++i) {
     if (out[i]) reports.push_back(std::move(*out[i]));
-    else reports.push_back(mx_detail::invalid_domain_report(domains[i], "the check did not finish"));
-    if (loop.interrupted()) add_interrupted(reports.back(), "mx", "the DNS answers");  // Ctrl-C
+    else reports.push_back(mx_detail::invalid_domain_report(domains[i], mx_detail::invalid_input("mx.invalid-domain.unfinished")));
+    if (loop.interrupted()) add_interrupted(reports.back(), "mx", i18n::msg("mx.interrupted.during"));  // Ctrl-C
   }
   return reports;
 }
@@ -251,16 +255,16 @@ MxBulkSummary run_mx_bulk(int input_fd, std::ostream& out, const MxOptions& opti
       }
       if (too_long) {
         ++sum.invalid;
-        emit(mx_detail::invalid_domain_report("(line)", "input line longer than 4096 bytes"));
+        emit(mx_detail::invalid_domain_report("(line)", mx_detail::invalid_input("mx.invalid-domain.line-too-long")));
         continue;
       }
       const auto t = util::trim(*line);
       if (t.empty() || t.front() == '#') continue;
-      std::string error;
-      auto name = domain_of(t, &error);
+      mx_detail::InvalidInput why;
+      auto name = domain_of(t, &why);
       if (!name) {
         ++sum.invalid;
-        emit(mx_detail::invalid_domain_report(t, error));
+        emit(mx_detail::invalid_domain_report(t, why));
         continue;
       }
       ++active;
@@ -281,10 +285,11 @@ MxBulkSummary run_mx_bulk(int input_fd, std::ostream& out, const MxOptions& opti
     out.flush();
     if (progress) {
       const double secs = std::chrono::duration<double>(net::Clock::now() - started).count();
-      progress(fmt::format("mx: {} done, {} in flight, {:.0f}/s, {} critical, {} unknown", sum.domains, active,
-                           secs > 0 ? static_cast<double>(sum.domains) / secs : 0.0,
-                           sum.by_status[static_cast<std::size_t>(report::Severity::critical)],
-                           sum.by_status[static_cast<std::size_t>(report::Severity::unknown)]));
+      progress(i18n::format("mx.bulk.progress",
+                            {std::to_string(sum.domains), std::to_string(active),
+                             fmt::format("{:.0f}", secs > 0 ? static_cast<double>(sum.domains) / secs : 0.0),
+                             std::to_string(sum.by_status[static_cast<std::size_t>(report::Severity::critical)]),
+                             std::to_string(sum.by_status[static_cast<std::size_t>(report::Severity::unknown)])}));
     }
     if (!(in.exhausted() || stop) || active > 0) loop.add_timer(std::chrono::milliseconds(200), tick);
   };

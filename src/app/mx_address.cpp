@@ -3,6 +3,7 @@
 
 #include "mx_internal.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/util/text.hpp"
 
 #include <fmt/format.h>
@@ -12,9 +13,17 @@
 
 namespace maildiag::app::mx_detail {
 
+using i18n::format;
 using report::Severity;
 
 namespace {
+
+std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
+
+/// A title that counts addresses: "1 exchanger address is ..." / "2 exchanger addresses are ...".
+std::string count_title(std::string_view stem, std::size_t n) {
+  return format(std::string(stem) + (n == 1 ? ".title.one" : ".title.many"), {std::to_string(n)});
+}
 
 /// Calls f(host, address check) for every address of every exchanger.
 template <typename F>
@@ -37,14 +46,9 @@ void add_scope_findings(report::Report& r, const DomainResult& d, const Settings
   });
   if (odd.empty()) return;
   r.add(s.allow_private ? Severity::info : Severity::warning, "mx.address-not-public",
-        fmt::format("{} exchanger address{} not reachable from the Internet", odd.size(), odd.size() == 1 ? " is" : "es are"),
-        s.allow_private ? "Loopback, private, link-local, documentation and reserved addresses are reachable only "
-                          "inside a site (--allow-private: expected here)."
-                        : "Loopback, private, link-local, documentation and reserved addresses cannot receive mail "
-                          "from the Internet; published in public DNS they make senders defer or bounce. (Expected "
-                          "for an internal relay or a lab — pass --allow-private to make this informational.)",
-        util::sanitize(fmt::format("{}", fmt::join(odd, "; "))),
-        "Publish the exchangers' public addresses in the domain's public DNS.");
+        count_title("mx.address-not-public", odd.size()),
+        msg(s.allow_private ? "mx.address-not-public.detail.allowed" : "mx.address-not-public.detail"),
+        util::sanitize(fmt::format("{}", fmt::join(odd, "; "))), msg("mx.address-not-public.fix"));
 }
 
 void add_ptr_findings(report::Report& r, const DomainResult& d, const Settings& s) {
@@ -61,25 +65,15 @@ void add_ptr_findings(report::Report& r, const DomainResult& d, const Settings& 
     }
   });
   if (!missing.empty())
-    r.add(Severity::warning, "ptr.missing", fmt::format("{} exchanger address{} no reverse DNS (PTR)", missing.size(),
-                                                        missing.size() == 1 ? " has" : "es have"),
-          "Exchangers usually send mail too; receivers such as Gmail and Outlook reject or junk mail from "
-          "addresses without a PTR record, and a missing PTR is a spam signal.",
-          util::sanitize(fmt::format("{}", fmt::join(missing, "; "))),
-          "Ask whoever owns the address block (hosting provider / ISP) to set a PTR naming the exchanger.");
+    r.add(Severity::warning, "ptr.missing", count_title("mx.ptr.missing", missing.size()), msg("mx.ptr.missing.detail"),
+          util::sanitize(fmt::format("{}", fmt::join(missing, "; "))), msg("mx.ptr.missing.fix"));
   if (!mismatch.empty())
-    r.add(Severity::warning, "ptr.mismatch",
-          fmt::format("Reverse DNS of {} exchanger address{} does not resolve back (FCrDNS fails)", mismatch.size(),
-                      mismatch.size() == 1 ? "" : "es"),
-          "The PTR name's A/AAAA records do not include the address: forward-confirmed reverse DNS fails, "
-          "which receivers treat like a missing PTR.",
-          util::sanitize(fmt::format("{}", fmt::join(mismatch, "; "))),
-          "Make the PTR name resolve to the address (or change the PTR to a name that does).");
+    r.add(Severity::warning, "ptr.mismatch", count_title("mx.ptr.mismatch", mismatch.size()),
+          msg("mx.ptr.mismatch.detail"), util::sanitize(fmt::format("{}", fmt::join(mismatch, "; "))),
+          msg("mx.ptr.mismatch.fix"));
   if (!failed.empty())
-    r.add(Severity::warning, "ptr.lookup-failed", "Reverse DNS could not be looked up for some addresses",
-          "DNS failed for the PTR query; receivers that hit the same failure may defer mail.",
-          util::sanitize(fmt::format("{}", fmt::join(failed, "; "))),
-          "Check the reverse zone's name servers with the address owner.");
+    r.add(Severity::warning, "ptr.lookup-failed", msg("mx.ptr.lookup-failed.title"), msg("mx.ptr.lookup-failed.detail"),
+          util::sanitize(fmt::format("{}", fmt::join(failed, "; "))), msg("mx.ptr.lookup-failed.fix"));
 }
 
 void add_dnsbl_findings(report::Report& r, const DomainResult& d) {
@@ -91,13 +85,11 @@ void add_dnsbl_findings(report::Report& r, const DomainResult& d) {
       const auto answer = fmt::format("{} A {}", b.query, fmt::join(codes, ","));
       switch (b.result.verdict) {
         case dns::DnsblVerdict::listed:
-          r.add(Severity::warning, "dnsbl.listed", fmt::format("{} is listed on {}", where(h, ac), b.zone),
-                b.result.meaning.empty() ? "Receivers that use this list reject or junk mail from the address."
-                                         : b.result.meaning + ". Receivers that use this list reject or junk mail "
-                                                              "from the address.",
+          r.add(Severity::warning, "dnsbl.listed", format("mx.dnsbl.listed.title", {where(h, ac), b.zone}),
+                b.result.meaning.empty() ? msg("mx.dnsbl.listed.detail")
+                                         : format("mx.dnsbl.listed.detail.meaning", {b.result.meaning}),
                 util::sanitize(answer + (b.reason.empty() ? "" : "; TXT \"" + b.reason + "\"")),
-                "Find and stop the cause (compromised account, open relay, bulk mail), then request delisting "
-                "on the list's web site.");
+                msg("mx.dnsbl.listed.fix"));
           break;
         case dns::DnsblVerdict::query_refused: refused[b.zone].push_back(answer + " — " + b.result.meaning); break;
         case dns::DnsblVerdict::bogus_answer: bogus[b.zone].push_back(answer); break;
@@ -107,19 +99,15 @@ void add_dnsbl_findings(report::Report& r, const DomainResult& d) {
     }
   });
   for (const auto& [zone, items] : refused)
-    r.add(Severity::warning, "dnsbl.query-refused", fmt::format("{} refused to answer: no verdict", zone),
-          "The list answered with a 127.255.255.x code, which means \"query refused\", not a listing. Lists "
-          "such as Spamhaus refuse queries that come through public resolvers.",
-          util::sanitize(fmt::format("{}", fmt::join(items, "; "))),
-          "Query through your own recursive resolver (--dns-server), or use the list's registered access "
-          "(e.g. a Spamhaus DQS key zone).");
+    r.add(Severity::warning, "dnsbl.query-refused", format("mx.dnsbl.query-refused.title", {zone}),
+          msg("mx.dnsbl.query-refused.detail"), util::sanitize(fmt::format("{}", fmt::join(items, "; "))),
+          msg("mx.dnsbl.query-refused.fix"));
   for (const auto& [zone, items] : bogus)
-    r.add(Severity::info, "dnsbl.bogus-answer", fmt::format("{} answered outside 127.0.0.0/8: ignored", zone),
-          "A block list answers 127.0.0.x for listings; other answers mean the zone wildcards everything or is no "
-          "longer operated.",
-          util::sanitize(fmt::format("{}", fmt::join(items, "; "))), "Drop this zone from --dnsbl.");
+    r.add(Severity::info, "dnsbl.bogus-answer", format("mx.dnsbl.bogus-answer.title", {zone}),
+          msg("mx.dnsbl.bogus-answer.detail"), util::sanitize(fmt::format("{}", fmt::join(items, "; "))),
+          msg("mx.dnsbl.bogus-answer.fix"));
   for (const auto& [zone, items] : failed)
-    r.add(Severity::info, "dnsbl.lookup-failed", fmt::format("{} could not be queried", zone), {},
+    r.add(Severity::info, "dnsbl.lookup-failed", format("mx.dnsbl.lookup-failed.title", {zone}), {},
           util::sanitize(fmt::format("{}", fmt::join(items, "; "))));
 }
 
@@ -155,10 +143,10 @@ void add_address_findings(report::Report& r, const DomainResult& d, const Settin
 
 void add_compare_findings(report::Report& r, const DomainResult& d) {
   if (d.compare.size() < 2) return;
-  auto& sec = r.add_section("Resolvers compared", {"Resolver", "MX", "Addresses"});
+  auto& sec = r.add_section(msg("mx.compare.title"), {msg("mx.compare.col.resolver"), "MX", msg("mx.compare.col.addresses")});
   std::vector<std::pair<std::string, std::string>> views;
   for (const auto& v : d.compare) {
-    const auto mx = v.mx ? mx_set_text(*v.mx) : "did not finish";
+    const auto mx = v.mx ? mx_set_text(*v.mx) : msg("mx.compare.unfinished");
     const auto addrs = v.mx ? addresses_text(*v.mx) : "";
     views.emplace_back(mx, addrs);
     sec.rows.push_back({v.resolver, util::sanitize(mx, 300), util::sanitize(addrs, 300)});
@@ -166,19 +154,16 @@ void add_compare_findings(report::Report& r, const DomainResult& d) {
   const bool mx_differs = std::any_of(views.begin(), views.end(), [&](const auto& v) { return v.first != views[0].first; });
   const bool addr_differs = std::any_of(views.begin(), views.end(), [&](const auto& v) { return v.second != views[0].second; });
   if (!mx_differs && !addr_differs) {
-    r.add(Severity::info, "dns.resolvers-agree", fmt::format("All {} resolvers give the same MX set and addresses", views.size()));
+    r.add(Severity::info, "dns.resolvers-agree", format("mx.resolvers-agree.title", {std::to_string(views.size())}));
     return;
   }
   std::vector<std::string> lines;
   for (std::size_t i = 0; i < views.size(); ++i)
     lines.push_back(fmt::format("{}: MX {} | {}", d.compare[i].resolver, views[i].first, views[i].second));
   r.add(Severity::warning, "dns.resolvers-disagree",
-        mx_differs ? "Resolvers disagree about the MX set" : "Resolvers disagree about the exchangers' addresses",
-        "Senders using different resolvers deliver to different places: a change still propagating (TTL), "
-        "split-horizon DNS, a stale or hijacked resolver cache, or inconsistent authoritative servers.",
-        util::sanitize(fmt::format("{}", fmt::join(lines, " / ")), 1500),
-        "Compare the authoritative servers' answers (dig @each-NS); wait out the TTL after a change; flush or "
-        "fix the resolver that differs.");
+        msg(mx_differs ? "mx.resolvers-disagree.title.mx" : "mx.resolvers-disagree.title.addresses"),
+        msg("mx.resolvers-disagree.detail"), util::sanitize(fmt::format("{}", fmt::join(lines, " / ")), 1500),
+        msg("mx.resolvers-disagree.fix"));
 }
 
 }  // namespace maildiag::app::mx_detail

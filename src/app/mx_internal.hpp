@@ -173,8 +173,16 @@ void add_tlsa_findings(report::Report& r, const DomainResult& d, const Settings&
 void add_compare_findings(report::Report& r, const DomainResult& d);
 
 report::Report build_report(const DomainResult& d, const Settings& s);
+/// Why an input line is not checked: `error` in English for the JSON data (a stable schema, and
+/// the bulk line), `title` in the chosen language for the finding.
+struct InvalidInput {
+  std::string error;
+  std::string title;
+};
+/// A catalog sentence as an InvalidInput (English error, translated title).
+InvalidInput invalid_input(std::string_view id, const std::vector<std::string>& args = {});
 /// A report for an input line that is not a domain name (UNKNOWN, id mx.invalid-domain).
-report::Report invalid_domain_report(std::string_view input, const std::string& error);
+report::Report invalid_domain_report(std::string_view input, const InvalidInput& why);
 /// One compact line for bulk text output: "STATUS domain  10 mx1,20 mx2  spf dmarc  ids...".
 std::string compact_line(const report::Report& r);
 

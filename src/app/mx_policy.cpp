@@ -4,6 +4,7 @@
 #include "mx_internal.hpp"
 
 #include "maildiag/dns/policy.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/util/text.hpp"
 
 #include <fmt/format.h>
@@ -12,9 +13,12 @@
 
 namespace maildiag::app::mx_detail {
 
+using i18n::format;
 using report::Severity;
 
 namespace {
+
+std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
 
 std::string joined(const std::vector<std::string>& v, std::string_view sep = "; ") {
   return util::sanitize(fmt::format("{}", fmt::join(v, sep)), 1500);
@@ -34,21 +38,23 @@ bool check_presence(report::Report& r, const TxtLookup& l, std::string_view id, 
                     std::string_view multiple_detail) {
   if (dns::is_failure(l.status)) {
     if (quiet_failures(r)) return false;
-    r.add(Severity::warning, fmt::format("{}.lookup-failed", id), fmt::format("The {} lookup failed", what),
-          "Receivers hitting the same failure treat the record as temporarily unavailable.",
+    r.add(Severity::warning, fmt::format("{}.lookup-failed", id), format("mx.policy.lookup-failed.title", {std::string(what)}),
+          msg("mx.policy.lookup-failed.detail"),
           fmt::format("TXT {}: {}: {}", l.name, dns::describe(l.status), util::sanitize(l.error, 200)),
-          "Retry; check the zone's name servers.");
+          msg("mx.policy.lookup-failed.fix"));
     return false;
   }
   if (l.records.empty()) {
-    r.add(missing_severity, fmt::format("{}.missing", id), fmt::format("No {} record", what), std::string(missing_detail),
+    r.add(missing_severity, fmt::format("{}.missing", id), format("mx.policy.missing.title", {std::string(what)}),
+          std::string(missing_detail),
           fmt::format("TXT {}: {}", l.name, l.status == dns::Status::ok ? "no record with the version tag" : dns::describe(l.status)),
           std::string(missing_fix));
     return false;
   }
   if (l.records.size() > 1) {
-    r.add(Severity::warning, fmt::format("{}.multiple", id), fmt::format("{} {} records", l.records.size(), what),
-          std::string(multiple_detail), joined(l.records, " | "), "Keep exactly one record; merge the others into it.");
+    r.add(Severity::warning, fmt::format("{}.multiple", id),
+          format("mx.policy.multiple.title", {std::to_string(l.records.size()), std::string(what)}),
+          std::string(multiple_detail), joined(l.records, " | "), msg("mx.policy.multiple.fix"));
     return false;
   }
   return true;
@@ -64,106 +70,87 @@ void add_spf_tree_findings(report::Report& r, const SpfCheck& spf) {
     else if (n.record && !n.record->valid()) broken.push_back(where + ": " + fmt::format("{}", fmt::join(n.record->errors, ", ")));
   }
   if (!failed.empty())
-    r.add(Severity::warning, "spf.include-failed", "An SPF include/redirect target could not be looked up",
-          "Receivers get a temperror for SPF while this lasts.", joined(failed), "Check the target zone's name servers.");
+    r.add(Severity::warning, "spf.include-failed", msg("mx.spf.include-failed.title"), msg("mx.spf.include-failed.detail"),
+          joined(failed), msg("mx.spf.include-failed.fix"));
   if (!missing.empty())
-    r.add(Severity::warning, "spf.include-missing", "An SPF include/redirect target has no usable SPF record",
-          "RFC 7208 §5.2 / §6.1: an include or redirect whose target has no (or several) SPF records is a "
-          "permerror, which fails SPF for all mail.",
-          joined(missing), "Fix or remove the include/redirect.");
+    r.add(Severity::warning, "spf.include-missing", msg("mx.spf.include-missing.title"),
+          msg("mx.spf.include-missing.detail"), joined(missing), msg("mx.spf.include-missing.fix"));
   if (!broken.empty())
-    r.add(Severity::warning, "spf.include-syntax", "An SPF include/redirect target has syntax errors",
-          "A syntax error anywhere in the tree is a permerror.", joined(broken), "Fix the record at the target.");
+    r.add(Severity::warning, "spf.include-syntax", msg("mx.spf.include-syntax.title"), msg("mx.spf.include-syntax.detail"),
+          joined(broken), msg("mx.spf.include-syntax.fix"));
 }
 
 void add_spf_findings(report::Report& r, const DomainResult& d) {
   const auto& spf = d.spf;
-  if (!check_presence(r, spf.top, "spf", "SPF", Severity::warning,
-                      "Without SPF, receivers cannot tell which hosts may send as this domain; Gmail and Yahoo "
-                      "require SPF or DKIM, and DMARC needs one of them aligned.",
-                      d.mx && d.mx->null_mx ? "The domain sends no mail either? Publish \"v=spf1 -all\"."
-                                            : "Publish one TXT record \"v=spf1 <your senders> -all\".",
-                      "RFC 7208 §4.5: several SPF records make every SPF check a permerror."))
+  if (!check_presence(r, spf.top, "spf", "SPF", Severity::warning, i18n::msg("mx.spf.missing.detail"),
+                      i18n::msg(d.mx && d.mx->null_mx ? "mx.spf.missing.fix.null-mx" : "mx.spf.missing.fix"),
+                      i18n::msg("mx.spf.multiple.detail")))
     return;
   if (!spf.record) return;
   const auto& rec = *spf.record;
   const auto& text = spf.top.records.front();
   if (!rec.valid())
-    r.add(Severity::warning, "spf.syntax", "The SPF record has syntax errors: receivers return permerror",
-          joined(rec.errors), util::sanitize(text, 500), "Fix the listed terms.");
+    r.add(Severity::warning, "spf.syntax", msg("mx.spf.syntax.title"), joined(rec.errors), util::sanitize(text, 500),
+          msg("mx.spf.syntax.fix"));
   if (rec.all == '+')
-    r.add(Severity::warning, "spf.plus-all", "SPF ends with \"+all\": every host on the Internet passes",
-          "\"+all\" authorises the whole Internet to send as this domain, which defeats SPF.",
-          util::sanitize(text, 500), "End the record with \"-all\" (or \"~all\" while testing).");
+    r.add(Severity::warning, "spf.plus-all", msg("mx.spf.plus-all.title"), msg("mx.spf.plus-all.detail"),
+          util::sanitize(text, 500), msg("mx.spf.plus-all.fix"));
   if (rec.all == '?')
-    r.add(Severity::warning, "spf.neutral-all", "SPF ends with \"?all\": other hosts get neutral",
-          "Neutral means \"no statement\": spoofed mail is not marked as failing SPF.", util::sanitize(text, 500),
-          "End the record with \"-all\" or \"~all\".");
+    r.add(Severity::warning, "spf.neutral-all", msg("mx.spf.neutral-all.title"), msg("mx.spf.neutral-all.detail"),
+          util::sanitize(text, 500), msg("mx.spf.neutral-all.fix"));
   if (spf.lookups > kSpfLookupLimit)
     r.add(Severity::warning, "spf.too-many-lookups",
-          fmt::format("SPF needs more than {} DNS lookups ({}{} counted): receivers return permerror", kSpfLookupLimit,
-                      spf.lookups, spf.truncated ? "+" : ""),
-          "RFC 7208 §4.6.4 limits include, a, mx, ptr, exists and redirect to 10 lookups over the whole tree; "
-          "beyond that SPF fails for all mail.",
-          util::sanitize(text, 500), "Flatten includes (replace them by ip4:/ip6: ranges) or drop unused ones.");
+          format("mx.spf.too-many-lookups.title",
+                 {std::to_string(kSpfLookupLimit), std::to_string(spf.lookups) + (spf.truncated ? "+" : "")}),
+          msg("mx.spf.too-many-lookups.detail"), util::sanitize(text, 500), msg("mx.spf.too-many-lookups.fix"));
   if (spf.void_lookups > kSpfVoidLimit)
     r.add(Severity::warning, "spf.void-lookups",
-          fmt::format("{} include/redirect targets do not exist (limit {})", spf.void_lookups, kSpfVoidLimit),
-          "RFC 7208 §4.6.4: more than 2 void lookups is a permerror.", {}, "Remove includes of dead domains.");
+          format("mx.spf.void-lookups.title", {std::to_string(spf.void_lookups), std::to_string(kSpfVoidLimit)}),
+          msg("mx.spf.void-lookups.detail"), {}, msg("mx.spf.void-lookups.fix"));
   if (!rec.warnings.empty())
-    r.add(Severity::info, "spf.notes", "SPF notes", joined(rec.warnings), util::sanitize(text, 500));
+    r.add(Severity::info, "spf.notes", msg("mx.spf.notes.title"), joined(rec.warnings), util::sanitize(text, 500));
   add_spf_tree_findings(r, spf);
 }
 
 void add_dmarc_findings(report::Report& r, const DomainResult& d) {
-  if (!check_presence(r, d.dmarc, "dmarc", "DMARC", Severity::warning,
-                      "Without DMARC, receivers decide alone what to do with mail that spoofs this domain, and "
-                      "Gmail and Yahoo require DMARC from bulk senders. (A subdomain falls back to its "
-                      "organisational domain's record, which is not looked up here.)",
-                      "Publish _dmarc TXT \"v=DMARC1; p=none; rua=mailto:dmarc-reports@<domain>\", read the "
-                      "reports, then move to p=quarantine or p=reject.",
-                      "RFC 7489 §6.6.3: with several DMARC records receivers apply no policy."))
+  if (!check_presence(r, d.dmarc, "dmarc", "DMARC", Severity::warning, i18n::msg("mx.dmarc.missing.detail"),
+                      i18n::msg("mx.dmarc.missing.fix"), i18n::msg("mx.dmarc.multiple.detail")))
     return;
   const auto rec = dns::parse_dmarc(d.dmarc.records.front());
   const auto ev = util::sanitize(d.dmarc.records.front(), 500);
   if (!rec.valid()) {
-    r.add(Severity::warning, "dmarc.invalid", "The DMARC record is invalid: receivers ignore it", joined(rec.errors), ev,
-          "Fix the record (v=DMARC1 first, then p=none|quarantine|reject).");
+    r.add(Severity::warning, "dmarc.invalid", msg("mx.dmarc.invalid.title"), joined(rec.errors), ev,
+          msg("mx.dmarc.invalid.fix"));
     return;
   }
-  if (!rec.warnings.empty()) r.add(Severity::info, "dmarc.notes", "DMARC notes", joined(rec.warnings), ev);
+  if (!rec.warnings.empty()) r.add(Severity::info, "dmarc.notes", msg("mx.dmarc.notes.title"), joined(rec.warnings), ev);
 }
 
 void add_transport_policy_findings(report::Report& r, const DomainResult& d, const Settings& s) {
   if (s.checks.mta_sts &&
-      check_presence(r, d.mta_sts, "mta-sts", "MTA-STS", Severity::info,
-                     "Without MTA-STS (or DANE) a sender falls back to plain text when an attacker strips STARTTLS.",
-                     "Publish _mta-sts TXT \"v=STSv1; id=<serial>\" and the policy at "
-                     "https://mta-sts.<domain>/.well-known/mta-sts.txt (RFC 8461).",
-                     "RFC 8461 §3.1: several records mean senders treat the domain as having no policy.")) {
+      check_presence(r, d.mta_sts, "mta-sts", "MTA-STS", Severity::info, i18n::msg("mx.mta-sts.missing.detail"),
+                     i18n::msg("mx.mta-sts.missing.fix"), i18n::msg("mx.mta-sts.multiple.detail"))) {
     const auto rec = dns::parse_mta_sts(d.mta_sts.records.front());
     if (!rec.valid())
-      r.add(Severity::warning, "mta-sts.invalid", "The MTA-STS record is invalid: senders ignore the policy",
-            joined(rec.errors), util::sanitize(d.mta_sts.records.front(), 300), "Use \"v=STSv1; id=<1-32 letters/digits>\".");
+      r.add(Severity::warning, "mta-sts.invalid", msg("mx.mta-sts.invalid.title"), joined(rec.errors),
+            util::sanitize(d.mta_sts.records.front(), 300), msg("mx.mta-sts.invalid.fix"));
   }
   if (s.checks.tls_rpt &&
-      check_presence(r, d.tls_rpt, "tls-rpt", "TLS-RPT", Severity::info,
-                     "Without TLS-RPT, senders cannot report TLS or MTA-STS/DANE failures to you (RFC 8460).",
-                     "Publish _smtp._tls TXT \"v=TLSRPTv1; rua=mailto:tls-reports@<domain>\".",
-                     "RFC 8460 §3: several records mean no reports are sent.")) {
+      check_presence(r, d.tls_rpt, "tls-rpt", "TLS-RPT", Severity::info, i18n::msg("mx.tls-rpt.missing.detail"),
+                     i18n::msg("mx.tls-rpt.missing.fix"), i18n::msg("mx.tls-rpt.multiple.detail"))) {
     const auto rec = dns::parse_tls_rpt(d.tls_rpt.records.front());
     if (!rec.valid())
-      r.add(Severity::warning, "tls-rpt.invalid", "The TLS-RPT record is invalid: no reports are sent",
-            joined(rec.errors), util::sanitize(d.tls_rpt.records.front(), 300),
-            "Use \"v=TLSRPTv1; rua=mailto:...\" (or https:).");
+      r.add(Severity::warning, "tls-rpt.invalid", msg("mx.tls-rpt.invalid.title"), joined(rec.errors),
+            util::sanitize(d.tls_rpt.records.front(), 300), msg("mx.tls-rpt.invalid.fix"));
   }
 }
 
 std::string tlsa_problem(const dns::Tlsa& t) {
-  if (t.usage > 3 || t.selector > 1 || t.matching_type > 2) return "unassigned usage, selector or matching type";
+  if (t.usage > 3 || t.selector > 1 || t.matching_type > 2) return msg("mx.tlsa.problem.unassigned");
   if ((t.matching_type == 1 && t.data.size() != 32) || (t.matching_type == 2 && t.data.size() != 64))
-    return fmt::format("{} bytes of data for {}", t.data.size(), dns::tlsa_matching_name(t.matching_type));
-  if (t.usage < 2) return "PKIX usages (0, 1) are unusable for SMTP (RFC 7672 §3.1.3)";
+    return format("mx.tlsa.problem.length",
+                  {std::to_string(t.data.size()), std::string(dns::tlsa_matching_name(t.matching_type))});
+  if (t.usage < 2) return msg("mx.tlsa.problem.pkix");
   return {};
 }
 
@@ -184,29 +171,22 @@ void add_tlsa_findings(report::Report& r, const DomainResult& d, const Settings&
     if (!ans) continue;
     const auto name = "_25._tcp." + d.mx->hosts[h].name;
     if (dns::is_failure(ans->status)) {
-      r.add(Severity::warning, "tlsa.lookup-failed", fmt::format("The TLSA lookup for {} failed", display_name(d.mx->hosts[h].name)),
-            "RFC 7672 §2.2: a DANE sender defers mail when the TLSA lookup fails — often a broken DNSSEC chain.",
-            fmt::format("TLSA {}: {}", name, dns::describe(ans->status)), "Check the DNSSEC chain (e.g. with delv or dnsviz).");
+      r.add(Severity::warning, "tlsa.lookup-failed", format("mx.tlsa.lookup-failed.title", {display_name(d.mx->hosts[h].name)}),
+            msg("mx.tlsa.lookup-failed.detail"), fmt::format("TLSA {}: {}", name, dns::describe(ans->status)),
+            msg("mx.tlsa.lookup-failed.fix"));
       continue;
     }
     if (ans->status != dns::Status::ok) continue;
     for (const auto& t : ans->tlsa()) {
       if (auto why = tlsa_problem(t); !why.empty())
-        r.add(Severity::warning, "tlsa.unusable", fmt::format("A TLSA record for {} is unusable: {}", display_name(d.mx->hosts[h].name), why),
-              "Senders ignore unusable TLSA records; if none is usable DANE does not protect this exchanger.",
+        r.add(Severity::warning, "tlsa.unusable", format("mx.tlsa.unusable.title", {display_name(d.mx->hosts[h].name), why}),
+              msg("mx.tlsa.unusable.detail"),
               fmt::format("{} TLSA {} {} {} {}", name, t.usage, t.selector, t.matching_type, t.data_hex().substr(0, 64)),
-              "Publish \"3 1 1 <SHA-256 of the SubjectPublicKeyInfo>\" (DANE-EE) or \"2 1 1\" for the issuing CA.");
+              msg("mx.tlsa.unusable.fix"));
     }
-    r.add(Severity::info, ans->authentic_data ? "tlsa.authenticated" : "tlsa.not-authenticated",
-          ans->authentic_data
-              ? fmt::format("TLSA for {}: AD from resolver {}", display_name(d.mx->hosts[h].name), ans->resolver)
-              : fmt::format("TLSA for {} came without AD from resolver {}", display_name(d.mx->hosts[h].name), ans->resolver),
-          ans->authentic_data
-              ? "The resolver says it validated the answer with DNSSEC (maildiag does not validate itself; trust "
-                "this only from a validating resolver over a trusted path)."
-              : "DANE applies only to DNSSEC-validated TLSA records: senders ignore these unless the zone is signed "
-                "and their resolver validates it.",
-          name);
+    const std::string id = ans->authentic_data ? "tlsa.authenticated" : "tlsa.not-authenticated";
+    r.add(Severity::info, id, format("mx." + id + ".title", {display_name(d.mx->hosts[h].name), ans->resolver}),
+          msg("mx." + id + ".detail"), name);
   }
 }
 

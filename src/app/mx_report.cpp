@@ -4,6 +4,7 @@
 #include "mx_internal.hpp"
 
 #include "maildiag/dns/policy.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/util/text.hpp"
 
 #include <fmt/format.h>
@@ -12,6 +13,8 @@
 
 namespace maildiag::app::mx_detail {
 
+using i18n::format;
+using i18n::msg;
 using nlohmann::json;
 using report::Severity;
 
@@ -24,6 +27,8 @@ namespace {
 
 std::string shorten(std::string_view s, std::size_t n) { return util::sanitize(s, n); }
 
+std::string str(std::string_view s) { return std::string(s); }
+
 std::string ptr_text(const PtrCheck& p) {
   if (p.status == dns::Status::ok) return shorten(fmt::format("{}", fmt::join(p.names, ", ")), 120);
   return std::string(dns::to_string(p.status));
@@ -31,25 +36,25 @@ std::string ptr_text(const PtrCheck& p) {
 
 std::string fcrdns_text(const PtrCheck& p) {
   if (p.status != dns::Status::ok) return "-";
-  return p.confirmed.value_or(false) ? "yes" : "no";
+  return str(msg(p.confirmed.value_or(false) ? "mx.table.yes" : "mx.table.no"));
 }
 
 void add_mx_table(report::Report& r, const DomainResult& d, const Settings& s) {
   if (!d.mx) return;
   const auto& mx = *d.mx;
   if (mx.status != dns::Status::ok && !mx.implicit) return;
-  std::vector<std::string> cols{"Pref", "Exchanger", "Address"};
+  std::vector<std::string> cols{str(msg("mx.table.pref")), str(msg("mx.table.exchanger")), str(msg("mx.table.address"))};
   if (s.checks.ptr) cols.insert(cols.end(), {"PTR", "FCrDNS"});
-  auto& sec = r.add_section("MX records", cols);
-  if (mx.null_mx) sec.rows.push_back({"0", ". (null MX)", "-"});
+  auto& sec = r.add_section(str(msg("mx.table.title")), cols);
+  if (mx.null_mx) sec.rows.push_back({"0", str(msg("mx.table.null-mx")), "-"});
   for (std::size_t h = 0; h < mx.hosts.size(); ++h) {
     const auto& host = mx.hosts[h];
     const auto pref = mx.implicit ? std::string("-") : std::to_string(host.preference);
-    auto name = display_name(host.name) + (mx.implicit ? " (implicit MX)" : "");
+    auto name = mx.implicit ? format("mx.table.implicit", {display_name(host.name)}) : display_name(host.name);
     if (!host.addresses.cname_chain.empty()) name += " (CNAME)";
     const auto& addrs = h < d.exchangers.size() ? d.exchangers[h].addresses : std::vector<AddressCheck>{};
     if (addrs.empty()) {
-      std::vector<std::string> row{pref, name, host.ip_literal ? "IP literal" : std::string(dns::to_string(host.addresses.status))};
+      std::vector<std::string> row{pref, name, host.ip_literal ? str(msg("mx.table.ip-literal")) : std::string(dns::to_string(host.addresses.status))};
       if (s.checks.ptr) row.insert(row.end(), {"", ""});
       sec.rows.push_back(std::move(row));
     }
@@ -64,24 +69,26 @@ void add_mx_table(report::Report& r, const DomainResult& d, const Settings& s) {
 std::string lookup_text(const TxtLookup& l) {
   if (!l.records.empty()) {
     auto t = shorten(l.records.front(), 160);
-    if (l.records.size() > 1) t += fmt::format(" (+{} more)", l.records.size() - 1);
+    if (l.records.size() > 1) t = format("mx.overview.more", {t, std::to_string(l.records.size() - 1)});
     return t;
   }
   return l.status == dns::Status::ok || l.status == dns::Status::nodata || l.status == dns::Status::nxdomain
-             ? "none"
-             : "lookup failed: " + std::string(dns::to_string(l.status));
+             ? str(msg("mx.overview.none"))
+             : format("mx.overview.lookup-failed", {std::string(dns::to_string(l.status))});
 }
 
 void add_overview(report::Report& r, const DomainResult& d, const Settings& s) {
   auto& sec = r.add_section("");
-  sec.rows.push_back({"Domain", util::sanitize(d.name.display(), 300)});
-  sec.rows.push_back({"Resolver", d.resolver});
+  sec.rows.push_back({str(msg("mx.overview.domain")), util::sanitize(d.name.display(), 300)});
+  sec.rows.push_back({str(msg("mx.overview.resolver")), d.resolver});
   if (d.mx && d.mx->status == dns::Status::ok)
-    sec.rows.push_back({"MX answer", d.mx->mx_answer.authentic_data ? "AD set by the resolver (DNSSEC-validated, it says)"
-                                                                    : "no AD bit (not DNSSEC-validated by the resolver)"});
+    sec.rows.push_back({str(msg("mx.overview.mx-answer")),
+                        str(msg(d.mx->mx_answer.authentic_data ? "mx.overview.ad" : "mx.overview.no-ad"))});
   if (s.checks.spf) {
     auto spf = lookup_text(d.spf.top);
-    if (d.spf.record) spf += fmt::format("  [DNS lookups: {}{} of {}]", d.spf.lookups, d.spf.truncated ? "+" : "", kSpfLookupLimit);
+    if (d.spf.record)
+      spf = format("mx.overview.spf-lookups", {spf, std::to_string(d.spf.lookups) + (d.spf.truncated ? "+" : ""),
+                                               std::to_string(kSpfLookupLimit)});
     sec.rows.push_back({"SPF", spf});
   }
   if (s.checks.dmarc) sec.rows.push_back({"DMARC", lookup_text(d.dmarc)});
@@ -91,7 +98,10 @@ void add_overview(report::Report& r, const DomainResult& d, const Settings& s) {
 
 void add_tlsa_table(report::Report& r, const DomainResult& d) {
   if (!d.mx) return;
-  report::Section sec{"TLSA (_25._tcp)", {"Exchanger", "Usage", "Selector", "Match", "Data", "AD"}, {}};
+  report::Section sec{"TLSA (_25._tcp)",
+                      {str(msg("mx.table.exchanger")), str(msg("mx.tlsa.col.usage")), str(msg("mx.tlsa.col.selector")),
+                       str(msg("mx.tlsa.col.match")), str(msg("mx.tlsa.col.data")), "AD"},
+                      {}};
   for (std::size_t h = 0; h < d.exchangers.size() && h < d.mx->hosts.size(); ++h) {
     const auto& a = d.exchangers[h].tlsa;
     if (!a || a->status != dns::Status::ok) continue;
@@ -101,7 +111,7 @@ void add_tlsa_table(report::Report& r, const DomainResult& d) {
       sec.rows.push_back({display_name(d.mx->hosts[h].name), fmt::format("{} {}", t.usage, dns::tlsa_usage_name(t.usage)),
                           fmt::format("{} {}", t.selector, dns::tlsa_selector_name(t.selector)),
                           fmt::format("{} {}", t.matching_type, dns::tlsa_matching_name(t.matching_type)), hex,
-                          a->authentic_data ? "yes" : "no"});
+                          str(msg(a->authentic_data ? "mx.table.yes" : "mx.table.no"))});
     }
   }
   if (!sec.rows.empty()) r.sections.push_back(std::move(sec));
@@ -109,7 +119,10 @@ void add_tlsa_table(report::Report& r, const DomainResult& d) {
 
 void add_dnsbl_table(report::Report& r, const DomainResult& d, const Settings& s) {
   if (s.dnsbl_zones.empty() || !d.mx) return;
-  report::Section sec{"Block lists", {"Address", "Zone", "Result", "Detail"}, {}};
+  report::Section sec{str(msg("mx.dnsbl.title")),
+                      {str(msg("mx.table.address")), str(msg("mx.dnsbl.col.zone")), str(msg("mx.dnsbl.col.result")),
+                       str(msg("mx.dnsbl.col.detail"))},
+                      {}};
   for (const auto& ex : d.exchangers) {
     for (const auto& ac : ex.addresses) {
       for (const auto& b : ac.dnsbl) {
@@ -262,19 +275,29 @@ report::Report build_report(const DomainResult& d, const Settings& s) {
   add_tlsa_findings(r, d, s);
   add_compare_findings(r, d);
   if (d.deadline_hit)
-    r.add(Severity::unknown, "mx.deadline", "Some lookups did not finish before the check's deadline",
-          "Results marked \"timeout\" are incomplete.", {}, "Retry with a longer --timeout.");
+    r.add(Severity::unknown, "mx.deadline", str(msg("mx.deadline.title")), str(msg("mx.deadline.detail")), {},
+          str(msg("mx.fix.longer-timeout")));
   r.data = data_json(d, s);
   return r;
 }
 
-report::Report invalid_domain_report(std::string_view input, const std::string& error) {
+InvalidInput invalid_input(std::string_view id, const std::vector<std::string>& args) {
+  InvalidInput why;
+  why.title = format(id, args);
+  const auto lang = i18n::language();
+  i18n::set_language(i18n::Lang::en);  // the JSON data never carries translated text
+  why.error = format(id, args);
+  i18n::set_language(lang);
+  return why;
+}
+
+report::Report invalid_domain_report(std::string_view input, const InvalidInput& why) {
   report::Report r;
   r.command = "mx";
   r.target = util::sanitize(input, 200);
-  r.add(Severity::unknown, "mx.invalid-domain", util::sanitize(error, 300), {}, {},
-        "Give a domain name such as example.com (Unicode names are converted).");
-  r.data = json{{"input", util::sanitize(input, 300)}, {"domain", nullptr}, {"error", util::sanitize(error, 300)}};
+  r.add(Severity::unknown, "mx.invalid-domain", util::sanitize(why.title, 300), {}, {},
+        str(msg("mx.invalid-domain.fix")));
+  r.data = json{{"input", util::sanitize(input, 300)}, {"domain", nullptr}, {"error", util::sanitize(why.error, 300)}};
   return r;
 }
 
