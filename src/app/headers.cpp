@@ -15,6 +15,7 @@ namespace maildiag::app {
 
 namespace {
 
+using headers_detail::text;
 using report::Severity;
 
 constexpr std::size_t kShown = 300;  // characters of a header value shown in the summary
@@ -35,13 +36,13 @@ std::string first_address(std::string_view value) {
 
 void add_summary(report::Report& r, const message::HeaderBlock& b, std::string_view charset,
                  headers_detail::Facts& f) {
-  auto& s = r.add_section("Summary");
+  auto& s = r.add_section(text("headers.section.summary"));
   nlohmann::json summary = nlohmann::json::object();
-  auto row = [&](const char* label, const char* key, std::string_view name) {
+  auto row = [&](std::string_view label, const char* key, std::string_view name) {
     const auto* h = b.find(name);
     if (h == nullptr) return;
     const std::string v = display(h->value, charset);
-    s.rows.push_back({label, v});
+    s.rows.push_back({std::string(label), v});
     summary[key] = v;
   };
   row("From", "from", "from");
@@ -59,26 +60,24 @@ void add_summary(report::Report& r, const message::HeaderBlock& b, std::string_v
       summary["date_utc"] = message::format_utc(d->epoch);
       summary["date_offset_minutes"] = d->offset_minutes;
     } else {
-      r.add(Severity::warning, "headers.date.unparsable", "The Date: header cannot be read as a date",
-            "Mail clients sort and thread by Date:; a broken one is also a spam signal.", util::sanitize(h->value, 200),
-            "Fix the sending program's date format (RFC 5322 section 3.3).");
+      r.add(Severity::warning, "headers.date.unparsable", text("headers.date.unparsable.title"),
+            text("headers.date.unparsable.detail"), util::sanitize(h->value, 200), text("headers.date.unparsable.fix"));
     }
     s.rows.push_back({"Date", v});
     summary["date"] = util::sanitize(h->value, kShown);
   } else {
-    r.add(Severity::warning, "headers.date.missing", "The message has no Date: header",
-          "RFC 5322 requires Date:; some receivers add one, others score its absence as spam.", {},
-          "Make the sending program write a Date: header.");
+    r.add(Severity::warning, "headers.date.missing", text("headers.date.missing.title"),
+          text("headers.date.missing.detail"), {}, text("headers.date.missing.fix"));
   }
   row("Message-ID", "message_id", "message-id");
   row("Return-Path", "return_path", "return-path");
   row("Delivered-To", "delivered_to", "delivered-to");
   row("X-Originating-IP", "x_originating_ip", "x-originating-ip");
-  if (b.find("x-mailer") != nullptr) row("Mailer", "mailer", "x-mailer");
-  else row("Mailer", "mailer", "user-agent");
+  const std::string mailer = text("headers.row.mailer");
+  row(mailer, "mailer", b.find("x-mailer") != nullptr ? "x-mailer" : "user-agent");
   if (b.find("message-id") == nullptr) {
-    r.add(Severity::info, "headers.message-id.missing", "The message has no Message-ID:",
-          "Replies and duplicate detection rely on it; large receivers treat its absence as a spam signal.");
+    r.add(Severity::info, "headers.message-id.missing", text("headers.message-id.missing.title"),
+          text("headers.message-id.missing.detail"));
   }
   f.from_domain = message::domain_of(first_address(b.get("from")));
   f.return_path_domain = message::domain_of(first_address(b.get("return-path")));
@@ -86,7 +85,7 @@ void add_summary(report::Report& r, const message::HeaderBlock& b, std::string_v
 }
 
 void add_all(report::Report& r, const message::HeaderBlock& b, std::string_view charset) {
-  auto& s = r.add_section("All header fields");
+  auto& s = r.add_section(text("headers.section.all"));
   nlohmann::json all = nlohmann::json::array();
   for (const auto& h : b.headers) {
     const std::string v = display(h.value, charset, 2000);
@@ -98,14 +97,13 @@ void add_all(report::Report& r, const message::HeaderBlock& b, std::string_view 
 
 void add_parse_problems(report::Report& r, const message::HeaderBlock& b, bool cut) {
   if (cut) {
-    r.add(Severity::warning, "headers.input.cut", "The header section is longer than 4 MiB and was cut",
-          "Only the first 4 MiB were read. Real header sections are a few kilobytes; this is a loop or an attack.");
+    r.add(Severity::warning, "headers.input.cut", text("headers.input.cut.title"), text("headers.input.cut.detail"));
   }
   if (b.problems.empty()) return;
   std::string all;
   for (std::size_t i = 0; i < b.problems.size() && i < 5; ++i) all += (i ? "; " : "") + b.problems[i];
-  r.add(b.truncated ? Severity::warning : Severity::info, "headers.syntax",
-        "The header section is not entirely well-formed", "maildiag read what it could.", util::sanitize(all, 500));
+  r.add(b.truncated ? Severity::warning : Severity::info, "headers.syntax", text("headers.syntax.title"),
+        text("headers.syntax.detail"), util::sanitize(all, 500));
   r.data["problems"] = b.problems.size() > 20 ? std::vector<std::string>(b.problems.begin(), b.problems.begin() + 20)
                                               : b.problems;
 }
@@ -122,9 +120,8 @@ report::Report headers_report(const std::string& source, std::string_view header
   headers_detail::Facts facts{block, trace, {}, {}, {}, {}, {}, {}};
   r.data["source"] = r.target;
   if (block.headers.empty()) {
-    r.add(Severity::unknown, "headers.none", "No header fields found: this is not an email message",
-          "Give the raw message (Gmail: \"Show original\"; Outlook: File > Properties > Internet headers).",
-          util::sanitize(headers.substr(0, 120), 120));
+    r.add(Severity::unknown, "headers.none", headers_detail::text("headers.none.title"),
+          headers_detail::text("headers.none.detail"), util::sanitize(headers.substr(0, 120), 120));
     return r;
   }
   const std::string charset(message::parse_content_type(block.get("content-type")).param("charset"));

@@ -54,7 +54,7 @@ Verdicts collect(const Facts& f, report::Section& s, nlohmann::json& out) {
       }
       if (!res.reason.empty()) about += (about.empty() ? "" : " ") + std::string("reason=") + res.reason;
       s.rows.push_back({util::sanitize(res.method, 30), util::sanitize(res.result, 20), util::sanitize(about, 160),
-                        trusted ? id : id + " (ignored: written before the receiver)"});
+                        trusted ? id : i18n::format("headers.auth.ignored", {id})});
       nlohmann::json props = nlohmann::json::object();
       for (const auto& p : res.properties) props[util::sanitize(p.ptype.empty() ? p.name : p.ptype + "." + p.name, 60)] = util::sanitize(p.value, 300);
       out["results"].push_back({{"authserv_id", id}, {"method", util::sanitize(res.method, 60)},
@@ -120,26 +120,19 @@ void judge_results(report::Report& r, const Verdicts& v) {
   if (const auto* d = first(v, "dmarc")) {
     if (d->result == "fail") {
       const bool reject = reject_policy(*d);
-      r.add(reject ? Severity::critical : Severity::warning, reject ? "headers.auth.dmarc-fail-reject" : "headers.auth.dmarc-fail",
-            std::string("DMARC fails") + (reject ? " and the domain's policy is reject" : ""),
-            reject ? "The From: domain asks receivers to reject mail that fails DMARC; this message only got through "
-                     "because the receiver overrode the policy. Either it is forged, or the sender's SPF/DKIM setup "
-                     "is broken and its genuine mail is being rejected elsewhere."
-                   : "Neither SPF nor DKIM passed for a domain aligned with From:.",
-            util::sanitize(d->comment, 300),
-            "If the mail is genuine: sign it with DKIM for the From: domain (d=) and/or send it from an "
-            "envelope domain that SPF authorises and that aligns with From:.");
+      const std::string id = reject ? "headers.auth.dmarc-fail-reject" : "headers.auth.dmarc-fail";
+      r.add(reject ? Severity::critical : Severity::warning, id, text(id + ".title"), text(id + ".detail"),
+            util::sanitize(d->comment, 300), text("headers.auth.dmarc-fail.fix"));
     } else if (d->result == "temperror" || d->result == "permerror") {
-      r.add(Severity::warning, "headers.auth.dmarc-error", "DMARC could not be evaluated (" + d->result + ")",
-            "A DNS failure or a broken DMARC record at the From: domain.");
+      r.add(Severity::warning, "headers.auth.dmarc-error", i18n::format("headers.auth.dmarc-error.title", {d->result}),
+            text("headers.auth.dmarc-error.detail"));
     }
   }
   if (const auto* s = first(v, "spf")) {
     if (s->result == "fail" || s->result == "softfail" || s->result == "permerror" || s->result == "temperror") {
-      r.add(Severity::warning, "headers.auth.spf-" + s->result, "SPF " + s->result + " for " +
-                                                                    util::sanitize(s->property("smtp.mailfrom"), 100),
-            "The sending address is not authorised by the SPF record of the envelope sender's domain.",
-            util::sanitize(s->comment, 300), "Add the sending server to the domain's SPF record (maildiag mx DOMAIN shows it).");
+      r.add(Severity::warning, "headers.auth.spf-" + s->result,
+            i18n::format("headers.auth.spf.title", {s->result, util::sanitize(s->property("smtp.mailfrom"), 100)}),
+            text("headers.auth.spf.detail"), util::sanitize(s->comment, 300), text("headers.auth.spf.fix"));
     }
   }
   bool dkim_pass = false;
@@ -152,18 +145,16 @@ void judge_results(report::Report& r, const Verdicts& v) {
     dkim_fail = dkim_fail || res.result == "fail" || res.result == "permerror";
   }
   if (dkim_fail && !dkim_pass) {
-    r.add(Severity::warning, "headers.auth.dkim-fail", "No DKIM signature verified",
-          "The message was signed but the signature did not verify: it was modified in transit (a list footer, a "
-          "rewriting gateway) or the selector's key does not match.");
+    r.add(Severity::warning, "headers.auth.dkim-fail", text("headers.auth.dkim-fail.title"),
+          text("headers.auth.dkim-fail.detail"));
   }
   if (const auto* c = first(v, "compauth"); c != nullptr && c->result == "fail") {
-    r.add(Severity::warning, "headers.auth.compauth-fail", "Microsoft composite authentication failed (reason " +
-                                                               util::sanitize(c->reason, 20) + ")",
-          "Exchange Online judged the sender not authenticated and treats the message as spoofing.");
+    r.add(Severity::warning, "headers.auth.compauth-fail",
+          i18n::format("headers.auth.compauth-fail.title", {util::sanitize(c->reason, 20)}),
+          text("headers.auth.compauth-fail.detail"));
   }
   if (const auto* a = first(v, "arc"); a != nullptr && a->result == "fail") {
-    r.add(Severity::info, "headers.auth.arc-fail", "The ARC chain does not validate",
-          "Forwarders' ARC seals are broken; a receiver cannot rely on the original authentication results.");
+    r.add(Severity::info, "headers.auth.arc-fail", text("headers.auth.arc-fail.title"), text("headers.auth.arc-fail.detail"));
   }
   (void)dkim_any;
 }
@@ -172,9 +163,11 @@ void judge_results(report::Report& r, const Verdicts& v) {
 void add_alignment(report::Report& r, const Facts& f, const Verdicts& v, const std::vector<std::string>& signed_domains,
                    nlohmann::json& out) {
   if (f.from_domain.empty()) return;
-  auto& s = r.add_section("DMARC alignment with From: " + util::sanitize(f.from_domain, 100) + " (org. domain " +
-                              util::sanitize(message::organizational_domain(f.from_domain), 100) + ")",
-                          {"identity", "domain", "result", "aligned"});
+  auto& s = r.add_section(i18n::format("headers.section.alignment",
+                                       {util::sanitize(f.from_domain, 100),
+                                        util::sanitize(message::organizational_domain(f.from_domain), 100)}),
+                          {text("headers.col.identity"), text("headers.col.domain"), text("headers.col.result"),
+                           text("headers.col.aligned")});
   nlohmann::json al = {{"from_domain", f.from_domain}, {"from_org_domain", message::organizational_domain(f.from_domain)}};
   bool aligned_pass = false;
   const auto* spf = first(v, "spf");
@@ -183,8 +176,9 @@ void add_alignment(report::Report& r, const Facts& f, const Verdicts& v, const s
   if (spf_domain.empty()) spf_domain = f.return_path_domain;
   if (!spf_domain.empty()) {
     const auto a = message::alignment(f.from_domain, spf_domain);
-    const std::string result = spf ? spf->result : "(no verdict)";
-    s.rows.push_back({"SPF (envelope)", util::sanitize(spf_domain, 100), util::sanitize(result, 20), std::string(message::to_string(a))});
+    const std::string result = spf ? spf->result : "(no verdict)";  // also the JSON value: stays English
+    s.rows.push_back({text("headers.row.spf-envelope"), util::sanitize(spf_domain, 100),
+                      spf ? util::sanitize(result, 20) : text("headers.auth.no-verdict"), std::string(message::to_string(a))});
     aligned_pass = aligned_pass || (result == "pass" && a != message::Alignment::none);
     al["spf"] = {{"domain", spf_domain}, {"result", result}, {"alignment", std::string(message::to_string(a))}};
   }
@@ -203,18 +197,17 @@ void add_alignment(report::Report& r, const Facts& f, const Verdicts& v, const s
   for (const auto& d : signed_domains) {  // signatures no verdict mentions
     if (d.empty() || std::find(seen.begin(), seen.end(), d) != seen.end()) continue;
     const auto a = message::alignment(f.from_domain, d);
-    s.rows.push_back({"DKIM d=", util::sanitize(d, 100), "(no verdict)", std::string(message::to_string(a))});
+    s.rows.push_back({"DKIM d=", util::sanitize(d, 100), text("headers.auth.no-verdict"), std::string(message::to_string(a))});
     al["dkim"].push_back({{"domain", d}, {"result", nullptr}, {"alignment", std::string(message::to_string(a))}});
   }
   al["aligned_pass"] = aligned_pass;
   out["alignment"] = al;
   const bool have_verdicts = first(v, "spf") != nullptr || first(v, "dkim") != nullptr;
   if (have_verdicts && !aligned_pass && first(v, "dmarc") == nullptr) {
-    r.add(Severity::warning, "headers.auth.unaligned", "No SPF or DKIM pass aligned with From: " + util::sanitize(f.from_domain, 100),
-          "DMARC needs SPF to pass for the envelope domain or DKIM to pass for d=, with that domain in the same "
-          "organisational domain as From: (relaxed alignment; checked here with the last two labels plus common "
-          "two-level suffixes such as co.uk, not the full Public Suffix List). This message would fail DMARC.",
-          {}, "Sign with d=" + util::sanitize(f.from_domain, 100) + " or use a bounce domain under it.");
+    r.add(Severity::warning, "headers.auth.unaligned",
+          i18n::format("headers.auth.unaligned.title", {util::sanitize(f.from_domain, 100)}),
+          text("headers.auth.unaligned.detail"), {},
+          i18n::format("headers.auth.unaligned.fix", {util::sanitize(f.from_domain, 100)}));
   }
 }
 
@@ -222,20 +215,19 @@ void add_alignment(report::Report& r, const Facts& f, const Verdicts& v, const s
 
 void add_authentication(report::Report& r, const Facts& f) {
   nlohmann::json out = nlohmann::json::object();
-  auto& s = r.add_section("Authentication", {"method", "result", "about", "reported by"});
+  auto& s = r.add_section(text("headers.section.auth"), {text("headers.col.method"), text("headers.col.result"),
+                                                         text("headers.col.about"), text("headers.col.reported-by")});
   const Verdicts v = collect(f, s, out);
   std::vector<std::string> signed_domains;
   add_signatures(f, s, out, signed_domains);
   if (s.rows.empty()) {
     r.sections.pop_back();
-    r.add(Severity::info, "headers.auth.none", "No authentication results or signatures",
-          "The receiving server recorded no SPF/DKIM/DMARC verdicts and the message carries no DKIM signature.");
+    r.add(Severity::info, "headers.auth.none", text("headers.auth.none.title"), text("headers.auth.none.detail"));
   }
   if (v.untrusted > 0) {
     r.add(Severity::info, "headers.auth.untrusted",
-          std::to_string(v.untrusted) + " Authentication-Results header(s) below the receiving hop were ignored",
-          "They were already in the message when it reached the receiver's network (line " +
-              std::to_string(v.untrusted_line) + "), so the sender could have written them.");
+          i18n::format("headers.auth.untrusted.title", {std::to_string(v.untrusted)}),
+          i18n::format("headers.auth.untrusted.detail", {std::to_string(v.untrusted_line)}));
   }
   judge_results(r, v);
   add_alignment(r, f, v, signed_domains, out);

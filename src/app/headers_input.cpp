@@ -3,6 +3,7 @@
 
 #include "maildiag/app/headers.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/message/header_block.hpp"
 #include "maildiag/message/header_stream.hpp"
 
@@ -40,12 +41,12 @@ void stream(std::FILE* f, const std::string& source, const std::function<void(co
     const std::size_t n = std::fread(buf.data(), 1, buf.size(), f);
     if (n > 0) hs.feed(std::string_view(buf.data(), n));
     if (n < buf.size()) {
-      if (std::ferror(f) != 0) error("cannot read " + source + ": " + std::strerror(errno));
+      if (std::ferror(f) != 0) error(i18n::format("headers.input.cannot-read", {source, std::strerror(errno)}));
       break;
     }
   }
   hs.finish();
-  if (hs.messages() == 0) error(source + " is empty");
+  if (hs.messages() == 0) error(i18n::format("headers.input.empty", {source}));
 }
 
 }  // namespace
@@ -72,12 +73,12 @@ void for_each_header_section(const std::vector<std::string>& inputs,
     }
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
-      error(path + " is a directory; give message or mbox files (or '-' for stdin)");
+      error(i18n::format("headers.input.directory", {path}));
       continue;
     }
     std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
     if (!f) {
-      error("cannot read " + path + ": " + std::strerror(errno));
+      error(i18n::format("headers.input.cannot-read", {path, std::strerror(errno)}));
       continue;
     }
     stream(f.get(), path, each, error);

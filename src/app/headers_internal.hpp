@@ -1,6 +1,7 @@
 #pragma once
 // Private to `maildiag headers`: what the report's parts (summary, path, authentication) share.
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/message/header_block.hpp"
 #include "maildiag/message/trace.hpp"
 #include "maildiag/report/report.hpp"
@@ -22,6 +23,9 @@ struct Facts {
                                            ///< each header was written by the host the next hop saw
   std::optional<std::size_t> broken_at;    ///< hops [0, broken_at] hang below a break in that chain
 };
+
+/// A catalog sentence as a std::string (what report::Report::add and the sections take).
+inline std::string text(std::string_view id) { return std::string(i18n::msg(id)); }
 
 /// Decides entry, origin and broken_at.
 void locate_origin(Facts& f);

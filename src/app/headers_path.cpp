@@ -41,7 +41,7 @@ std::string literal_ip(std::string_view helo) {
   return std::string(helo);
 }
 
-std::string hop_label(const Hop& h) { return "hop " + std::to_string(h.number); }
+std::string hop_label(const Hop& h) { return i18n::format("headers.hop.label", {std::to_string(h.number)}); }
 
 std::string when(const Received& rc) {
   if (!rc.date) return "?";
@@ -68,28 +68,25 @@ void check_helo(report::Report& r, const Hop& h) {
   const std::string evidence = util::sanitize(h.raw, 600);
   if (hostname_like(helo) && !rdns.empty() && rdns.find('.') != std::string::npos &&
       message::organizational_domain(helo) != message::organizational_domain(rdns)) {
-    std::string detail = "The sending machine introduced itself as " + util::sanitize(helo, 100) + ", but its address " +
-                         rc.ip + " belongs to " + util::sanitize(rdns, 100) +
-                         ". The HELO name is whatever the sender types; legitimate servers announce their own name, "
-                         "so a mismatch on a public hop is a classic sign of a bot or a forged identity.";
-    if (!valid_hostname(helo)) detail += " The HELO name is not even a valid host name.";
+    std::string detail = i18n::format("headers.hop.helo-mismatch.detail",
+                                      {util::sanitize(helo, 100), rc.ip, util::sanitize(rdns, 100)});
+    if (!valid_hostname(helo)) detail += i18n::msg("headers.hop.helo-mismatch.invalid");
     r.add(Severity::warning, "headers.hop.helo-mismatch",
-          hop_label(h) + ": HELO " + util::sanitize(helo, 100) + " does not match " + util::sanitize(rdns, 100) + " [" +
-              rc.ip + "]",
-          detail, evidence, "Trust the address and its rDNS, not the HELO: look up " + rc.ip + " (whois, blocklists).");
+          i18n::format("headers.hop.helo-mismatch.title",
+                       {hop_label(h), util::sanitize(helo, 100), util::sanitize(rdns, 100), rc.ip}),
+          detail, evidence, i18n::format("headers.hop.helo-mismatch.fix", {rc.ip}));
   } else if (!helo.empty() && helo.front() == '[' && literal_ip(helo) != rc.ip) {
-    r.add(Severity::info, "headers.hop.helo-literal", hop_label(h) + ": HELO " + util::sanitize(helo, 60) +
-                                                           " is not the connecting address " + rc.ip,
-          "The client greeted with a different address: it is behind NAT or lying.", evidence);
+    r.add(Severity::info, "headers.hop.helo-literal",
+          i18n::format("headers.hop.helo-literal.title", {hop_label(h), util::sanitize(helo, 60), rc.ip}),
+          text("headers.hop.helo-literal.detail"), evidence);
   } else if (!helo.empty() && helo.front() != '[' && helo.find('.') == std::string::npos) {
     r.add(Severity::info, "headers.hop.helo-not-fqdn",
-          hop_label(h) + ": HELO " + util::sanitize(helo, 60) + " is not a fully-qualified host name",
-          "Many receivers reject or score a bare HELO (RFC 5321 4.1.1.1 asks for the FQDN).", evidence);
+          i18n::format("headers.hop.helo-not-fqdn.title", {hop_label(h), util::sanitize(helo, 60)}),
+          text("headers.hop.helo-not-fqdn.detail"), evidence);
   }
   if (rdns.empty() && rc.ip_source == message::IpSource::tcp_info) {
-    r.add(Severity::info, "headers.hop.no-rdns", hop_label(h) + ": " + rc.ip + " has no reverse DNS",
-          "Large receivers reject or distrust mail from addresses without a PTR record.", evidence,
-          "The sender's network operator should publish a PTR record for " + rc.ip + ".");
+    r.add(Severity::info, "headers.hop.no-rdns", i18n::format("headers.hop.no-rdns.title", {hop_label(h), rc.ip}),
+          text("headers.hop.no-rdns.detail"), evidence, i18n::format("headers.hop.no-rdns.fix", {rc.ip}));
   }
 }
 
@@ -110,15 +107,12 @@ void check_tls(report::Report& r, const Facts& f) {
     return s;
   };
   if (!plain.empty()) {
-    r.add(Severity::warning, "headers.hop.no-tls", "Hops across the internet without TLS stated: " + join(plain),
-          "These hops came from public addresses and their Received headers state no encryption: the message (and "
-          "any password in it) may have crossed the network in clear text. Some MTAs (qmail, older Exchange) never "
-          "write TLS details; check the receiving server's log for the hop's queue id.",
-          {}, "Require STARTTLS between these servers (MTA-STS or DANE for inbound mail).");
+    r.add(Severity::warning, "headers.hop.no-tls", i18n::format("headers.hop.no-tls.title", {join(plain)}),
+          text("headers.hop.no-tls.detail"), {}, text("headers.hop.no-tls.fix"));
   }
   if (!weak.empty()) {
-    r.add(Severity::warning, "headers.hop.old-tls", "Hops with deprecated TLS versions: " + join(weak),
-          "TLS 1.0/1.1 and SSLv3 are deprecated (RFC 8996).", {}, "Enable TLS 1.2 or later on these servers.");
+    r.add(Severity::warning, "headers.hop.old-tls", i18n::format("headers.hop.old-tls.title", {join(weak)}),
+          text("headers.hop.old-tls.detail"), {}, text("headers.hop.old-tls.fix"));
   }
 }
 
@@ -137,12 +131,12 @@ void check_delays(report::Report& r, const message::Trace& t) {
         }
       }
       r.add(Severity::warning, "headers.hop.clock-skew",
-            hop_label(h) + " is stamped " + message::format_duration(-*h.delay_ms) + " before " +
-                (prev ? hop_label(*prev) : std::string("the previous hop")),
-            "Time cannot run backwards along the path: the clock of " + util::sanitize(h.received.by, 80) +
-                (prev ? " or of " + util::sanitize(prev->received.by, 80) : std::string()) +
-                " is wrong (or a header was forged). Delays around it are unreliable.",
-            util::sanitize(h.raw, 400), "Run NTP (chrony, systemd-timesyncd) on both servers.");
+            i18n::format("headers.hop.clock-skew.title", {hop_label(h), message::format_duration(-*h.delay_ms),
+                                                          prev ? hop_label(*prev) : text("headers.hop.previous")}),
+            prev ? i18n::format("headers.hop.clock-skew.detail.two",
+                                {util::sanitize(h.received.by, 80), util::sanitize(prev->received.by, 80)})
+                 : i18n::format("headers.hop.clock-skew.detail", {util::sanitize(h.received.by, 80)}),
+            util::sanitize(h.raw, 400), text("headers.hop.clock-skew.fix"));
       continue;
     }
     total += *h.delay_ms;
@@ -150,22 +144,19 @@ void check_delays(report::Report& r, const message::Trace& t) {
   }
   if (slow == nullptr || *slow->delay_ms < kSlowHopMs || *slow->delay_ms * 2 < total) return;
   r.add(*slow->delay_ms >= kVerySlowHopMs ? Severity::warning : Severity::info, "headers.hop.bottleneck",
-        hop_label(*slow) + " held the message for " + message::format_duration(*slow->delay_ms) + " (of " +
-            message::format_duration(total) + " between the first and last hop)",
-        "The delay was added between the previous hop and " + util::sanitize(slow->received.by, 80) +
-            ": greylisting, a deferred retry, a queue backlog or slow content scanning there.",
+        i18n::format("headers.hop.bottleneck.title", {hop_label(*slow), message::format_duration(*slow->delay_ms),
+                                                      message::format_duration(total)}),
+        i18n::format("headers.hop.bottleneck.detail", {util::sanitize(slow->received.by, 80)}),
         util::sanitize(slow->raw, 400),
-        "Look up queue id " + util::sanitize(slow->received.id.empty() ? "?" : slow->received.id, 80) + " in the logs of " +
-            util::sanitize(slow->received.by, 80) + " and of the previous hop.");
+        i18n::format("headers.hop.bottleneck.fix", {util::sanitize(slow->received.id.empty() ? "?" : slow->received.id, 80),
+                                                    util::sanitize(slow->received.by, 80)}));
 }
 
 void check_crafted(report::Report& r, const message::Trace& t) {
   for (const auto& h : t.hops) {
     if (!h.received.ambiguous) continue;
-    r.add(Severity::warning, "headers.hop.crafted", hop_label(h) + "'s Received header looks crafted",
-          "Its from-clause has unbalanced parentheses, stray quotes, a second 'by' or several different addresses - "
-          "what an injected fake TCP-info comment looks like. Its address is not trusted.",
-          util::sanitize(h.raw, 600));
+    r.add(Severity::warning, "headers.hop.crafted", i18n::format("headers.hop.crafted.title", {hop_label(h)}),
+          text("headers.hop.crafted.detail"), util::sanitize(h.raw, 600));
   }
 }
 
@@ -230,27 +221,32 @@ void add_origin(report::Report& r, const Facts& f) {
         break;
       }
     }
-    const std::string which = older.number == 1 ? "Hop 1 was" : "Hops 1-" + std::to_string(older.number) + " were";
     // The forger's pattern: the HELO repeats the fake "by" name while the rDNS says otherwise.
     const std::string rdns = strip_dot(newer.received.rdns);
     const std::string helo = strip_dot(newer.received.helo);
     const bool imitated = !rdns.empty() && !helo.empty() &&
                           message::organizational_domain(helo) != message::organizational_domain(rdns);
-    r.add(imitated ? Severity::warning : Severity::info, "headers.hop.unverifiable",
-          which + " not written by the host " + hop_label(newer) + " came from" +
-              (imitated ? ": possibly forged" : " (names differ)"),
-          hop_label(newer) + " was received from " + describe_peer(newer.received) + ", but " + hop_label(older) +
-              " says it was received by " + util::sanitize(older.received.by, 100) +
-              ". Everything below the break was already in the message when it arrived and may be made up" +
-              (claimed.empty() ? std::string(".") : "; the address it claims as the origin, " + claimed + ", is not proven."),
+    // Four whole sentences: "Hop 1 was" / "Hops 1-N were", possibly forged / names differ.
+    const std::string title_id = std::string("headers.hop.unverifiable.title.") + (older.number == 1 ? "one" : "many") +
+                                 (imitated ? ".forged" : ".differ");
+    std::vector<std::string> title_args{hop_label(newer)};
+    if (older.number != 1) title_args.insert(title_args.begin(), std::to_string(older.number));
+    std::vector<std::string> detail_args{hop_label(newer), describe_peer(newer.received), hop_label(older),
+                                         util::sanitize(older.received.by, 100)};
+    if (!claimed.empty()) detail_args.push_back(claimed);
+    r.add(imitated ? Severity::warning : Severity::info, "headers.hop.unverifiable", i18n::format(title_id, title_args),
+          i18n::format(claimed.empty() ? "headers.hop.unverifiable.detail" : "headers.hop.unverifiable.detail.claimed",
+                       detail_args),
           util::sanitize(older.raw, 400),
-          imitated ? "Trust the path from " + hop_label(newer) + " up only."
-                   : "Often harmless (a server whose name and PTR are in different domains); trust the path from " +
-                         hop_label(newer) + " up only.");
+          i18n::format(imitated ? "headers.hop.unverifiable.fix.forged" : "headers.hop.unverifiable.fix.differ",
+                       {hop_label(newer)}));
   }
   if (f.entry) {
     const Hop& e = f.trace.hops[*f.entry];
-    r.sections.front().rows.push_back({"Received from", describe_peer(e.received) + " by " + util::sanitize(e.received.by, 100) + ", " + hop_label(e)});
+    r.sections.front().rows.push_back(
+        {text("headers.row.received-from"), i18n::format("headers.row.received-from.value",
+                                                         {describe_peer(e.received), util::sanitize(e.received.by, 100),
+                                                          hop_label(e)})});
   }
 
   if (!f.origin) {
@@ -261,15 +257,12 @@ void add_origin(report::Report& r, const Facts& f) {
   const Received& rc = h.received;
   std::string who = rc.ip;
   if (!rc.rdns.empty()) who += " (" + util::sanitize(strip_dot(rc.rdns), 100) + ")";
-  std::string detail =
-      "The oldest public address on the verified part of the path (each header written by the host the next hop "
-      "saw): the machine that handed the message to the internet. Anything below it was written by the sender's "
-      "own systems and cannot be checked.";
+  std::string detail = text("headers.origin.detail");
   if (!rc.helo.empty() && strip_dot(rc.helo) != strip_dot(rc.rdns)) {
-    detail += " It called itself " + util::sanitize(rc.helo, 100) + ".";
+    detail += i18n::format("headers.origin.detail.helo", {util::sanitize(rc.helo, 100)});
   }
-  r.add(Severity::info, "headers.origin", "Origin: " + who + ", " + hop_label(h), detail, util::sanitize(h.raw, 600),
-        "Check " + rc.ip + " against blocklists: maildiag mx or any DNSBL lookup.");
+  r.add(Severity::info, "headers.origin", i18n::format("headers.origin.title", {who, hop_label(h)}), detail,
+        util::sanitize(h.raw, 600), i18n::format("headers.origin.fix", {rc.ip}));
   r.data["origin"] = {{"hop", h.number}, {"ip", rc.ip}, {"rdns", util::sanitize(rc.rdns, 300)},
                       {"helo", util::sanitize(rc.helo, 300)}};
 }
@@ -284,11 +277,12 @@ void add_transit(report::Report& r, const Facts& f) {
   if (!f.date_ms || !last) return;
   const std::int64_t transit = *last - *f.date_ms;
   r.data["transit_ms"] = transit;
-  r.sections.front().rows.push_back({"Transit", message::format_duration(transit) + " from Date: to final delivery"});
+  r.sections.front().rows.push_back(
+      {text("headers.row.transit"), i18n::format("headers.row.transit.value", {message::format_duration(transit)})});
   if (transit < -60'000) {
-    r.add(Severity::warning, "headers.date.future", "Date: is " + message::format_duration(-transit) +
-                                                         " after the final delivery",
-          "The sender's clock runs ahead (or Date: was forged to float the message to the top of the inbox).");
+    r.add(Severity::warning, "headers.date.future",
+          i18n::format("headers.date.future.title", {message::format_duration(-transit)}),
+          text("headers.date.future.detail"));
   }
 }
 
@@ -317,42 +311,43 @@ std::string describe_peer(const Received& rc) {
   std::string s = util::sanitize(rc.helo.empty() ? rc.from_word : rc.helo, 80);
   if (!rc.rdns.empty() && strip_dot(rc.rdns) != strip_dot(rc.helo)) s += " (" + util::sanitize(rc.rdns, 80) + ")";
   if (!rc.ip.empty() && rc.helo != "[" + rc.ip + "]") s += " [" + rc.ip + "]";
-  if (rc.ambiguous) s += " (crafted?)";
+  if (rc.ambiguous) s += i18n::msg("headers.peer.crafted");
   return util::trim(s).empty() ? "-" : std::string(util::trim(s));
 }
 
 std::string describe_tls(const Received& rc) {
   if (rc.tls.stated()) {
-    std::string s = rc.tls.version.empty() ? "yes" : rc.tls.version;
+    std::string s = rc.tls.version.empty() ? text("headers.tls.yes") : rc.tls.version;
     if (!rc.tls.cipher.empty()) s += " " + rc.tls.cipher;
     return util::sanitize(s, 80);
   }
-  return tls_known(rc) ? "yes (" + rc.protocol + ")" : "";
+  return tls_known(rc) ? i18n::format("headers.tls.yes-implied", {rc.protocol}) : "";
 }
 
 void add_path(report::Report& r, const Facts& f) {
   const auto& t = f.trace;
   nlohmann::json hops = nlohmann::json::array();
   if (t.hops.empty()) {
-    r.add(Severity::info, "headers.path.none", "No Received headers",
-          "The message never passed through a mail server (a draft, or headers copied without the trace).");
+    r.add(Severity::info, "headers.path.none", text("headers.path.none.title"), text("headers.path.none.detail"));
   } else {
-    auto& s = r.add_section("Path (oldest hop first)", {"#", "from", "by", "with", "TLS", "id", "time (UTC)", "delay"});
+    auto& s = r.add_section(text("headers.section.path"), {"#", "from", "by", "with", "TLS", "id", text("headers.col.time"),
+                                                           text("headers.col.delay")});
+    const std::string skew(i18n::msg("headers.path.skew"));
     for (const auto& h : t.hops) {
       const Received& rc = h.received;
       std::string delay;
-      if (h.delay_ms) delay = message::format_duration(*h.delay_ms) + (*h.delay_ms < -kSkewToleranceMs ? " skew!" : "");
+      if (h.delay_ms) delay = message::format_duration(*h.delay_ms) + (*h.delay_ms < -kSkewToleranceMs ? skew : "");
       s.rows.push_back({std::to_string(h.number), describe_peer(rc), util::sanitize(rc.by.empty() ? "-" : rc.by, 60),
                         util::sanitize(rc.protocol, 20), describe_tls(rc), util::sanitize(rc.id, 40), when(rc), delay});
       hops.push_back(hop_json(h));
       hops.back()["verified"] = !f.broken_at || static_cast<std::size_t>(h.number) > *f.broken_at + 1;
       if (!f.broken_at || static_cast<std::size_t>(h.number) > *f.broken_at + 1) check_helo(r, h);
     }
-    r.sections.front().rows.push_back({"Hops", std::to_string(t.hops.size())});
+    r.sections.front().rows.push_back({text("headers.row.hops"), std::to_string(t.hops.size())});
   }
   if (t.unparsed > 0) {
-    r.add(Severity::info, "headers.path.unparsed", std::to_string(t.unparsed) + " Received header(s) could not be read",
-          "They hold no from/by/with/id/for clause and no date.");
+    r.add(Severity::info, "headers.path.unparsed", i18n::format("headers.path.unparsed.title", {std::to_string(t.unparsed)}),
+          text("headers.path.unparsed.detail"));
   }
   r.data["hops"] = std::move(hops);
   std::string internal;
@@ -362,9 +357,8 @@ void add_path(report::Report& r, const Facts& f) {
     }
   }
   if (!internal.empty()) {
-    r.add(Severity::info, "headers.hop.private", "Hops from private addresses: " + internal,
-          "Loopback, RFC 1918 and similar addresses: hand-overs inside one organisation's network (content filters, "
-          "internal relays). They say nothing about the sender's public identity.");
+    r.add(Severity::info, "headers.hop.private", i18n::format("headers.hop.private.title", {internal}),
+          text("headers.hop.private.detail"));
   }
   check_crafted(r, t);
   add_origin(r, f);
