@@ -3,6 +3,7 @@
 
 #include "maildiag/app/bounce.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/report/classification.hpp"
 #include "maildiag/util/text.hpp"
 #include "maildiag/version.hpp"
@@ -12,6 +13,8 @@ namespace maildiag::app {
 namespace {
 
 using codes::Reason;
+
+std::string text(std::string_view id) { return std::string(i18n::msg(id)); }
 
 std::string domain_of(std::string_view address) {
   const auto at = address.rfind('@');
@@ -26,8 +29,8 @@ std::string status_text(const bounce::Recipient& r) { return r.status ? r.status
 
 std::string hardness(const bounce::Recipient& r) {
   if (r.reason == Reason::delivered || r.reason == Reason::vacation || r.reason == Reason::feedback) return "-";
-  if (r.temporary) return "soft (delayed)";
-  return r.hard ? "hard" : "soft";
+  if (r.temporary) return text("bounce.hardness.delayed");
+  return text(r.hard ? "bounce.hardness.hard" : "bounce.hardness.soft");
 }
 
 report::Severity recipient_severity(const bounce::Analysis& a, const bounce::Recipient& r) {
@@ -39,26 +42,29 @@ report::Severity recipient_severity(const bounce::Analysis& a, const bounce::Rec
 }
 
 std::string finding_title(const bounce::Analysis& a, const bounce::Recipient& r) {
-  const std::string who = r.address.empty() ? std::string("(recipient unknown)") : util::sanitize(r.address, 200);
+  const std::string who = r.address.empty() ? text("bounce.recipient-unknown") : util::sanitize(r.address, 200);
   switch (a.kind) {
-    case bounce::Kind::auto_reply: return who + ": automatic reply (vacation / out of office), not a failure";
-    case bounce::Kind::feedback: return who + ": feedback report (" + (a.feedback_type.empty() ? "abuse" : util::sanitize(a.feedback_type, 40)) + "), not a delivery failure";
-    case bounce::Kind::delivered: return who + ": delivered (positive delivery notification)";
+    case bounce::Kind::auto_reply: return i18n::format("bounce.title.auto-reply", {who});
+    case bounce::Kind::feedback:  // the ARF Feedback-Type is a protocol token: not translated
+      return i18n::format("bounce.title.feedback",
+                          {who, a.feedback_type.empty() ? std::string("abuse") : util::sanitize(a.feedback_type, 40)});
+    case bounce::Kind::delivered: return i18n::format("bounce.title.delivered", {who});
     default: break;
   }
-  std::string t = who + ": " + (r.temporary ? "delayed, " : (r.hard ? "hard bounce, " : "soft bounce, ")) +
-                  std::string(codes::info(r.reason).description);
-  return t;
+  const char* id = r.temporary ? "bounce.title.delayed" : (r.hard ? "bounce.title.hard" : "bounce.title.soft");
+  return i18n::format(id, {who, std::string(codes::info(r.reason).description)});
 }
 
 std::string finding_detail(const bounce::Recipient& r) {
   const auto& c = r.classification;
+  const std::string_view sep = i18n::msg("bounce.detail.separator");
   std::string d;
+  auto part = [&](const std::string& p) { d += (d.empty() ? std::string() : std::string(sep)) + p; };
   if (r.status) d += r.status->str() + (c.enhanced_meaning.empty() ? "" : " " + c.enhanced_meaning);
-  if (r.reply_code) d += std::string(d.empty() ? "" : "; ") + std::to_string(*r.reply_code) + " " + c.code_meaning;
-  if (!r.command.empty()) d += std::string(d.empty() ? "" : "; ") + "refused at " + r.command;
-  if (!r.remote_mta.empty()) d += std::string(d.empty() ? "" : "; ") + "by " + util::sanitize(r.remote_mta, 200);
-  if (c.provider) d += std::string(d.empty() ? "" : "; ") + *c.provider + " " + c.provider_meaning;
+  if (r.reply_code) part(std::to_string(*r.reply_code) + " " + c.code_meaning);
+  if (!r.command.empty()) part(i18n::format("bounce.detail.refused-at", {r.command}));
+  if (!r.remote_mta.empty()) part(i18n::format("bounce.detail.by", {util::sanitize(r.remote_mta, 200)}));
+  if (c.provider) part(*c.provider + " " + c.provider_meaning);
   return d;
 }
 
@@ -66,31 +72,28 @@ std::string finding_detail(const bounce::Recipient& r) {
 
 std::string next_step(const bounce::Recipient& r) {
   const auto domain = util::sanitize(domain_of(r.address), 200);
-  const auto dom = domain.empty() ? std::string("DOMAIN") : domain;
+  const auto dom = domain.empty() ? std::string("DOMAIN") : domain;  // a command-line placeholder
   switch (r.reason) {
     case Reason::user_unknown:
     case Reason::has_moved:
     case Reason::mailbox_disabled:
-      return "Check the address " + util::sanitize(r.address, 200) +
-             " for typos and ask the recipient for a working one; remove it from your lists if it keeps bouncing.";
+      return i18n::format("bounce.next.check-address", {util::sanitize(r.address, 200)});
     case Reason::host_unknown:
     case Reason::not_accepting:
-      return "Check the domain for typos; run 'maildiag mx " + dom + "' to see its MX and address records.";
+      return i18n::format("bounce.next.check-domain", {dom});
     case Reason::network_error:
     case Reason::expired:
     case Reason::too_many_connections:
-      return "Run 'maildiag probe " + dom + "' to see whether its mail servers answer on port 25; the earlier attempts failed to connect or were deferred.";
+      return i18n::format("bounce.next.probe", {dom});
     case Reason::blocked:
     case Reason::bad_reputation:
-    case Reason::require_ptr: {
-      std::string s = r.classification.blocklist ? "The sending IP is listed on " + *r.classification.blocklist + ": request delisting after fixing the cause. "
-                                                 : std::string();
-      return s + "Check the sending IP against DNS blocklists, its reverse DNS (PTR record matching the HELO name) and the sender domain's SPF record.";
-    }
+    case Reason::require_ptr:
+      return r.classification.blocklist ? i18n::format("bounce.next.blocked.listed", {*r.classification.blocklist})
+                                        : text("bounce.next.blocked");
     case Reason::sender_auth_failed:
-      return "Fix the sender domain's authentication: SPF must list the sending IP, DKIM signing must work and align with From, DMARC must pass.";
+      return text("bounce.next.sender-auth-failed");
     case Reason::greylisted:
-      return "Wait: the sending server retries and greylisting then lets the message through.";
+      return text("bounce.next.greylisted");
     default:
       return r.classification.remediation.empty() ? std::string(codes::info(r.reason).remediation) : r.classification.remediation;
   }
@@ -106,19 +109,26 @@ report::Report bounce_report(const std::string& source, const bounce::Analysis& 
   report::Report rep;
   rep.command = "bounce";
   rep.target = util::sanitize(source, 300);
-  auto& m = rep.add_section("Message");
-  m.rows.push_back({"Kind", std::string(to_string(a.kind)) + (a.format.empty() ? "" : " (read as " + a.format + ")")});
+  auto& m = rep.add_section(text("bounce.section.message"));
+  // The kind and the format are stable names (as in the JSON): only the words around them change.
+  m.rows.push_back({text("bounce.row.kind"), a.format.empty() ? std::string(to_string(a.kind))
+                                                              : i18n::format("bounce.row.kind.read-as",
+                                                                             {std::string(to_string(a.kind)), a.format})});
   if (!a.subject.empty()) m.rows.push_back({"Subject", util::sanitize(a.subject, 200)});
   if (!a.from.empty()) m.rows.push_back({"From", util::sanitize(a.from, 200)});
-  if (!a.reporting_mta.empty()) m.rows.push_back({"Reporting MTA", util::sanitize(a.reporting_mta, 200)});
-  if (!a.original.message_id.empty()) m.rows.push_back({"Original Message-ID", util::sanitize(a.original.message_id, 200)});
-  if (!a.original.subject.empty()) m.rows.push_back({"Original Subject", util::sanitize(a.original.subject, 200)});
-  if (!a.original.to.empty()) m.rows.push_back({"Original To", util::sanitize(a.original.to, 200)});
+  if (!a.reporting_mta.empty()) m.rows.push_back({text("bounce.row.reporting-mta"), util::sanitize(a.reporting_mta, 200)});
+  if (!a.original.message_id.empty()) {
+    m.rows.push_back({text("bounce.row.original-message-id"), util::sanitize(a.original.message_id, 200)});
+  }
+  if (!a.original.subject.empty()) m.rows.push_back({text("bounce.row.original-subject"), util::sanitize(a.original.subject, 200)});
+  if (!a.original.to.empty()) m.rows.push_back({text("bounce.row.original-to"), util::sanitize(a.original.to, 200)});
   if (a.kind == bounce::Kind::not_bounce) {
-    rep.add(report::Severity::ok, "bounce.not-a-bounce", "Not a bounce: this message carries no delivery report",
-            "No delivery-status part, no failure notice, no auto-reply or feedback report was found.");
+    rep.add(report::Severity::ok, "bounce.not-a-bounce", text("bounce.not-a-bounce.title"), text("bounce.not-a-bounce.detail"));
   } else {
-    auto& t = rep.add_section("Recipients", {"Recipient", "Action", "Status", "Code", "Reason", "Hard/soft", "Remote MTA"});
+    // Action and Status are the DSN's own field names: not translated.
+    auto& t = rep.add_section(text("bounce.section.recipients"),
+                              {text("bounce.col.recipient"), "Action", "Status", text("bounce.col.code"),
+                               text("bounce.col.reason"), text("bounce.col.hardness"), text("bounce.col.remote-mta")});
     for (const auto& r : a.recipients) {
       t.rows.push_back({util::sanitize(r.address, 120), r.action.empty() ? "-" : r.action, status_text(r), code_text(r),
                         std::string(codes::to_string(r.reason)), hardness(r),
@@ -141,9 +151,8 @@ report::Report bounce_report(const std::string& source, const bounce::Analysis& 
 
 void add_cut_finding(report::Report& r, std::size_t max_message) {
   const auto size = util::byte_size(max_message);
-  r.add(report::Severity::warning, "bounce.input.cut", "The message is longer than " + size + " and was cut",
-        "Only the first " + size + " were read; recipients or reasons after that point are missing.",
-        {}, "Raise --max-message-size if the message is genuine; real bounces are a few kilobytes.");
+  r.add(report::Severity::warning, "bounce.input.cut", i18n::format("bounce.input.cut.title", {size}),
+        i18n::format("bounce.input.cut.detail", {size}), {}, text("bounce.input.cut.fix"));
 }
 
 std::vector<nlohmann::json> bounce_json_lines(const std::string& source, const bounce::Analysis& a) {
@@ -212,21 +221,20 @@ report::Report BounceSummary::to_report() const {
   report::Report rep;
   rep.command = "bounce";
   rep.target = "summary";
-  auto& totals = rep.add_section("Summary");
-  totals.rows.push_back({"Messages", std::to_string(messages)});
-  totals.rows.push_back({"Recipients", std::to_string(recipients)});
-  totals.rows.push_back({"Hard bounces", std::to_string(hard)});
-  totals.rows.push_back({"Soft bounces / delays", std::to_string(soft)});
-  auto& kinds = rep.add_section("By kind", {"Kind", "Messages"});
+  auto& totals = rep.add_section(text("bounce.section.summary"));
+  totals.rows.push_back({text("bounce.row.messages"), std::to_string(messages)});
+  totals.rows.push_back({text("bounce.row.recipients"), std::to_string(recipients)});
+  totals.rows.push_back({text("bounce.row.hard"), std::to_string(hard)});
+  totals.rows.push_back({text("bounce.row.soft"), std::to_string(soft)});
+  auto& kinds = rep.add_section(text("bounce.section.by-kind"), {text("bounce.col.kind"), text("bounce.col.messages")});
   for (const auto& [k, n] : by_kind) kinds.rows.push_back({k, std::to_string(n)});
-  auto& reasons = rep.add_section("By reason", {"Reason", "Recipients"});
+  auto& reasons = rep.add_section(text("bounce.section.by-reason"), {text("bounce.col.reason"), text("bounce.col.recipients")});
   for (const auto& [k, n] : by_reason) reasons.rows.push_back({k, std::to_string(n)});
-  auto& domains = rep.add_section("By recipient domain", {"Domain", "Recipients"});
+  auto& domains = rep.add_section(text("bounce.section.by-domain"), {text("bounce.col.domain"), text("bounce.col.recipients")});
   for (const auto& [k, n] : by_domain) domains.rows.push_back({k, std::to_string(n)});
   const auto sev = hard > 0 ? report::Severity::critical : soft > 0 ? report::Severity::warning : report::Severity::ok;
   rep.add(sev, "bounce.summary",
-          std::to_string(messages) + " message(s), " + std::to_string(hard) + " hard and " + std::to_string(soft) +
-              " soft bounce(s)");
+          i18n::format("bounce.summary.title", {std::to_string(messages), std::to_string(hard), std::to_string(soft)}));
   rep.data = to_json();
   return rep;
 }

@@ -3,6 +3,8 @@
 
 #include "maildiag/app/bounce.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -101,7 +103,7 @@ void read_file(const fs::path& p, const std::function<void(const BounceMessage&)
                const std::function<void(const std::string&)>& error, std::size_t max_message) {
   std::ifstream f(p, std::ios::binary);
   if (!f) {
-    error("cannot read " + p.string());
+    error(i18n::format("bounce.input.cannot-read", {p.string()}));
     return;
   }
   // A .eml file is one message even when a body line starts with "From ".
@@ -135,7 +137,7 @@ void read_dir(const fs::path& dir, const std::function<void(const BounceMessage&
   } else {
     files = files_in(dir);
   }
-  if (files.empty()) error("no message files in " + dir.string());
+  if (files.empty()) error(i18n::format("bounce.input.no-files", {dir.string()}));
   for (const auto& f : files) read_file(f, each, error, max_message);
 }
 
@@ -158,7 +160,7 @@ void for_each_message(const std::vector<std::string>& inputs, std::istream& stdi
     } else if (fs::exists(p, ec)) {
       read_file(p, each, error, max_message);
     } else {
-      error("no such file or directory: " + in);
+      error(i18n::format("bounce.input.no-such-file", {in}));
     }
   }
 }

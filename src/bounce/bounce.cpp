@@ -2,6 +2,7 @@
 
 #include "internal.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/message/charset.hpp"
 #include "maildiag/util/text.hpp"
 
@@ -262,7 +263,7 @@ std::optional<Analysis> forwarded_report(const Notice& n, const Limits& limits, 
   if (!util::icontains(ct, "multipart/report") && !util::icontains(ct, "delivery-status")) return std::nullopt;
   auto a = analyse_at(inner, limits, depth + 1);
   if (a.recipients.empty()) return std::nullopt;
-  a.problems.emplace_back("the report was forwarded inside another message; the inner report was read");
+  a.problems.emplace_back(i18n::msg("bounce.note.forwarded"));
   return a;
 }
 
@@ -284,7 +285,7 @@ Analysis analyse_at(std::string_view message, const Limits& limits, int depth) {
   Analysis a;
   if (message.size() > limits.max_message) {
     message = message.substr(0, limits.max_message);
-    a.problems.emplace_back("the message is larger than the limit; only its start was read");
+    a.problems.emplace_back(i18n::msg("bounce.note.too-large"));
   }
   const auto tree = message::parse_mime(message);
   const auto& h = tree.parts.front().headers;
