@@ -40,7 +40,7 @@ std::optional<report::Report> run_explain(std::string_view input, std::string* e
   if (auto st = codes::parse_pop3_status(t)) return build(t, codes::classify_pop3(*st));
   codes::ReplyParseError err;
   if (auto reply = codes::parse_reply(t, &err)) return build(t, codes::classify(*reply));
-  if (error != nullptr) *error = "cannot explain \"" + util::sanitize(t, 60) + "\": " + err.message;
+  if (error != nullptr) *error = i18n::format("common.explain.cannot-explain", {util::sanitize(t, 60), err.message});
   return std::nullopt;
 }
 

@@ -3,10 +3,12 @@
 // (util/interrupt.hpp). Severity unknown: what was checked so far is reported, the rest was not
 // run. main() adds the one-line "maildiag: interrupted by ..." and exits kInterruptedExitCode.
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/report/report.hpp"
 #include "maildiag/util/interrupt.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <string>
 #include <string_view>
 
@@ -19,11 +21,18 @@ inline void add_interrupted(report::Report& rep, std::string_view prefix, std::s
   const bool seen = std::any_of(rep.findings.begin(), rep.findings.end(),
                                 [&](const report::Finding& f) { return f.id == id; });
   if (seen) return;
-  const std::string detail = "The run was stopped before it finished; the results are what was seen until then.";
-  std::string title = util::interrupt_message();  // "interrupted by SIGINT (Ctrl-C)"
-  if (!title.empty()) title.front() = 'I';
-  rep.add(report::Severity::unknown, id, title + " while waiting for " + std::string(during), detail, {},
-          "Run the check again and let it finish (use --timeout to bound slow steps).");
+  // The signal as util::interrupt_message() names it ("interrupted by SIGINT (Ctrl-C)").
+  const int sig = util::interrupt_signal();
+  std::string title;
+  if (sig == 0) title = i18n::format("common.interrupted.title.none", {std::string(during)});
+  else {
+    const std::string what = sig == SIGINT    ? std::string("SIGINT (Ctrl-C)")
+                             : sig == SIGTERM ? std::string("SIGTERM")
+                                              : i18n::format("common.interrupted.signal", {std::to_string(sig)});
+    title = i18n::format("common.interrupted.title", {what, std::string(during)});
+  }
+  rep.add(report::Severity::unknown, id, title, std::string(i18n::msg("common.interrupted.detail")), {},
+          std::string(i18n::msg("common.interrupted.fix")));
 }
 
 }  // namespace maildiag::app
