@@ -5,6 +5,7 @@
 
 #include "log_input.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/util/text.hpp"
 
 #include <chrono>
@@ -93,13 +94,11 @@ class Runner {
 
   bool set_window(std::string* error) {
     if (!o_.since.empty() && !(since_ = parse_when(o_.since, ctx_))) {
-      *error = "--since: expected a duration (2h, 1d) or a date/time (2026-11-23 10:00), got \"" +
-               util::sanitize(o_.since, 40) + "\"";
+      *error = i18n::format("log.error.bad-when", {"--since", util::sanitize(o_.since, 40)});
       return false;
     }
     if (!o_.until.empty() && !(until_ = parse_when(o_.until, ctx_))) {
-      *error = "--until: expected a duration (2h, 1d) or a date/time (2026-11-23 10:00), got \"" +
-               util::sanitize(o_.until, 40) + "\"";
+      *error = i18n::format("log.error.bad-when", {"--until", util::sanitize(o_.until, 40)});
       return false;
     }
     return true;
@@ -141,10 +140,9 @@ class Runner {
       r.command = "log";
       r.target = target;
       r.add(report::Severity::warning, "log.evicted",
-            std::to_string(tracker_.evicted()) + " messages were dropped from memory before they finished",
-            "More than --max-open (" + std::to_string(o_.max_open) + ") messages were open at once, or their lines "
-            "exceeded the memory cap; their stories were told incomplete.",
-            "", "Raise --max-open or narrow the input with --since/--until.");
+            i18n::format("log.evicted.title", {std::to_string(tracker_.evicted())}),
+            i18n::format("log.evicted.detail", {std::to_string(o_.max_open)}), "",
+            std::string(i18n::msg("log.evicted.fix")));
       emit_(r);
     }
   }
@@ -174,14 +172,17 @@ class Runner {
     report::Report r;
     r.command = "log";
     r.target = target;
+    const std::string_view sep = i18n::msg("log.list.separator");
     std::string what;
-    for (const auto& i : o_.ids) what += (what.empty() ? "" : ", ") + std::string("queue id ") + i;
-    for (const auto& m : o_.message_ids) what += (what.empty() ? "" : ", ") + std::string("Message-ID ") + m;
-    for (const auto& t : o_.to) what += (what.empty() ? "" : ", ") + std::string("recipient ") + t;
-    r.add(report::Severity::unknown, "log.not-found", "No message found for " + util::sanitize(what, 300),
-          "Nothing in " + target + (since_ || until_ ? " (inside the --since/--until window)" : "") + " matches.", "",
-          "Older mail is in rotated logs (mail.log.1, mail.log.2.gz: pass them too); systemd-journald systems: "
-          "journalctl -u postfix | maildiag log --id ID -; check the server's maillog_file setting.");
+    const auto item = [&](const char* id, const std::string& v) {
+      what += (what.empty() ? "" : std::string(sep)) + i18n::format(id, {v});
+    };
+    for (const auto& i : o_.ids) item("log.not-found.queue-id", i);
+    for (const auto& m : o_.message_ids) item("log.not-found.message-id", m);
+    for (const auto& t : o_.to) item("log.not-found.recipient", t);
+    r.add(report::Severity::unknown, "log.not-found", i18n::format("log.not-found.title", {util::sanitize(what, 300)}),
+          i18n::format(since_ || until_ ? "log.not-found.detail.window" : "log.not-found.detail", {target}), "",
+          std::string(i18n::msg("log.not-found.fix")));
     return r;
   }
 
@@ -222,19 +223,18 @@ bool run_log(const LogOptions& opts, const CommonOptions& /*common*/, const Repo
   if (o.files.empty()) {
     const std::string def = logio::default_log();
     if (def.empty()) {
-      *error = "no log file given and none of /var/log/mail.log, /var/log/maillog, /var/log/mail exists "
-               "(give FILE, or '-' for stdin)";
+      *error = i18n::msg("log.error.no-default-log");
       return false;
     }
     o.files.push_back(def);
   }
   o.files = logio::order_rotations(o.files);
   if (o.summary && o.follow) {
-    *error = "--summary reads a log to its end; it cannot be combined with --follow";
+    *error = i18n::msg("log.error.summary-follow");
     return false;
   }
   if (o.follow && o.files.size() != 1) {
-    *error = "--follow follows exactly one file";
+    *error = i18n::msg("log.error.follow-one");
     return false;
   }
   std::string target;

@@ -3,6 +3,8 @@
 
 #include "log_input.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -94,7 +96,7 @@ class Gunzip {
   Gunzip& operator=(const Gunzip&) = delete;
 
   bool feed(const char* data, std::size_t n, Splitter& out, std::string* error) {
-    if (!ok_) return fail(error, "zlib initialisation failed");
+    if (!ok_) return fail(error, std::string(i18n::msg("log.input.zlib-init")));
     zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
     zs_.avail_in = static_cast<uInt>(n);
     if (n > 0) mid_member_ = true;
@@ -104,14 +106,14 @@ class Gunzip {
       const int rc = inflate(&zs_, Z_NO_FLUSH);
       out.feed(out_.data(), out_.size() - zs_.avail_out);
       if (rc == Z_STREAM_END) {  // end of one member; another may follow
-        if (inflateReset(&zs_) != Z_OK) return fail(error, "zlib reset failed");
+        if (inflateReset(&zs_) != Z_OK) return fail(error, std::string(i18n::msg("log.input.zlib-reset")));
         mid_member_ = zs_.avail_in != 0;
         if (zs_.avail_in == 0) break;
         continue;
       }
       if (rc == Z_BUF_ERROR) break;  // needs more input
       if (rc != Z_OK) {
-        return fail(error, std::string("corrupt gzip data (") + (zs_.msg != nullptr ? zs_.msg : "zlib error") + ")");
+        return fail(error, i18n::format("log.input.corrupt-gzip", {zs_.msg != nullptr ? zs_.msg : "zlib error"}));
       }
       if (zs_.avail_in == 0 && zs_.avail_out != 0) break;
     }
@@ -120,7 +122,7 @@ class Gunzip {
 
   /// At the end of input: a member cut short is corrupt, not an empty log.
   bool finish(std::string* error) const {
-    return !mid_member_ || fail(error, "corrupt gzip data (truncated)");
+    return !mid_member_ || fail(error, std::string(i18n::msg("log.input.truncated-gzip")));
   }
 
  private:
@@ -134,8 +136,10 @@ class Gunzip {
   std::string out_ = std::string(kChunk, '\0');
 };
 
-std::string errno_text(const std::string& what, const std::string& path) {
-  return what + " " + path + ": " + std::strerror(errno);
+/// "cannot open PATH: <strerror>": id is a "common.input.*.errno" pattern.
+std::string errno_text(const char* id, const std::string& path) {
+  const std::string why = std::strerror(errno);
+  return i18n::format(id, {path, why});
 }
 
 /// Rank of a rotated name within its base: older files first, the live file last.
@@ -177,7 +181,7 @@ bool read_lines(const std::string& path, const LineFn& on_line, InputStats& stat
   const bool is_stdin = path == "-";
   const int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (error != nullptr) *error = errno_text("cannot open", path);
+    if (error != nullptr) *error = errno_text("common.input.cannot-open.errno", path);
     return false;
   }
   struct Closer {
@@ -189,7 +193,7 @@ bool read_lines(const std::string& path, const LineFn& on_line, InputStats& stat
   } closer{fd, !is_stdin};
   struct stat st {};
   if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-    if (error != nullptr) *error = path + " is a directory";
+    if (error != nullptr) *error = i18n::format("common.input.directory", {path});
     return false;
   }
 #ifdef POSIX_FADV_SEQUENTIAL
@@ -203,7 +207,7 @@ bool read_lines(const std::string& path, const LineFn& on_line, InputStats& stat
     const ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (error != nullptr) *error = errno_text("cannot read", path);
+      if (error != nullptr) *error = errno_text("common.input.cannot-read.errno", path);
       return false;
     }
     if (n == 0) break;
@@ -266,12 +270,12 @@ std::unique_ptr<Follower> Follower::open(const std::string& path, bool from_star
   f->path_ = path;
   f->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (f->fd_ < 0) {
-    if (error != nullptr) *error = errno_text("cannot open", path);
+    if (error != nullptr) *error = errno_text("common.input.cannot-open.errno", path);
     return nullptr;
   }
   struct stat st {};
   if (fstat(f->fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
-    if (error != nullptr) *error = path + " is not a regular file (--follow needs one)";
+    if (error != nullptr) *error = i18n::format("log.input.follow-not-regular", {path});
     return nullptr;
   }
   f->dev_ = st.st_dev;

@@ -5,6 +5,7 @@
 
 #include "maildiag/codes/classify.hpp"
 #include "maildiag/codes/enhanced.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/report/classification.hpp"
 #include "maildiag/util/text.hpp"
 
@@ -17,6 +18,21 @@ namespace {
 using log::DeliveryStatus;
 using log::Outcome;
 using report::Severity;
+using i18n::format;
+
+std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
+
+/// English for a scope (the catalog's language is restored after it).
+class EnglishScope {
+ public:
+  EnglishScope() : saved_(i18n::language()) { i18n::set_language(i18n::Lang::en); }
+  ~EnglishScope() { i18n::set_language(saved_); }
+  EnglishScope(const EnglishScope&) = delete;
+  EnglishScope& operator=(const EnglishScope&) = delete;
+
+ private:
+  i18n::Lang saved_;
+};
 
 codes::Classification classify_delivery(const log::Delivery& d) {
   return log::classify_reason(d.text, d.dsn);
@@ -48,46 +64,52 @@ nlohmann::json delivery_json(const log::Delivery& d) {
   return j;
 }
 
+/// The outcome as a word for people ("delivered", "in-progress" in English: the JSON's words).
+std::string outcome_text(log::Outcome o) { return msg("log.outcome." + std::string(log::to_string(o))); }
+
 void message_rows(report::Section& m, const log::Story& s) {
-  auto row = [&](const char* k, std::string v) {
-    if (!v.empty()) m.rows.push_back({k, std::move(v)});
+  auto row = [&](const char* id, std::string v) {
+    if (!v.empty()) m.rows.push_back({msg(id), std::move(v)});
   };
-  row("Queue ID", (s.queue_id.empty() ? std::string("NOQUEUE (never queued)") : s.queue_id) + " (" +
-                      std::string(log::to_string(s.source)) + (s.host.empty() ? "" : " on " + s.host) + ")");
-  row("Received", s.first_time + (s.client.empty() ? "" : " from " + s.client));
+  const std::string id = s.queue_id.empty() ? msg("log.message.noqueue") : s.queue_id;
+  const std::string source(log::to_string(s.source));
+  row("log.row.queue-id", s.host.empty() ? id + " (" + source + ")" : format("log.message.queue-id.host", {id, source, s.host}));
+  row("log.row.received", s.client.empty() ? s.first_time : format("log.message.received.from", {s.first_time, s.client}));
   if (!s.client.empty() && s.client != "local") {
-    row("TLS", s.tls_level.empty() ? "none seen in the log" : s.tls_level + ": " + s.tls_detail);
-    row("Authenticated", s.sasl_username.empty() ? "no" : s.sasl_username + " (SASL " + s.sasl_method + ")");
+    m.rows.push_back({"TLS", s.tls_level.empty() ? msg("log.message.tls.none") : s.tls_level + ": " + s.tls_detail});
+    row("log.row.authenticated",
+        s.sasl_username.empty() ? msg("log.message.auth.no") : format("log.message.auth.sasl", {s.sasl_username, s.sasl_method}));
   }
-  row("Message-ID", s.message_id);
-  if (s.queued || !s.from.empty()) row("From", bracketed(s.from));
+  if (!s.message_id.empty()) m.rows.push_back({"Message-ID", s.message_id});
+  if (s.queued || !s.from.empty()) m.rows.push_back({"From", bracketed(s.from)});
   std::string size;
-  if (!s.size.empty()) size = s.size + " bytes";
-  if (!s.nrcpt.empty()) size += (size.empty() ? "" : ", ") + s.nrcpt + " recipient(s)";
-  row("Size", size);
-  std::string outcome(log::to_string(s.outcome));
-  if (s.mixed) outcome += " (some recipients delivered)";
-  if (!s.completed) outcome += s.evicted ? " (evicted: too many open messages)" : " (not finished in this log)";
-  row("Outcome", outcome + (s.last_time.empty() ? "" : ", last seen " + s.last_time));
-  row("Bounce of", s.parent_id);
+  if (!s.size.empty() && !s.nrcpt.empty()) size = format("log.message.size.both", {s.size, s.nrcpt});
+  else if (!s.size.empty()) size = format("log.message.size.bytes", {s.size});
+  else if (!s.nrcpt.empty()) size = format("log.message.size.recipients", {s.nrcpt});
+  row("log.row.size", size);
+  std::string outcome = outcome_text(s.outcome);
+  if (s.mixed) outcome += msg("log.message.outcome.mixed");
+  if (!s.completed) outcome += msg(s.evicted ? "log.message.outcome.evicted" : "log.message.outcome.unfinished");
+  row("log.row.outcome", s.last_time.empty() ? outcome : format("log.message.outcome.last-seen", {outcome, s.last_time}));
+  row("log.row.bounce-of", s.parent_id);
+  const std::string sep = msg("log.list.separator");
   std::string related;
-  for (const auto& c : s.children) related += (related.empty() ? "" : ", ") + std::string("notification ") + c;
-  for (const auto& n : s.next_hops) related += (related.empty() ? "" : ", ") + std::string("next hop queued as ") + n;
-  row("Related", related);
+  for (const auto& c : s.children) related += (related.empty() ? "" : sep) + format("log.message.related.notification", {c});
+  for (const auto& n : s.next_hops) related += (related.empty() ? "" : sep) + format("log.message.related.next-hop", {n});
+  row("log.row.related", related);
 }
 
 /// ": mx.example.org[192.0.2.20] answered RCPT TO with 550 (...)." or ", relay none."
 std::string who_said(const log::Delivery& d, const codes::Classification& c) {
   const auto rr = log::remote_reply(d.text);
-  std::string s;
-  if (!rr.host.empty()) {
-    s = ": " + std::string(rr.host) + " answered" + (rr.command.empty() ? "" : " " + std::string(rr.command));
-    if (c.code) s += " with " + std::to_string(*c.code) + (c.code_meaning.empty() ? "" : " (" + c.code_meaning + ")");
-  } else {
-    s = ", relay " + d.relay;
-    if (!c.code_meaning.empty()) s += ": " + c.code_meaning;
+  if (rr.host.empty()) {
+    return c.code_meaning.empty() ? format("log.who.relay", {d.relay}) : format("log.who.relay.meaning", {d.relay, c.code_meaning});
   }
-  return s + ".";
+  const std::string host(rr.host);
+  const std::string command(rr.command);
+  if (!c.code) return command.empty() ? format("log.who.answered", {host}) : format("log.who.answered.command", {host, command});
+  const std::string code = std::to_string(*c.code) + (c.code_meaning.empty() ? "" : format("log.who.meaning", {c.code_meaning}));
+  return command.empty() ? format("log.who.answered.code", {host, code}) : format("log.who.answered.command.code", {host, command, code});
 }
 
 void delivery_findings(report::Report& r, const log::Story& s) {
@@ -103,26 +125,24 @@ void delivery_findings(report::Report& r, const log::Story& s) {
     const auto c = classify_delivery(*d);
     const std::string evidence = util::sanitize(d->text, 500);
     if (d->status == DeliveryStatus::sent) {
-      std::string detail = "via " + d->relay + (d->dsn.empty() ? "" : ", dsn=" + d->dsn) +
-                           (d->delay.empty() ? "" : ", delay " + d->delay + "s");
+      std::string detail = format("log.delivered.via", {d->relay}) + (d->dsn.empty() ? "" : format("log.delivered.dsn", {d->dsn})) +
+                           (d->delay.empty() ? "" : format("log.delivered.delay", {d->delay}));
       if (deferrals > 0 && last_deferral != nullptr)
-        detail += "; after " + std::to_string(deferrals) + " deferred attempt(s), the last: " + last_deferral->text;
-      r.add(Severity::ok, "log.delivered", "Delivered to " + d->to, detail, evidence);
+        detail += format("log.delivered.after-deferrals", {std::to_string(deferrals), last_deferral->text});
+      r.add(Severity::ok, "log.delivered", format("log.delivered.title", {d->to}), detail, evidence);
     } else if (d->status == DeliveryStatus::deferred) {
       r.add(Severity::warning, "log.deferred." + reason_name(c),
-            "Deferred for " + d->to + ": " + std::string(codes::info(c.reason).description),
-            "Still queued after the last attempt (" + d->time + ")" + who_said(*d, c) +
-                " The MTA retries until its queue lifetime ends (Postfix maximal_queue_lifetime, default 5 days).",
-            evidence, c.remediation);
+            format("log.deferred.title", {d->to, std::string(codes::info(c.reason).description)}),
+            format("log.deferred.detail", {d->time, who_said(*d, c)}), evidence, c.remediation);
     } else if (d->status == DeliveryStatus::bounced || d->status == DeliveryStatus::expired) {
       r.add(Severity::critical, "log.bounced." + reason_name(c),
-            "Bounced for " + d->to + ": " + std::string(codes::info(c.reason).description),
-            "Returned to the sender (" + d->time + ")" + who_said(*d, c), evidence, c.remediation);
+            format("log.bounced.title", {d->to, std::string(codes::info(c.reason).description)}),
+            format("log.bounced.detail", {d->time, who_said(*d, c)}), evidence, c.remediation);
     }
     if (const auto br = log::parse_delays(d->delays)) {
       const double total = br->before_qmgr + br->in_qmgr + br->connection_setup + br->transmission;
       if (total >= 30.0) {
-        r.add(Severity::info, "log.delay", "Delay to " + d->to + ": " + d->delay + "s (delays=" + d->delays + ")",
+        r.add(Severity::info, "log.delay", format("log.delay.title", {d->to, d->delay, d->delays}),
               log::explain_delays(*br));
       }
     }
@@ -133,45 +153,38 @@ void reject_findings(report::Report& r, const log::Story& s) {
   for (const auto& rj : s.rejects) {
     const auto c = log::classify_reason(rj.text);
     const Severity sev = report::severity_of(c) == Severity::ok ? Severity::info : report::severity_of(c);
+    const std::string what(codes::info(c.reason).description);
     r.add(sev, "log.rejected." + reason_name(c),
-          "Rejected at " + rj.stage + (rj.to.empty() ? "" : " for " + rj.to) + ": " +
-              std::string(codes::info(c.reason).description),
-          "The server refused it during the SMTP dialog (" + rj.time + ", client " + rj.client + "); the sending "
-          "client, not this server, reports the failure to the sender. " + c.code_meaning,
-          util::sanitize(rj.text, 500), c.remediation);
+          rj.to.empty() ? format("log.rejected.title", {rj.stage, what}) : format("log.rejected.title.to", {rj.stage, rj.to, what}),
+          format("log.rejected.detail", {rj.time, rj.client, c.code_meaning}), util::sanitize(rj.text, 500), c.remediation);
   }
 }
 
 void outcome_findings(report::Report& r, const log::Story& s) {
   switch (s.outcome) {
     case Outcome::expired:
-      r.add(Severity::critical, "log.expired", "Expired: the queue gave up and returned the message to the sender",
-            "Every retry failed until the queue lifetime ended (Postfix maximal_queue_lifetime / bounce_queue_lifetime).",
-            "", "Look at the deferral reasons above; fix the destination or routing, then ask the sender to resend.");
+      r.add(Severity::critical, "log.expired", msg("log.expired.title"), msg("log.expired.detail"), "",
+            msg("log.expired.fix"));
       break;
     case Outcome::removed:
       if (s.removed_by_admin)
-        r.add(Severity::warning, "log.removed", "Deleted from the queue by an administrator",
-              "postsuper -d / exim -Mrm removed it before it was delivered; the sender was not told.");
+        r.add(Severity::warning, "log.removed", msg("log.removed.title"), msg("log.removed.detail"));
       break;
     case Outcome::aborted:
-      r.add(Severity::warning, "log.aborted", "Not queued: the client went away before the message was accepted",
-            "The session ended (lost connection, RSET, QUIT or a size/limit error) before the end of DATA.");
+      r.add(Severity::warning, "log.aborted", msg("log.aborted.title"), msg("log.aborted.detail"));
       break;
     case Outcome::held:
-      r.add(Severity::warning, "log.held", "On hold (or frozen): it will not be delivered until released",
-            "", "", "postsuper -H ID (Postfix) or exim -Mt ID (Exim) releases it.");
+      r.add(Severity::warning, "log.held", msg("log.held.title"), "", "", msg("log.held.fix"));
       break;
     case Outcome::in_progress:
       r.add(s.evicted ? Severity::warning : Severity::info, s.evicted ? "log.evicted" : "log.in-progress",
-            s.evicted ? "Story incomplete: more messages were open than --max-open allows"
-                      : "Not finished in this log: still in the queue, or its end is in a later log",
-            "", "", s.evicted ? "Raise --max-open or narrow the input with --since/--until." : "");
+            msg(s.evicted ? "log.evicted.story.title" : "log.in-progress.title"), "", "",
+            s.evicted ? msg("log.evicted.fix") : "");
       break;
     default: break;
   }
   for (const auto& c : s.children)
-    r.add(Severity::info, "log.notification", "A delivery status notification was sent to the sender: " + c);
+    r.add(Severity::info, "log.notification", format("log.notification.title", {c}));
 }
 
 nlohmann::json story_json(const log::Story& s, bool timeline) {
@@ -222,25 +235,27 @@ report::Report story_report(const log::Story& s, bool timeline, bool progress) {
   r.command = "log";
   r.target = s.queue_id.empty() ? "NOQUEUE " + s.first_time : s.queue_id;
   if (progress) r.target += " (in progress)";
-  message_rows(r.add_section("Message"), s);
+  message_rows(r.add_section(msg("log.section.message")), s);
   if (!s.deliveries.empty()) {
-    auto& d = r.add_section("Delivery attempts", {"Time", "Recipient", "Status", "Relay", "Delay", "DSN", "Reply"});
+    auto& d = r.add_section(msg("log.section.attempts"), {msg("log.col.time"), msg("log.col.recipient"), msg("log.col.status"),
+                                                          msg("log.col.relay"), msg("log.col.delay"), "DSN", msg("log.col.reply")});
     for (const auto& a : s.deliveries) {
       d.rows.push_back({a.time, a.to + (a.orig_to.empty() || a.orig_to == a.to ? "" : " (" + a.orig_to + ")"),
                         std::string(log::to_string(a.status)), a.relay,
                         a.delay.empty() ? "" : a.delay + "s" + (a.delays.empty() ? "" : " (" + a.delays + ")"), a.dsn,
                         util::sanitize(a.text, 160)});
     }
-    if (s.deliveries_dropped > 0) d.rows.push_back({"...", std::to_string(s.deliveries_dropped) + " more attempts not kept"});
+    if (s.deliveries_dropped > 0) d.rows.push_back({"...", format("log.attempts.dropped", {std::to_string(s.deliveries_dropped)})});
   }
   if (!s.rejects.empty()) {
-    auto& rs = r.add_section("Rejected during SMTP", {"Time", "Stage", "Recipient", "Reply"});
+    auto& rs = r.add_section(msg("log.section.rejects"),
+                             {msg("log.col.time"), msg("log.col.stage"), msg("log.col.recipient"), msg("log.col.reply")});
     for (const auto& rj : s.rejects) rs.rows.push_back({rj.time, rj.stage, rj.to, util::sanitize(rj.text, 200)});
   }
   if (timeline && !s.timeline.empty()) {
-    auto& t = r.add_section("Log lines", {"Time", "Program", "Line"});
+    auto& t = r.add_section(msg("log.section.lines"), {msg("log.col.time"), msg("log.col.program"), msg("log.col.line")});
     for (const auto& e : s.timeline) t.rows.push_back({e.time, e.program, e.text});
-    if (s.timeline_dropped > 0) t.rows.push_back({"...", "", std::to_string(s.timeline_dropped) + " more lines not kept"});
+    if (s.timeline_dropped > 0) t.rows.push_back({"...", "", format("log.lines.dropped", {std::to_string(s.timeline_dropped)})});
   }
   delivery_findings(r, s);
   reject_findings(r, s);
@@ -248,7 +263,11 @@ report::Report story_report(const log::Story& s, bool timeline, bool progress) {
   if (progress) {
     for (auto& f : r.findings) f.severity = f.severity == Severity::ok ? Severity::ok : Severity::info;
   }
-  r.data = story_json(s, timeline);
+  {
+    // The JSON `data` is a stable schema: the classifications in it are worded in English.
+    const EnglishScope english;
+    r.data = story_json(s, timeline);
+  }
   r.data["progress"] = progress;
   return r;
 }

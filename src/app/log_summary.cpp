@@ -5,6 +5,7 @@
 #include "maildiag/app/log.hpp"
 
 #include "maildiag/codes/reason.hpp"
+#include "maildiag/i18n/catalog.hpp"
 
 #include <cstdio>
 
@@ -13,6 +14,9 @@ namespace maildiag::app {
 namespace {
 
 using report::Severity;
+using i18n::format;
+
+std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
 
 std::string num(std::uint64_t n) { return std::to_string(n); }
 
@@ -39,41 +43,42 @@ nlohmann::json key_counts(const std::vector<log::KeyCount>& v, const char* key_n
   return a;
 }
 
-void text_table(report::Report& r, const char* title, const std::vector<log::KeyCount>& v) {
+void text_table(report::Report& r, const char* title_id, const std::vector<log::KeyCount>& v) {
   if (v.empty()) return;
-  auto& t = r.add_section(title, {"Count", "Reason class", "Text"});
+  auto& t = r.add_section(msg(title_id), {msg("log.col.count"), msg("log.col.reason-class"), msg("log.col.text")});
   for (const auto& k : v) t.rows.push_back({num(k.count), std::string(codes::to_string(k.reason)), k.key});
 }
 
-void count_table(report::Report& r, const char* title, const char* what, const std::vector<log::KeyCount>& v) {
+void count_table(report::Report& r, const char* title_id, const char* what_id, const std::vector<log::KeyCount>& v) {
   if (v.empty()) return;
-  auto& t = r.add_section(title, {"Count", what});
+  auto& t = r.add_section(msg(title_id), {msg("log.col.count"), msg(what_id)});
   for (const auto& k : v) t.rows.push_back({num(k.count), k.key});
 }
 
 void totals(report::Report& r, const log::Summary& s) {
-  auto& t = r.add_section("Totals");
-  t.rows.push_back({"Window", s.first_time.empty() ? "(no lines)" : s.first_time + " .. " + s.last_time});
-  t.rows.push_back({"Lines", num(s.lines) + " read, " + num(s.mail_lines) + " mail events, " + num(s.unparsed) +
-                                 " not log lines"});
-  t.rows.push_back({"Received", num(s.received) + " messages"});
+  auto& t = r.add_section(msg("log.section.totals"));
+  t.rows.push_back({msg("log.totals.window"),
+                    s.first_time.empty() ? msg("log.totals.window.none") : s.first_time + " .. " + s.last_time});
+  t.rows.push_back({msg("log.totals.lines"), format("log.totals.lines.value", {num(s.lines), num(s.mail_lines), num(s.unparsed)})});
+  t.rows.push_back({msg("log.totals.received"), format("log.totals.received.value", {num(s.received)})});
   const std::uint64_t attempts = s.sent + s.deferred + s.bounced;
-  t.rows.push_back({"Delivered", num(s.sent) + " (" + percent(s.sent, attempts) + " of attempts)"});
-  t.rows.push_back({"Deferred", num(s.deferred) + " attempts"});
-  t.rows.push_back({"Bounced", num(s.bounced)});
-  t.rows.push_back({"Expired", num(s.expired) + " messages"});
-  t.rows.push_back({"Rejected", num(s.rejected) + " during SMTP"});
-  if (s.held > 0) t.rows.push_back({"Held", num(s.held)});
-  t.rows.push_back({"Auth failures", num(s.auth_failures)});
-  t.rows.push_back({"TLS failures", num(s.tls_failures)});
-  if (s.logins > 0) t.rows.push_back({"IMAP/POP3 logins", num(s.logins)});
+  t.rows.push_back({msg("log.totals.delivered"), format("log.totals.delivered.value", {num(s.sent), percent(s.sent, attempts)})});
+  t.rows.push_back({msg("log.totals.deferred"), format("log.totals.deferred.value", {num(s.deferred)})});
+  t.rows.push_back({msg("log.totals.bounced"), num(s.bounced)});
+  t.rows.push_back({msg("log.totals.expired"), format("log.totals.expired.value", {num(s.expired)})});
+  t.rows.push_back({msg("log.totals.rejected"), format("log.totals.rejected.value", {num(s.rejected)})});
+  if (s.held > 0) t.rows.push_back({msg("log.totals.held"), num(s.held)});
+  t.rows.push_back({msg("log.totals.auth-failures"), num(s.auth_failures)});
+  t.rows.push_back({msg("log.totals.tls-failures"), num(s.tls_failures)});
+  if (s.logins > 0) t.rows.push_back({msg("log.totals.logins"), num(s.logins)});
 }
 
 void domain_table(report::Report& r, const log::Summary& s) {
   if (s.domains.empty()) return;
-  auto& t = r.add_section("By recipient domain",
-                          {"Domain", "Sent", "Deferred", "Bounced", "Expired", "Rejected", "Avg delay", "Max delay",
-                           "Main failure"});
+  auto& t = r.add_section(msg("log.section.domains"),
+                          {msg("log.col.domain"), msg("log.col.sent"), msg("log.col.deferred"), msg("log.col.bounced"),
+                           msg("log.col.expired"), msg("log.col.rejected"), msg("log.col.avg-delay"),
+                           msg("log.col.max-delay"), msg("log.col.main-failure")});
   for (const auto& [d, c] : s.domains) {
     t.rows.push_back({d, num(c.sent), num(c.deferred), num(c.bounced), num(c.expired), num(c.rejected),
                       c.delay_n == 0 ? "" : seconds(c.delay_sum / static_cast<double>(c.delay_n)),
@@ -84,47 +89,45 @@ void domain_table(report::Report& r, const log::Summary& s) {
 
 void findings(report::Report& r, const log::Summary& s) {
   if (s.mail_lines == 0) {
-    r.add(Severity::unknown, "log.no-mail-lines", "No mail server lines found",
-          num(s.lines) + " lines read; none came from Postfix, Sendmail, Exim or Dovecot (in the --since/--until "
-                         "window, if given).",
-          "", "Check the file (journald systems: journalctl -u postfix | maildiag log --summary -).");
+    r.add(Severity::unknown, "log.no-mail-lines", msg("log.no-mail-lines.title"),
+          format("log.no-mail-lines.detail", {num(s.lines)}), "", msg("log.no-mail-lines.fix"));
     return;
   }
   const std::uint64_t attempts = s.sent + s.deferred + s.bounced;
   if (s.bounced > 0) {
-    r.add(Severity::warning, "log.summary.bounced", num(s.bounced) + " deliveries bounced (" + percent(s.bounced, attempts) + ")",
-          "See 'Top bounces' and the reason classes; run 'maildiag log --to ADDRESS' for one recipient's story.");
+    r.add(Severity::warning, "log.summary.bounced", format("log.summary.bounced.title", {num(s.bounced), percent(s.bounced, attempts)}),
+          msg("log.summary.bounced.detail"));
   }
   if (s.deferred > 0) {
+    const std::string sep = msg("log.list.separator");
     std::string where;
     for (const auto& [d, c] : s.domains) {
       if (c.deferred == 0) continue;
-      where += (where.empty() ? "" : ", ") + d + " (" + num(c.deferred) + ", " +
+      where += (where.empty() ? "" : sep) + d + " (" + num(c.deferred) + ", " +
                std::string(codes::to_string(c.top_reason)) + ")";
       if (where.size() > 200) break;
     }
-    r.add(Severity::warning, "log.summary.deferred", num(s.deferred) + " delivery attempts deferred",
-          "Most by domain: " + where, "", "Run 'maildiag queue' to see what is still waiting and why.");
+    r.add(Severity::warning, "log.summary.deferred", format("log.summary.deferred.title", {num(s.deferred)}),
+          format("log.summary.deferred.detail", {where}), "", msg("log.summary.deferred.fix"));
   }
   if (s.expired > 0)
-    r.add(Severity::warning, "log.summary.expired", num(s.expired) + " messages expired in the queue and were returned");
+    r.add(Severity::warning, "log.summary.expired", format("log.summary.expired.title", {num(s.expired)}));
   for (const auto& k : s.auth_clients) {
     if (k.count < 10) break;
     r.add(Severity::warning, "log.summary.auth-guessing",
-          num(k.count) + " authentication failures from " + k.key + ": likely password guessing",
-          "", "", "Rate-limit or block the address (fail2ban on the SASL / login lines); check the users it tried.");
+          format("log.summary.auth-guessing.title", {num(k.count), k.key}), "", "",
+          msg("log.summary.auth-guessing.fix"));
   }
   if (s.rejected > 0)
-    r.add(Severity::info, "log.summary.rejected", num(s.rejected) + " SMTP-time rejects",
-          "Normal on an Internet-facing server (spam, unknown users); see 'Top rejects'.");
+    r.add(Severity::info, "log.summary.rejected", format("log.summary.rejected.title", {num(s.rejected)}),
+          msg("log.summary.rejected.detail"));
   if (s.tls_failures > 0)
-    r.add(Severity::info, "log.summary.tls-failures", num(s.tls_failures) + " TLS handshakes failed",
-          "Old clients (protocol or cipher mismatch), scanners, or a certificate the client refused; see 'TLS failures'.");
+    r.add(Severity::info, "log.summary.tls-failures", format("log.summary.tls-failures.title", {num(s.tls_failures)}),
+          msg("log.summary.tls-failures.detail"));
   if (s.unparsed > 0)
-    r.add(Severity::info, "log.summary.unparsed", num(s.unparsed) + " lines were not log lines (malformed or truncated)");
+    r.add(Severity::info, "log.summary.unparsed", format("log.summary.unparsed.title", {num(s.unparsed)}));
   if (s.overflow_keys > 0)
-    r.add(Severity::info, "log.summary.overflow", "Some tables were capped; " + num(s.overflow_keys) +
-                                                      " entries were counted under \"(other)\"");
+    r.add(Severity::info, "log.summary.overflow", format("log.summary.overflow.title", {num(s.overflow_keys)}));
 }
 
 nlohmann::json summary_json(const log::Summary& s) {
@@ -173,17 +176,18 @@ report::Report summary_report(const log::Summary& s, const std::string& target) 
   totals(r, s);
   domain_table(r, s);
   if (!s.reasons.empty()) {
-    auto& t = r.add_section("Failures by reason", {"Reason", "Deferred", "Bounced", "Rejected"});
+    auto& t = r.add_section(msg("log.section.reasons"),
+                            {msg("log.col.reason"), msg("log.col.deferred"), msg("log.col.bounced"), msg("log.col.rejected")});
     for (const auto& rc : s.reasons) {
       t.rows.push_back({std::string(codes::to_string(rc.reason)), num(rc.deferred), num(rc.bounced), num(rc.rejected)});
     }
   }
-  text_table(r, "Top rejects", s.rejects);
-  text_table(r, "Top deferrals", s.deferrals);
-  text_table(r, "Top bounces", s.bounces);
-  count_table(r, "Authentication failures by client", "Client", s.auth_clients);
-  count_table(r, "Authentication failures by user", "User", s.auth_users);
-  count_table(r, "TLS failures", "Reason", s.tls_reasons);
+  text_table(r, "log.section.top-rejects", s.rejects);
+  text_table(r, "log.section.top-deferrals", s.deferrals);
+  text_table(r, "log.section.top-bounces", s.bounces);
+  count_table(r, "log.section.auth-clients", "log.col.client", s.auth_clients);
+  count_table(r, "log.section.auth-users", "log.col.user", s.auth_users);
+  count_table(r, "log.section.tls-failures", "log.col.reason", s.tls_reasons);
   findings(r, s);
   r.data = summary_json(s);
   return r;

@@ -7,6 +7,7 @@
 #include "queue_source.hpp"
 
 #include "maildiag/codes/classify.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/report/classification.hpp"
 #include "maildiag/util/text.hpp"
 
@@ -21,6 +22,9 @@ namespace maildiag::app {
 namespace {
 
 using report::Severity;
+using i18n::format;
+
+std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
 
 constexpr std::size_t kMaxListing = 256u << 20;
 
@@ -32,7 +36,7 @@ bool read_input(const std::string& path, std::string& out, std::string* error) {
   if (path != "-") {
     file.open(path, std::ios::binary);
     if (!file) {
-      *error = "cannot read " + path;
+      *error = format("common.input.cannot-read", {path});
       return false;
     }
     in = &file;
@@ -41,7 +45,7 @@ bool read_input(const std::string& path, std::string& out, std::string* error) {
   while (in->read(buf, sizeof buf) || in->gcount() > 0) {
     out.append(buf, static_cast<std::size_t>(in->gcount()));
     if (out.size() > kMaxListing) {
-      *error = path + ": listing larger than 256 MiB";
+      *error = format("log.queue.error.too-large", {path});
       return false;
     }
   }
@@ -107,13 +111,14 @@ void domain_findings(report::Report& r, const std::vector<log::QueueDomain>& dom
   for (const auto& d : domains) {
     if (d.reason.empty()) continue;
     const auto c = log::classify_reason(d.reason);
+    const std::string oldest = log::format_duration(d.oldest_age);
+    std::string detail = d.distinct_reasons > 1
+                             ? format("log.queue.deferred.detail.reasons", {oldest, std::to_string(d.distinct_reasons)})
+                             : format("log.queue.deferred.detail", {oldest});
+    if (!c.code_meaning.empty()) detail += " " + c.code_meaning;
     r.add(Severity::warning, "queue.deferred." + std::string(codes::to_string(c.reason)),
-          std::to_string(d.messages) + " message(s) to " + d.domain + " deferred: " +
-              std::string(codes::info(c.reason).description),
-          "Oldest waiting " + log::format_duration(d.oldest_age) +
-              (d.distinct_reasons > 1 ? "; " + std::to_string(d.distinct_reasons) + " different reasons, the newest shown" : "") +
-              "." + (c.code_meaning.empty() ? "" : " " + c.code_meaning),
-          util::sanitize(d.reason, 500), c.remediation);
+          format("log.queue.deferred.title", {std::to_string(d.messages), d.domain, std::string(codes::info(c.reason).description)}),
+          detail, util::sanitize(d.reason, 500), c.remediation);
   }
 }
 
@@ -134,64 +139,68 @@ report::Report queue_report(const log::QueueListing& listing, const QueueOptions
     size += m.size;
     recipients += m.recipients.size();
   }
-  auto& q = r.add_section("Queue");
-  q.rows.push_back({"Source", source + " (" + listing.format + ")"});
+  const std::string sep = msg("log.list.separator");
+  auto& q = r.add_section(msg("log.queue.section.queue"));
+  q.rows.push_back({msg("log.queue.row.source"), source + " (" + listing.format + ")"});
   std::string counts;
-  for (const auto& [name, n] : by_queue) counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + name;
-  q.rows.push_back({"Messages", std::to_string(msgs.size()) + (counts.empty() ? "" : " (" + counts + ")")});
-  q.rows.push_back({"Recipients", std::to_string(recipients)});
-  q.rows.push_back({"Size", std::to_string(size) + " bytes"});
-  if (!msgs.empty()) q.rows.push_back({"Oldest", log::format_duration(msgs.front().age_at(now)) + " (" + msgs.front().id + ")"});
+  for (const auto& [name, n] : by_queue) counts += (counts.empty() ? "" : sep) + std::to_string(n) + " " + name;
+  q.rows.push_back({msg("log.queue.row.messages"), std::to_string(msgs.size()) + (counts.empty() ? "" : " (" + counts + ")")});
+  q.rows.push_back({msg("log.queue.row.recipients"), std::to_string(recipients)});
+  q.rows.push_back({msg("log.queue.row.size"), format("log.queue.size.bytes", {std::to_string(size)})});
+  if (!msgs.empty())
+    q.rows.push_back({msg("log.queue.row.oldest"), log::format_duration(msgs.front().age_at(now)) + " (" + msgs.front().id + ")"});
   if (o.older_than || !o.domains.empty()) {
     std::string f;
-    if (o.older_than) f += "older than " + log::format_duration(*o.older_than);
-    for (const auto& d : o.domains) f += (f.empty() ? "" : ", ") + std::string("domain ") + d;
-    q.rows.push_back({"Filter", f + " (of " + std::to_string(listing.messages.size()) + " messages)"});
+    if (o.older_than) f += format("log.queue.filter.older", {log::format_duration(*o.older_than)});
+    for (const auto& d : o.domains) f += (f.empty() ? "" : sep) + format("log.queue.filter.domain", {d});
+    q.rows.push_back({msg("log.queue.row.filter"), format("log.queue.filter.of", {f, std::to_string(listing.messages.size())})});
   }
   if (!domains.empty()) {
-    auto& t = r.add_section("By destination domain", {"Domain", "Messages", "Recipients", "Oldest", "Reason class", "Latest reason"});
+    auto& t = r.add_section(msg("log.queue.section.domains"),
+                            {msg("log.col.domain"), msg("log.queue.col.messages"), msg("log.queue.col.recipients"),
+                             msg("log.queue.col.oldest"), msg("log.col.reason-class"), msg("log.queue.col.latest-reason")});
     for (const auto& d : domains) {
       t.rows.push_back({d.domain, std::to_string(d.messages), std::to_string(d.recipients), log::format_duration(d.oldest_age),
                         d.reason.empty() ? "" : std::string(codes::to_string(d.reason_class)), util::sanitize(d.reason, 120)});
     }
   }
   if (!msgs.empty()) {
-    auto& t = r.add_section("Messages (oldest first)", {"Queue ID", "Queue", "Age", "Size", "Sender", "Recipients", "Reason"});
+    auto& t = r.add_section(msg("log.queue.section.messages"),
+                            {msg("log.queue.col.queue-id"), msg("log.queue.col.queue"), msg("log.queue.col.age"),
+                             msg("log.queue.col.size"), msg("log.queue.col.sender"), msg("log.queue.col.recipients"),
+                             msg("log.col.reason")});
     for (std::size_t i = 0; i < msgs.size() && i < o.limit; ++i) {
       const auto& m = msgs[i];
       t.rows.push_back({m.id, m.queue_name, log::format_duration(m.age_at(now)), std::to_string(m.size),
                         m.sender.empty() ? "<>" : m.sender, recipients_text(m), util::sanitize(first_reason(m), 100)});
     }
-    if (msgs.size() > o.limit) t.rows.push_back({"...", std::to_string(msgs.size() - o.limit) + " more (--limit)"});
+    if (msgs.size() > o.limit) t.rows.push_back({"...", format("log.queue.more", {std::to_string(msgs.size() - o.limit)})});
   }
   // Findings: what waits, why, and for how long.
   if (msgs.empty()) {
-    r.add(Severity::ok, "queue.empty", listing.messages.empty() ? "The queue is empty" : "No queued message matches the filter");
+    r.add(Severity::ok, "queue.empty", msg(listing.messages.empty() ? "log.queue.empty.title" : "log.queue.empty.filtered.title"));
   }
   domain_findings(r, domains);
   const std::size_t held = by_queue["hold"] + by_queue["frozen"];
   if (held > 0) {
-    r.add(Severity::warning, "queue.held", std::to_string(held) + " message(s) on hold or frozen",
-          "They are never delivered until released.", "",
-          "Postfix: postsuper -H ID releases one (maildiag never changes the queue); Exim: exim -Mt ID.");
+    r.add(Severity::warning, "queue.held", format("log.queue.held.title", {std::to_string(held)}),
+          msg("log.queue.held.detail"), "", msg("log.queue.held.fix"));
   }
   const std::size_t waiting = by_queue["deferred"];
   if (waiting > 0 && domains.end() == std::find_if(domains.begin(), domains.end(), [](const auto& d) { return !d.reason.empty(); })) {
-    r.add(Severity::warning, "queue.deferred", std::to_string(waiting) + " message(s) waiting in the deferred queue",
-          "The listing gives no delay reason; 'maildiag log --id ID' tells each message's story.");
+    r.add(Severity::warning, "queue.deferred", format("log.queue.waiting.title", {std::to_string(waiting)}),
+          msg("log.queue.waiting.detail"));
   }
   if (!msgs.empty() && msgs.front().age_at(now) > o.critical_age) {
     r.add(Severity::critical, "queue.too-old",
-          "The oldest message has waited " + log::format_duration(msgs.front().age_at(now)) + " (more than " +
-              log::format_duration(o.critical_age) + ")",
-          "Queue id " + msgs.front().id + ". Mail this old is late for its recipients; it bounces when the queue "
-          "lifetime ends (Postfix maximal_queue_lifetime, default 5 days).",
-          util::sanitize(first_reason(msgs.front()), 500), "Fix the destination's problem above, then 'postqueue -f' to retry now.");
+          format("log.queue.too-old.title", {log::format_duration(msgs.front().age_at(now)), log::format_duration(o.critical_age)}),
+          format("log.queue.too-old.detail", {msgs.front().id}), util::sanitize(first_reason(msgs.front()), 500),
+          msg("log.queue.too-old.fix"));
   } else if (!msgs.empty() && waiting == 0 && held == 0) {
-    r.add(Severity::ok, "queue.moving", std::to_string(msgs.size()) + " message(s) in the queue, none deferred");
+    r.add(Severity::ok, "queue.moving", format("log.queue.moving.title", {std::to_string(msgs.size())}));
   }
-  for (const auto& e : listing.errors) r.add(Severity::info, "queue.unreadable", "Entry not read: " + e);
-  if (listing.truncated) r.add(Severity::info, "queue.truncated", "Listing cut at the message cap");
+  for (const auto& e : listing.errors) r.add(Severity::info, "queue.unreadable", format("log.queue.unreadable.title", {e}));
+  if (listing.truncated) r.add(Severity::info, "queue.truncated", msg("log.queue.truncated.title"));
   nlohmann::json dj = nlohmann::json::array();
   for (const auto& d : domains) {
     dj.push_back({{"domain", d.domain}, {"messages", d.messages}, {"recipients", d.recipients}, {"oldest_age", d.oldest_age},
@@ -240,16 +249,16 @@ std::optional<report::Report> run_queue(const QueueOptions& o, const CommonOptio
     json = false;
   }
   if (!res.started) {
-    *error = res.error + " (give a listing with --input FILE, or --postqueue PATH)";
+    *error = format("log.queue.error.not-started", {res.error});
     return std::nullopt;
   }
   if (res.timed_out) {
-    *error = shown + " did not finish within " + std::to_string(common.timeout.count()) + " ms (raise --timeout)";
+    *error = format("log.queue.error.timeout", {shown, std::to_string(common.timeout.count())});
     return std::nullopt;
   }
   if (res.exit_code != 0) {
     const auto first = util::trim(std::string_view(res.err).substr(0, res.err.find('\n')));
-    *error = shown + " failed (exit " + std::to_string(res.exit_code) + "): " + util::sanitize(first, 200);
+    *error = format("log.queue.error.failed", {shown, std::to_string(res.exit_code), util::sanitize(first, 200)});
     return std::nullopt;
   }
   auto listing = json ? log::parse_postqueue_json(res.out) : log::parse_mailq(res.out, ctx);

@@ -3,6 +3,8 @@
 
 #include "queue_source.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -59,7 +61,7 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::mil
   if (argv.empty()) return res;
   const std::string path = resolve(argv[0]);
   if (path.empty()) {
-    res.error = argv[0] + " not found (PATH, /usr/sbin, /usr/local/sbin)";
+    res.error = i18n::format("log.queue.error.not-found", {argv[0]});
     return res;
   }
   Pipe out;
@@ -85,7 +87,7 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::mil
   ::close(err.fd[1]);
   err.fd[1] = -1;
   if (rc != 0) {
-    res.error = "cannot run " + path + ": " + std::strerror(rc);
+    res.error = i18n::format("log.queue.error.cannot-run", {path, std::strerror(rc)});
     return res;
   }
   res.started = true;

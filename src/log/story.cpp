@@ -1,5 +1,6 @@
 #include "maildiag/log/story.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/util/text.hpp"
 
 #include <algorithm>
@@ -97,33 +98,23 @@ std::optional<DelayBreakdown> parse_delays(std::string_view delays) {
 }
 
 std::string explain_delays(const DelayBreakdown& d) {
-  char buf[400];
   const double total = d.before_qmgr + d.in_qmgr + d.connection_setup + d.transmission;
   const double biggest = std::max({d.before_qmgr, d.in_qmgr, d.connection_setup, d.transmission});
-  std::string why;
-  if (total < 1.0) {
-    why = "no part stands out (under a second in total)";
-  } else if (biggest == d.before_qmgr) {
-    why = "most time passed before the queue manager: a slow client or content filter, or the message waited "
-          "in the deferred queue between retries";
-  } else if (biggest == d.in_qmgr) {
-    why = "most time passed in the queue manager: a busy queue or a destination concurrency limit";
-  } else if (biggest == d.connection_setup) {
-    why = "most time went to connection setup: slow DNS, a slow or unreachable MX, HELO or TLS handshake";
-  } else {
-    why = "most time went to message transmission: a large message, a slow link or a slow receiving server";
+  const char* why = "log.delays.why.none";  // under a second in total
+  if (total >= 1.0) {
+    if (biggest == d.before_qmgr) why = "log.delays.why.before-qmgr";
+    else if (biggest == d.in_qmgr) why = "log.delays.why.in-qmgr";
+    else if (biggest == d.connection_setup) why = "log.delays.why.connection";
+    else why = "log.delays.why.transmission";
   }
   auto secs = [](double v) {
     char b[32];
     std::snprintf(b, sizeof b, v >= 10 ? "%.0fs" : "%.2gs", v);
     return std::string(b);
   };
-  std::snprintf(buf, sizeof buf,
-                "%s before queue manager (incl. receiving), %s in queue manager, %s connection setup "
-                "(DNS, HELO, TLS), %s transmission; ",
-                secs(d.before_qmgr).c_str(), secs(d.in_qmgr).c_str(), secs(d.connection_setup).c_str(),
-                secs(d.transmission).c_str());
-  return buf + why;
+  // The sentences come from the catalog (log_en.cpp / log_zh.cpp): this runs once per finding.
+  return i18n::format("log.delays.breakdown", {secs(d.before_qmgr), secs(d.in_qmgr), secs(d.connection_setup),
+                                               secs(d.transmission), std::string(i18n::msg(why))});
 }
 
 Outcome derive_outcome(const Story& s) {
