@@ -8,6 +8,7 @@
 #include "maildiag/app/smtp_test.hpp"
 #include "maildiag/bounce/bounce.hpp"
 #include "maildiag/dns/mail.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/util/interrupt.hpp"
 #include "maildiag/util/text.hpp"
 
@@ -21,9 +22,25 @@ namespace maildiag::app {
 namespace {
 
 using report::Severity;
+using i18n::format;
+
+std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
+
+/// Sets the catalog's language for a scope and restores the one before.
+class LanguageScope {
+ public:
+  explicit LanguageScope(i18n::Lang lang) : saved_(i18n::language()) { i18n::set_language(lang); }
+  ~LanguageScope() { i18n::set_language(saved_); }
+  LanguageScope(const LanguageScope&) = delete;
+  LanguageScope& operator=(const LanguageScope&) = delete;
+
+ private:
+  i18n::Lang saved_;
+};
 
 struct Steps {
   DiagnoseFacts facts;
+  std::vector<std::string> unroutable_mx;  ///< DnsFact::no_route: the exchangers, to word the fact again
   std::optional<report::Report> dns;
   std::optional<report::Report> reach;
   std::optional<report::Report> smtp;
@@ -39,6 +56,10 @@ bool valid_domain(std::string_view d) {
 }
 
 // ---- step 1: DNS -------------------------------------------------------------------------
+
+std::string no_route_detail(const std::vector<std::string>& mx_names) {
+  return mx_names.empty() ? msg("diagnose.no-route.no-mx") : format("diagnose.no-route.mx", {util::sanitize(mx_names.front(), 255)});
+}
 
 void dns_step(const DiagnoseOptions& o, Steps& s) {
   MxOptions mo;
@@ -67,10 +88,8 @@ void dns_step(const DiagnoseOptions& o, Steps& s) {
     s.facts.dns_detail = mx.error.empty() ? std::string(dns::to_string(mx.status)) : mx.error;
   } else if (!mx.routable()) {
     s.facts.dns = DnsFact::no_route;
-    std::vector<std::string> names;
-    for (const auto& h : mx.hosts) names.push_back(h.name);
-    s.facts.dns_detail = names.empty() ? "it has no MX and no address record"
-                                       : "its MX " + util::sanitize(names.front(), 255) + " has no address record";
+    for (const auto& h : mx.hosts) s.unroutable_mx.push_back(h.name);
+    s.facts.dns_detail = no_route_detail(s.unroutable_mx);
   } else {
     s.facts.dns = mx.implicit ? DnsFact::implicit_mx : DnsFact::ok;
   }
@@ -138,18 +157,36 @@ std::string core_detail(const report::Finding& fd) {
     const auto at = d.find(appendix);
     if (at != std::string::npos) d.resize(at);
   }
+  // The same sentences in the user's language (smtp-test's catalog ids; English is cut above).
+  for (const char* id : {"smtp.tls.opportunistic.note", "smtp.tls.dane-unvalidated.note"}) {
+    const std::string_view appendix = i18n::msg_or(id, "");
+    const auto at = appendix.empty() ? std::string::npos : d.find(appendix);
+    if (at != std::string::npos) d.resize(at);
+  }
   return d;
+}
+
+/// Whether smtp-test's expiry verdict says "expired": its JSON reason is English in every
+/// language, the finding's words are not.
+bool expiry_says_expired(const report::Report& r) {
+  const auto& tls = r.data.value("tls", nlohmann::json());
+  if (!tls.is_object() || !tls.contains("verdicts") || !tls["verdicts"].is_object()) return false;
+  const auto& e = tls["verdicts"].value("expiry", nlohmann::json());
+  return e.is_object() && util::icontains(e.value("reason", std::string()), "expired");
 }
 
 void tls_facts(const report::Report& r, DiagnoseFacts& f) {
   f.tls = r.data.contains("tls") && !r.data["tls"].is_null() ? TlsFact::ok : TlsFact::not_tried;
+  const bool english = i18n::language() == i18n::Lang::en;
   for (const auto& fd : r.findings) {
     if (fd.id == "smtp.starttls.missing") f.tls = TlsFact::not_offered;
     if (!failed(fd)) continue;
     TlsFact t = TlsFact::ok;
     if (fd.id == "smtp.tls.handshake" || fd.id == "smtp.starttls.refused") t = TlsFact::handshake_failed;
     else if (fd.id == "smtp.tls.dane" && fd.severity == Severity::critical) t = TlsFact::dane_mismatch;
-    else if (fd.id == "smtp.tls.expiry" && util::icontains(fd.detail + fd.title, "expired")) t = TlsFact::cert_expired;
+    else if (fd.id == "smtp.tls.expiry" &&
+             (util::icontains(fd.detail + fd.title, "expired") || (!english && expiry_says_expired(r))))
+      t = TlsFact::cert_expired;
     else if (fd.id == "smtp.tls.name") t = TlsFact::cert_name_mismatch;
     else if (fd.id == "smtp.tls.chain") t = TlsFact::cert_untrusted;
     if (tls_rank(t) > tls_rank(f.tls)) {
@@ -244,7 +281,7 @@ std::string mark(Severity s, bool ran) {
 }
 
 std::string summary_of(const std::optional<report::Report>& r) {
-  if (!r) return "skipped: an earlier step decided";
+  if (!r) return msg("diagnose.step.skipped");
   std::size_t warn = 0, crit = 0;
   std::string first;
   for (const auto& f : r->findings) {
@@ -260,28 +297,41 @@ std::string summary_of(const std::optional<report::Report>& r) {
       }
     }
   }
-  std::string out = crit + warn == 0 ? "fine" : std::to_string(crit) + " critical, " + std::to_string(warn) + " warning";
-  if (!first.empty()) out += ": " + first;
-  return out;
+  const std::string out =
+      crit + warn == 0 ? msg("diagnose.step.fine") : format("diagnose.step.counts", {std::to_string(crit), std::to_string(warn)});
+  return first.empty() ? out : format("diagnose.step.first", {out, first});
+}
+
+/// The verdict in English for the JSON `data` (a stable schema), whatever the text view's language.
+/// The facts the runner worded itself are worded again; details quoted from the steps' findings
+/// stay as those findings said them.
+DiagnoseVerdict english_verdict(const Steps& s, const DiagnoseVerdict& v) {
+  if (i18n::language() == i18n::Lang::en) return v;
+  const LanguageScope en(i18n::Lang::en);
+  DiagnoseFacts f = s.facts;
+  if (f.dns == DnsFact::no_route) f.dns_detail = no_route_detail(s.unroutable_mx);
+  return decide(f);
 }
 
 report::Report build(const DiagnoseOptions& o, Steps& s, const DiagnoseVerdict& v) {
   report::Report r;
   r.command = "diagnose";
   r.target = util::sanitize(o.target, 300);
-  auto& sec = r.add_section("Checklist", {"", "step", "result"});
-  const std::string reach_name = "2 reachability (port " + std::to_string(o.port) + ")";
+  auto& sec = r.add_section(msg("diagnose.section.checklist"), {"", msg("diagnose.col.step"), msg("diagnose.col.result")});
   const std::pair<std::string, std::optional<report::Report>*> steps[] = {
-      {"1 DNS", &s.dns}, {reach_name, &s.reach}, {"3 SMTP up to RCPT", &s.smtp}};
+      {msg("diagnose.step.dns"), &s.dns},
+      {format("diagnose.step.reach", {std::to_string(o.port)}), &s.reach},
+      {msg("diagnose.step.smtp"), &s.smtp}};
   for (const auto& [name, rep] : steps) {
     const bool ran = rep->has_value();
     sec.rows.push_back({mark(ran ? (*rep)->status() : Severity::ok, ran), name, summary_of(*rep)});
   }
-  auto& vs = r.add_section("Verdict");
+  auto& vs = r.add_section(msg("diagnose.section.verdict"));
   vs.rows.push_back({mark(v.severity, true), v.sentence});
-  vs.rows.push_back({"", "proved by: " + v.step + "; next: " + v.next});
+  vs.rows.push_back({"", format("diagnose.verdict.proved", {v.step, v.next})});
 
-  r.add(v.severity, "diagnose." + v.cause_id, v.sentence, "Decided at the " + v.step + " step.", "", v.next);
+  r.add(v.severity, "diagnose." + v.cause_id, v.sentence, format("diagnose.decided-at", {v.step}), "", v.next);
+  const DiagnoseVerdict data_v = english_verdict(s, v);
   nlohmann::json steps_json = nlohmann::json::object();
   for (auto* rep : {&s.dns, &s.reach, &s.smtp}) {
     if (!rep->has_value()) continue;
@@ -292,8 +342,8 @@ report::Report build(const DiagnoseOptions& o, Steps& s, const DiagnoseVerdict& 
   r.data = {{"target", r.target},
             {"address", s.facts.address.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.facts.address)},
             {"domain", s.facts.domain},
-            {"verdict", {{"severity", report::to_string(v.severity)}, {"cause", v.cause_id}, {"sentence", v.sentence},
-                         {"step", v.step}, {"next", v.next}}},
+            {"verdict", {{"severity", report::to_string(data_v.severity)}, {"cause", data_v.cause_id},
+                         {"sentence", data_v.sentence}, {"step", data_v.step}, {"next", data_v.next}}},
             {"steps", steps_json}};
   return r;
 }
@@ -341,10 +391,9 @@ std::string confirmation(const DiagnoseFacts& f, const DiagnoseVerdict& v) {
   const bool tls_verdict = v.cause_id.rfind("tls-", 0) == 0 || v.cause_id == "dane-mismatch";
   const bool tls_problem = f.tls != TlsFact::ok && f.tls != TlsFact::not_tried;
   if (tls_problem && !tls_verdict && v.step == "rcpt")
-    return "confirmed: the TLS check fails now too (" +
-           (f.tls_detail.empty() ? std::string("STARTTLS not offered") : util::sanitize(f.tls_detail, 200)) +
-           "); today's root cause: " + v.sentence;
-  return "confirmed: " + v.sentence;
+    return format("diagnose.bounce.confirmed.tls",
+                  {f.tls_detail.empty() ? msg("diagnose.bounce.starttls-missing") : util::sanitize(f.tls_detail, 200), v.sentence});
+  return format("diagnose.bounce.confirmed", {v.sentence});
 }
 
 std::optional<report::Report> diagnose_one(const DiagnoseOptions& o, const DiagnoseProgress& progress,
@@ -355,7 +404,7 @@ std::optional<report::Report> diagnose_one(const DiagnoseOptions& o, const Diagn
   s.facts.domain = util::to_lower(at == std::string_view::npos ? t : t.substr(at + 1));
   if (at != std::string_view::npos) s.facts.address = std::string(t);
   if (!valid_domain(s.facts.domain)) {
-    if (error != nullptr) *error = "\"" + util::sanitize(t, 80) + "\" is neither an address (user@domain) nor a domain";
+    if (error != nullptr) *error = format("diagnose.error.bad-target", {util::sanitize(t, 80)});
     return std::nullopt;
   }
   auto note = [&](const std::string& m) {
@@ -366,13 +415,13 @@ std::optional<report::Report> diagnose_one(const DiagnoseOptions& o, const Diagn
     if (util::interrupted()) s.facts.interrupted_step = step;
     return util::interrupted();
   };
-  note("1/3 DNS of " + s.facts.domain);
+  note(format("diagnose.progress.dns", {s.facts.domain}));
   dns_step(o, s);
   if (!cut("dns") && !stops_after_dns(s.facts.dns)) {
-    note("2/3 port " + std::to_string(o.port) + " on the MX hosts");
+    note(format("diagnose.progress.reach", {std::to_string(o.port)}));
     reach_step(o, s);
     if (!cut("reach") && s.facts.reach == ReachFact::open) {
-      note("3/3 SMTP dialog");
+      note(msg("diagnose.progress.smtp"));
       smtp_step(o, s);
       cut("smtp");
     }
@@ -392,7 +441,7 @@ std::optional<std::vector<report::Report>> run_diagnose_bounce(const std::string
                                                                const DiagnoseProgress& progress, std::string* error) {
   std::ifstream in(file, std::ios::binary);
   if (!in || std::filesystem::is_directory(file)) {
-    if (error != nullptr) *error = "cannot read bounce file " + util::sanitize(file, 200);
+    if (error != nullptr) *error = format("diagnose.error.bounce-unreadable", {util::sanitize(file, 200)});
     return std::nullopt;
   }
   std::string bytes;
@@ -413,19 +462,19 @@ std::optional<std::vector<report::Report>> run_diagnose_bounce(const std::string
     if (!r) continue;  // an address the bounce mangled: not diagnosable
     std::string said = rc.status ? rc.status->str() : std::string();
     if (rc.reply_code) said = std::to_string(*rc.reply_code) + (said.empty() ? "" : " " + said);
-    auto& sec = r->add_section("The bounce said");
-    sec.rows.push_back({"reason", std::string(codes::to_string(rc.reason)) + (rc.hard ? " (hard)" : " (soft)")});
-    if (!said.empty()) sec.rows.push_back({"status", said});
-    if (!rc.diagnostic.empty()) sec.rows.push_back({"diagnostic", util::sanitize(rc.diagnostic, 300)});
-    if (!rc.remote_mta.empty()) sec.rows.push_back({"remote MTA", util::sanitize(rc.remote_mta, 200)});
+    auto& sec = r->add_section(msg("diagnose.section.bounce"));
+    sec.rows.push_back({msg("diagnose.bounce.reason"),
+                        std::string(codes::to_string(rc.reason)) + msg(rc.hard ? "diagnose.bounce.hard" : "diagnose.bounce.soft")});
+    if (!said.empty()) sec.rows.push_back({msg("diagnose.bounce.status"), said});
+    if (!rc.diagnostic.empty()) sec.rows.push_back({msg("diagnose.bounce.diagnostic"), util::sanitize(rc.diagnostic, 300)});
+    if (!rc.remote_mta.empty()) sec.rows.push_back({msg("diagnose.bounce.remote-mta"), util::sanitize(rc.remote_mta, 200)});
     const auto verdict = decide(facts);
     const auto agreed = facts.interrupted_step.empty() ? confirms(rc.reason, facts, verdict) : Agreement::unknown;
-    sec.rows.push_back({"today", agreed == Agreement::unknown ? "this check cannot confirm or refute it (" +
-                                                                    verdict.cause_id + " now)"
-                                 : agreed == Agreement::confirmed
-                                     ? confirmation(facts, verdict)
-                                     : "not seen now (" + verdict.cause_id +
-                                           "): the cause was temporary, or lies on the sending side or in the message"});
+    sec.rows.push_back({msg("diagnose.bounce.today"), agreed == Agreement::unknown
+                                                          ? format("diagnose.bounce.unknown", {verdict.cause_id})
+                                                      : agreed == Agreement::confirmed
+                                                          ? confirmation(facts, verdict)
+                                                          : format("diagnose.bounce.not-seen", {verdict.cause_id})});
     // The bounce's sections first, then the checklist.
     std::rotate(r->sections.begin(), r->sections.end() - 1, r->sections.end());
     r->data["bounce"] = {{"file", util::sanitize(file, 300)}, {"reason", codes::to_string(rc.reason)},
@@ -436,8 +485,8 @@ std::optional<std::vector<report::Report>> run_diagnose_bounce(const std::string
     out.push_back(std::move(*r));
   }
   if (out.empty() && error != nullptr) {
-    *error = analysis.recipients.empty() ? "no failed recipient found in " + util::sanitize(file, 200)
-                                         : "no failed recipient of " + util::sanitize(file, 200) + " could be diagnosed";
+    *error = format(analysis.recipients.empty() ? "diagnose.error.no-failed-recipient" : "diagnose.error.none-diagnosed",
+                    {util::sanitize(file, 200)});
   }
   if (out.empty()) return std::nullopt;
   return out;

@@ -1,10 +1,15 @@
 #include "maildiag/app/diagnose_verdict.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
+
 namespace maildiag::app {
 
 namespace {
 
 using report::Severity;
+using i18n::format;
+
+std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
 
 DiagnoseVerdict v(Severity s, std::string id, std::string sentence, std::string step, std::string next) {
   return DiagnoseVerdict{s, std::move(id), std::move(sentence), std::move(step), std::move(next)};
@@ -14,19 +19,19 @@ std::optional<DiagnoseVerdict> from_dns(const DiagnoseFacts& f) {
   const std::string& d = f.domain;
   switch (f.dns) {
     case DnsFact::nxdomain:
-      return v(Severity::critical, "domain-not-found", "Mail to " + d + " cannot be delivered: the domain does not exist (NXDOMAIN).",
-               "dns", "Check the domain for typos; 'maildiag mx " + d + "' shows what DNS says.");
+      return v(Severity::critical, "domain-not-found", format("diagnose.domain-not-found.sentence", {d}), "dns",
+               format("diagnose.domain-not-found.next", {d}));
     case DnsFact::null_mx:
-      return v(Severity::critical, "null-mx", d + " accepts no mail: it publishes a null MX (MX 0 ., RFC 7505).", "dns",
-               "Use another address; the domain's owner has declared it receives no mail.");
+      return v(Severity::critical, "null-mx", format("diagnose.null-mx.sentence", {d}), "dns", msg("diagnose.null-mx.next"));
     case DnsFact::no_route:
       return v(Severity::critical, "mx-without-address",
-               "Mail to " + d + " cannot be routed: " + (f.dns_detail.empty() ? std::string("its MX has no address record") : f.dns_detail) + ".",
-               "dns", "The domain's DNS administrator must add A/AAAA records for the MX hosts ('maildiag mx " + d + "').");
+               format("diagnose.mx-without-address.sentence",
+                      {d, f.dns_detail.empty() ? msg("diagnose.mx-without-address.default") : f.dns_detail}),
+               "dns", format("diagnose.mx-without-address.next", {d}));
     case DnsFact::dns_failure:
       return v(Severity::unknown, "dns-failure",
-               "DNS lookups for " + d + " failed (" + (f.dns_detail.empty() ? std::string("no answer") : f.dns_detail) + "), so nothing else could be checked.",
-               "dns", "Retry, or ask another resolver: 'maildiag --dns-server 9.9.9.9 mx " + d + "'.");
+               format("diagnose.dns-failure.sentence", {d, f.dns_detail.empty() ? msg("diagnose.dns-failure.no-answer") : f.dns_detail}),
+               "dns", format("diagnose.dns-failure.next", {d}));
     case DnsFact::ok:
     case DnsFact::implicit_mx:
       return std::nullopt;
@@ -37,27 +42,24 @@ std::optional<DiagnoseVerdict> from_dns(const DiagnoseFacts& f) {
 std::optional<DiagnoseVerdict> from_reach(const DiagnoseFacts& f) {
   const std::string& d = f.domain;
   // Without an MX record mail goes to the domain's own address (RFC 5321 §5.1): say so.
-  const std::string hosts = f.dns == DnsFact::implicit_mx ? d + "'s mail host (no MX: its own address)" : d + "'s MX hosts";
-  const std::string host = f.dns == DnsFact::implicit_mx ? d + "'s mail host (no MX: its own address)" : d + "'s MX";
+  const bool implicit = f.dns == DnsFact::implicit_mx;
+  const std::string hosts = format(implicit ? "diagnose.hosts.implicit" : "diagnose.hosts.mx", {d});
+  const std::string host = format(implicit ? "diagnose.hosts.implicit" : "diagnose.host.mx", {d});
   switch (f.reach) {
     case ReachFact::outbound_blocked:
-      return v(Severity::critical, "outbound-blocked",
-               "Your network blocks outbound port 25: neither " + host + " nor the control hosts answered.", "reach",
-               "Send through your provider's relay (submission on 587 with AUTH), or ask the ISP / firewall admin to open outbound 25.");
+      return v(Severity::critical, "outbound-blocked", format("diagnose.outbound-blocked.sentence", {host}), "reach",
+               msg("diagnose.outbound-blocked.next"));
     case ReachFact::remote_refused:
-      return v(Severity::critical, "remote-refused", "No SMTP server listens on " + hosts + " (port 25 refused).", "reach",
-               "The receiving side's mail server is down or misconfigured; tell their postmaster. Senders' queues will retry.");
+      return v(Severity::critical, "remote-refused", format("diagnose.remote-refused.sentence", {hosts}), "reach",
+               msg("diagnose.remote-refused.next"));
     case ReachFact::remote_filtered:
     case ReachFact::remote_unreachable:
       return v(Severity::critical, "remote-unreachable",
-               hosts + (f.dns == DnsFact::implicit_mx ? " does" : " do") +
-                   " not answer on port 25 while other servers do: their server is down or filtering.",
-               "reach",
-               "Nothing to fix on your side; 'maildiag probe " + d + "' again later, or contact their postmaster.");
+               format(implicit ? "diagnose.remote-unreachable.sentence.one" : "diagnose.remote-unreachable.sentence.many", {hosts}),
+               "reach", format("diagnose.remote-unreachable.next", {d}));
     case ReachFact::undetermined:
-      return v(Severity::unknown, "reach-undetermined",
-               "No mail host of " + d + " answered on port 25 and no control host could tell whose side blocks it.", "reach",
-               "Run 'maildiag probe " + d + " --control HOST' with a mail server you know is up.");
+      return v(Severity::unknown, "reach-undetermined", format("diagnose.reach-undetermined.sentence", {d}), "reach",
+               format("diagnose.reach-undetermined.next", {d}));
     case ReachFact::not_probed:
     case ReachFact::open:
       return std::nullopt;
@@ -69,24 +71,20 @@ std::optional<DiagnoseVerdict> from_tls(const DiagnoseFacts& f) {
   const std::string host = f.smtp_host.empty() ? f.domain : f.smtp_host;
   switch (f.tls) {
     case TlsFact::cert_expired:
-      return v(Severity::warning, "tls-cert-expired",
-               host + "'s TLS certificate has expired (" + f.tls_detail +
-                   "): mail still flows to senders that encrypt without verifying, but those that verify (MTA-STS, DANE) will not deliver.",
-               "smtp", "Renew the certificate on " + host + " and reload the mail server.");
+      return v(Severity::warning, "tls-cert-expired", format("diagnose.tls-cert-expired.sentence", {host, f.tls_detail}),
+               "smtp", format("diagnose.tls-cert-expired.next", {host}));
     case TlsFact::cert_name_mismatch:
-      return v(Severity::warning, "tls-cert-name",
-               host + "'s TLS certificate does not name the host (" + f.tls_detail + "): verifying senders will refuse it.",
-               "smtp", "Issue a certificate that covers " + host + ".");
+      return v(Severity::warning, "tls-cert-name", format("diagnose.tls-cert-name.sentence", {host, f.tls_detail}), "smtp",
+               format("diagnose.tls-cert-name.next", {host}));
     case TlsFact::cert_untrusted:
-      return v(Severity::warning, "tls-cert-untrusted",
-               host + "'s TLS certificate does not chain to a trusted CA (" + f.tls_detail + ").", "smtp",
-               "Install the full chain from a public CA.");
+      return v(Severity::warning, "tls-cert-untrusted", format("diagnose.tls-cert-untrusted.sentence", {host, f.tls_detail}),
+               "smtp", msg("diagnose.tls-cert-untrusted.next"));
     case TlsFact::dane_mismatch:
-      return v(Severity::critical, "dane-mismatch", host + "'s certificate does not match its TLSA records: DANE senders will not deliver.",
-               "smtp", "Publish TLSA records for the current key, or restore the key they describe.");
+      return v(Severity::critical, "dane-mismatch", format("diagnose.dane-mismatch.sentence", {host}), "smtp",
+               msg("diagnose.dane-mismatch.next"));
     case TlsFact::handshake_failed:
-      return v(Severity::warning, "tls-failed", "STARTTLS on " + host + " fails (" + f.tls_detail + "): mail falls back to plain text or is refused.",
-               "smtp", "Check the TLS configuration of " + host + " ('maildiag smtp-test " + host + " -t').");
+      return v(Severity::warning, "tls-failed", format("diagnose.tls-failed.sentence", {host, f.tls_detail}), "smtp",
+               format("diagnose.tls-failed.next", {host, host}));
     case TlsFact::not_tried:
     case TlsFact::ok:
     case TlsFact::not_offered:
@@ -97,37 +95,35 @@ std::optional<DiagnoseVerdict> from_tls(const DiagnoseFacts& f) {
 
 DiagnoseVerdict from_rcpt(const DiagnoseFacts& f, const codes::Classification& c) {
   using codes::Reason;
-  const std::string who = f.address.empty() ? "this address" : f.address;
-  const std::string evidence = " (" + f.rcpt_text + ")";
+  const std::string who = f.address.empty() ? msg("diagnose.this-address") : f.address;
+  const std::string& said = f.rcpt_text;  // the reply as sent, quoted in the sentence
   if (c.outcome == codes::Outcome::success)
-    return v(Severity::ok, "deliverable", "Mail to " + who + " should be delivered: " + f.smtp_host + " accepts the recipient" + evidence + ".",
-             "rcpt", "Nothing to fix. If mail still fails, read the bounce: 'maildiag bounce FILE'.");
+    return v(Severity::ok, "deliverable", format("diagnose.deliverable.sentence", {who, f.smtp_host, said}), "rcpt",
+             msg("diagnose.deliverable.next"));
   const bool transient = c.outcome == codes::Outcome::transient;
   switch (c.reason) {
     case Reason::greylisted:
-      return v(Severity::warning, "greylisted", "Greylisting: the first attempt is deferred" + evidence + "; the sender's server will retry and then be accepted.",
-               "rcpt", "Wait a few minutes; a standard MTA retries on its own.");
+      return v(Severity::warning, "greylisted", format("diagnose.greylisted.sentence", {said}), "rcpt",
+               msg("diagnose.greylisted.next"));
     case Reason::user_unknown:
       return v(transient ? Severity::warning : Severity::critical, "user-unknown",
-               "Mail to " + who + " will bounce: the server says the mailbox does not exist" + evidence + ".", "rcpt",
-               "Check the address with its owner; remove it from lists if it keeps bouncing.");
+               format("diagnose.user-unknown.sentence", {who, said}), "rcpt", msg("diagnose.user-unknown.next"));
     case Reason::relay_denied:
-      return v(Severity::critical, "relay-denied",
-               f.smtp_host + " refuses to relay for " + who + evidence + ": it is not responsible for this domain, or MX points to the wrong server.",
-               "rcpt", "Check the MX records ('maildiag mx " + f.domain + "') and the server's relay/domain settings.");
+      return v(Severity::critical, "relay-denied", format("diagnose.relay-denied.sentence", {f.smtp_host, who, said}), "rcpt",
+               format("diagnose.relay-denied.next", {f.domain}));
     case Reason::blocked:
     case Reason::bad_reputation:
     case Reason::require_ptr:
       return v(Severity::critical, "sender-blocked",
-               "The receiving server refuses mail from this sending IP" + evidence +
-                   (c.blocklist ? ": it is listed on " + *c.blocklist + "." : "."),
+               c.blocklist ? format("diagnose.sender-blocked.sentence.listed", {said, *c.blocklist})
+                           : format("diagnose.sender-blocked.sentence", {said}),
                "rcpt", c.remediation);
     default:
       break;
   }
   return v(transient ? Severity::warning : Severity::critical, std::string(codes::to_string(c.reason)),
-           std::string(transient ? "The recipient is temporarily refused" : "The recipient is refused") + evidence + ": " +
-               std::string(codes::info(c.reason).description) + ".",
+           format(transient ? "diagnose.refused.transient.sentence" : "diagnose.refused.sentence",
+                  {said, std::string(codes::info(c.reason).description)}),
            "rcpt", c.remediation);
 }
 
@@ -136,22 +132,20 @@ DiagnoseVerdict from_rcpt(const DiagnoseFacts& f, const codes::Classification& c
 DiagnoseVerdict decide(const DiagnoseFacts& f) {
   if (!f.interrupted_step.empty()) {
     const std::string what = f.address.empty() ? f.domain : f.address;
-    return v(Severity::unknown, "interrupted",
-             "The diagnosis of " + what + " was interrupted during the " + f.interrupted_step +
-                 " step (Ctrl-C or SIGTERM): no verdict; the steps' findings below are what was seen.",
-             f.interrupted_step, "Run 'maildiag diagnose " + what + "' again and let it finish.");
+    return v(Severity::unknown, "interrupted", format("diagnose.interrupted.sentence", {what, f.interrupted_step}),
+             f.interrupted_step, format("diagnose.interrupted.next", {what}));
   }
   if (auto d = from_dns(f)) return *d;
   if (auto r = from_reach(f)) return *r;
   if (f.banner) {
     return v(Severity::critical, "banner-rejected",
-             f.smtp_host + " rejects the connection at once (" + f.banner_text + ")" +
-                 (f.banner->blocklist ? ": this IP is listed on " + *f.banner->blocklist + "." : "."),
+             f.banner->blocklist ? format("diagnose.banner-rejected.sentence.listed", {f.smtp_host, f.banner_text, *f.banner->blocklist})
+                                 : format("diagnose.banner-rejected.sentence", {f.smtp_host, f.banner_text}),
              "smtp", f.banner->remediation);
   }
   if (f.dns == DnsFact::implicit_mx && !f.smtp_attempted) {
-    return v(Severity::warning, "implicit-mx", f.domain + " has no MX record; mail goes to its A/AAAA address (RFC 5321 §5.1).",
-             "dns", "Publish an MX record for " + f.domain + ", or a null MX if it should receive no mail.");
+    return v(Severity::warning, "implicit-mx", format("diagnose.implicit-mx.sentence", {f.domain}), "dns",
+             format("diagnose.implicit-mx.next.or-null", {f.domain}));
   }
   if (f.rcpt) {
     auto r = from_rcpt(f, *f.rcpt);
@@ -163,16 +157,16 @@ DiagnoseVerdict decide(const DiagnoseFacts& f) {
   }
   if (auto t = from_tls(f)) return *t;
   if (f.smtp_timeout)
-    return v(Severity::unknown, "smtp-timeout", f.smtp_host + " stopped answering during the SMTP session (" + f.smtp_error + ").", "smtp",
-             "Servers that tarpit answer slowly on purpose: retry with a longer --timeout.");
+    return v(Severity::unknown, "smtp-timeout", format("diagnose.smtp-timeout.sentence", {f.smtp_host, f.smtp_error}), "smtp",
+             msg("diagnose.smtp-timeout.next"));
   if (!f.smtp_error.empty())
-    return v(Severity::critical, "smtp-failed", "The SMTP session with " + f.smtp_host + " failed: " + f.smtp_error + ".", "smtp",
-             "Look at the transcript: 'maildiag smtp-test " + f.smtp_host + " -t'.");
+    return v(Severity::critical, "smtp-failed", format("diagnose.smtp-failed.sentence", {f.smtp_host, f.smtp_error}), "smtp",
+             format("diagnose.smtp-failed.next", {f.smtp_host}));
   if (f.dns == DnsFact::implicit_mx)
-    return v(Severity::warning, "implicit-mx", f.domain + " has no MX record; mail goes to its A/AAAA address (RFC 5321 §5.1).",
-             "dns", "Publish an MX record for " + f.domain + ".");
-  return v(Severity::ok, "reachable", f.domain + " receives mail: DNS, port 25 and the SMTP dialog are fine.", "smtp",
-           "Give an address (user@" + f.domain + ") to check a mailbox too.");
+    return v(Severity::warning, "implicit-mx", format("diagnose.implicit-mx.sentence", {f.domain}), "dns",
+             format("diagnose.implicit-mx.next", {f.domain}));
+  return v(Severity::ok, "reachable", format("diagnose.reachable.sentence", {f.domain}), "smtp",
+           format("diagnose.reachable.next", {f.domain}));
 }
 
 }  // namespace maildiag::app
