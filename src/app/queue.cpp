@@ -167,7 +167,7 @@ report::Report queue_report(const log::QueueListing& listing, const QueueOptions
   if (!msgs.empty()) {
     auto& t = r.add_section(msg("log.queue.section.messages"),
                             {msg("log.queue.col.queue-id"), msg("log.queue.col.queue"), msg("log.queue.col.age"),
-                             msg("log.queue.col.size"), msg("log.queue.col.sender"), msg("log.queue.col.recipients"),
+                             msg("log.queue.col.size"), msg("log.queue.col.sender"), msg("log.queue.col.recipient-list"),
                              msg("log.col.reason")});
     for (std::size_t i = 0; i < msgs.size() && i < o.limit; ++i) {
       const auto& m = msgs[i];

@@ -209,6 +209,7 @@ const Table& log_en() {
       {"log.queue.col.age", "Age"},
       {"log.queue.col.size", "Size"},
       {"log.queue.col.sender", "Sender"},
+      {"log.queue.col.recipient-list", "Recipients"},
       {"log.queue.more", "{} more (--limit)"},
       {"log.queue.deferred.title", "{} message(s) to {} deferred: {}"},
       {"log.queue.deferred.detail", "Oldest waiting {}."},
