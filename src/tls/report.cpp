@@ -1,5 +1,6 @@
 #include "maildiag/tls/report.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/util/text.hpp"
 
 namespace maildiag::tls {
@@ -25,9 +26,15 @@ int hex_value(char c) {
 
 nlohmann::json to_json(const Verdict& v) { return {{"status", to_string(v.status)}, {"reason", v.reason}}; }
 
-std::string verdict_text(const Verdict& v) { return std::string(to_string(v.status)) + ": " + v.reason; }
+std::string verdict_text(const Verdict& v) { return std::string(to_string(v.status)) + ": " + reason_text(v); }
+
+std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
 
 }  // namespace
+
+std::string reason_text(const Verdict& v) {
+  return v.reason_id.empty() ? v.reason : i18n::format(v.reason_id, v.reason_args);
+}
 
 std::optional<TlsaRecord> TlsaRecord::parse(std::string_view text) {
   const auto parts = util::split(util::trim(text), ' ');
@@ -119,52 +126,57 @@ nlohmann::json to_json(const TlsReport& r) {
 }
 
 void add_rows(report::Section& s, const TlsReport& r) {
-  auto row = [&](std::string k, std::string v) { s.rows.push_back({std::move(k), std::move(v)}); };
+  auto row = [&](std::string_view k, std::string v) { s.rows.push_back({msg(k), std::move(v)}); };
   if (!r.handshake_ok) {
-    row("TLS", "handshake failed: " + r.error);
+    row("tls.row.tls", i18n::format("tls.row.handshake-failed", {r.error}));
     return;
   }
-  row("Protocol", r.version + ", " + r.cipher + " (" + std::to_string(r.cipher_bits) + " bits)");
+  row("tls.row.protocol", i18n::format("tls.row.protocol.value", {r.version, r.cipher, std::to_string(r.cipher_bits)}));
   if (!r.group.empty() || !r.peer_signature.empty()) {
-    row("Key exchange", r.group + (r.peer_signature.empty() ? "" : ", server signature " + r.peer_signature));
+    row("tls.row.key-exchange", r.peer_signature.empty()
+                                    ? r.group
+                                    : i18n::format("tls.row.key-exchange.value", {r.group, r.peer_signature}));
   }
-  row("SNI", r.sni.empty() ? "(none)" : r.sni);
+  row("tls.row.sni", r.sni.empty() ? msg("tls.row.none") : r.sni);
   if (const auto* leaf = r.leaf()) {
-    row("Subject", leaf->subject);
-    row("Issuer", leaf->issuer);
+    row("tls.row.subject", leaf->subject);
+    row("tls.row.issuer", leaf->issuer);
     std::string sans;
     for (std::size_t i = 0; i < leaf->sans.size() && i < 20; ++i) sans += (i ? ", " : "") + leaf->sans[i];
-    if (leaf->sans.size() > 20) sans += ", ... (" + std::to_string(leaf->sans.size()) + " in all)";
-    row("SANs", sans.empty() ? "(none)" : sans);
-    row("Key", leaf->key_type + " " + std::to_string(leaf->key_bits) + " bits, " + leaf->signature_algorithm);
-    row("Not after", leaf->not_after + " (" + std::to_string(leaf->days_left) + " days left)");
-    row("Chain", std::to_string(r.chain.size()) + (r.chain.size() == 1 ? " certificate" : " certificates") +
-                     (leaf->self_signed ? ", self-signed" : ""));
+    if (leaf->sans.size() > 20) sans = i18n::format("tls.row.sans.more", {sans, std::to_string(leaf->sans.size())});
+    row("tls.row.sans", sans.empty() ? msg("tls.row.none") : sans);
+    row("tls.row.key", i18n::format("tls.row.key.value", {leaf->key_type, std::to_string(leaf->key_bits),
+                                                          leaf->signature_algorithm}));
+    row("tls.row.not-after",
+        i18n::format("tls.row.not-after.value", {leaf->not_after, std::to_string(leaf->days_left)}));
+    const std::string chain_id = std::string(r.chain.size() == 1 ? "tls.row.chain.one" : "tls.row.chain.many") +
+                                 (leaf->self_signed ? ".self-signed" : "");
+    row("tls.row.chain", i18n::format(chain_id, {std::to_string(r.chain.size())}));
   }
-  row("Chain check", verdict_text(r.chain_verdict));
-  row("Name check", verdict_text(r.name_verdict));
-  row("Expiry check", verdict_text(r.expiry_verdict));
-  row("DANE", verdict_text(r.dane_verdict));
-  if (r.verification_disabled) row("Verification", "disabled (--no-verify): the checks above are informational");
+  row("tls.row.chain-check", verdict_text(r.chain_verdict));
+  row("tls.row.name-check", verdict_text(r.name_verdict));
+  row("tls.row.expiry-check", verdict_text(r.expiry_verdict));
+  row("tls.row.dane", verdict_text(r.dane_verdict));
+  if (r.verification_disabled) row("tls.row.verification", msg("tls.row.verification.disabled"));
 }
 
 std::string summary(const TlsReport& r) {
-  if (!r.handshake_ok) return "TLS failed: " + r.error;
+  if (!r.handshake_ok) return i18n::format("tls.summary.failed", {r.error});
   std::string s = r.version;
   if (const auto* leaf = r.leaf()) {
-    s += ", " + leaf->subject + ", expires " + leaf->not_after.substr(0, 10) + " (" + std::to_string(leaf->days_left) +
-         " d)";
+    s = i18n::format("tls.summary.cert", {r.version, leaf->subject, leaf->not_after.substr(0, 10),
+                                          std::to_string(leaf->days_left)});
   }
   if (!r.verified()) {
     std::string why;
     for (const auto* v : {&r.chain_verdict, &r.name_verdict, &r.expiry_verdict, &r.dane_verdict}) {
-      if (v->status == VerdictStatus::fail) why += (why.empty() ? "" : "; ") + v->reason;
+      if (v->status == VerdictStatus::fail) why += (why.empty() ? "" : "; ") + reason_text(*v);
     }
-    s += ", NOT VERIFIED: " + why;
+    s = i18n::format("tls.summary.not-verified", {s, why});
   } else if (r.expiry_verdict.status == VerdictStatus::warn) {
-    s += ", expires soon";
+    s = i18n::format("tls.summary.expires-soon", {s});
   }
-  if (r.verification_disabled) s += " (verification disabled)";
+  if (r.verification_disabled) s = i18n::format("tls.summary.verification-disabled", {s});
   return s;
 }
 
@@ -172,29 +184,30 @@ void add_findings(report::Report& rep, const TlsReport& r, std::string_view id_p
   const std::string p(id_prefix);
   const std::string w(where);
   if (!r.handshake_ok) {
-    rep.add(report::Severity::critical, p + ".handshake", "TLS handshake with " + w + " failed", r.error, r.error,
-            "Check the server's TLS configuration (certificate, key, protocols) and its log.");
+    rep.add(report::Severity::critical, p + ".handshake", i18n::format("tls.handshake.failed.title", {w}), r.error,
+            r.error, msg("tls.handshake.failed.fix"));
     return;
   }
   const auto fail_sev = r.verification_disabled ? report::Severity::info : report::Severity::critical;
-  auto check = [&](const Verdict& v, const char* id, const char* what, const char* fix) {
+  // Title ids: "tls.<check>.failed.title" and "tls.<check>.warn.title"; the fix: "tls.<check>.fix".
+  auto check = [&](const Verdict& v, const char* id) {
+    const std::string stem = "tls." + std::string(id);
+    const std::string why = reason_text(v);
     if (v.status == VerdictStatus::fail) {
-      rep.add(fail_sev, p + "." + id, std::string(what) + " of " + w + " failed", v.reason, summary(r), fix);
+      rep.add(fail_sev, p + "." + id, i18n::format(stem + ".failed.title", {w}), why, summary(r),
+              msg(stem + ".fix"));
     } else if (v.status == VerdictStatus::warn) {
       rep.add(r.verification_disabled ? report::Severity::info : report::Severity::warning, p + "." + id,
-              std::string(what) + " of " + w + ": " + v.reason, v.reason, summary(r), fix);
+              i18n::format(stem + ".warn.title", {w, why}), why, summary(r), msg(stem + ".fix"));
     }
   };
-  check(r.chain_verdict, "chain", "Certificate chain check",
-        "Serve the full chain (leaf and intermediates) signed by a CA clients trust; use --ca-file for a private CA.");
-  check(r.name_verdict, "name", "Certificate name check",
-        "Get a certificate whose SAN lists the name clients connect to (the MX host name for SMTP).");
-  check(r.expiry_verdict, "expiry", "Certificate expiry check", "Renew the certificate and reload the server.");
-  check(r.dane_verdict, "dane", "DANE TLSA check",
-        "Publish TLSA records for the certificate the server presents (or roll the key as RFC 7671 describes).");
+  check(r.chain_verdict, "chain");
+  check(r.name_verdict, "name");
+  check(r.expiry_verdict, "expiry");
+  check(r.dane_verdict, "dane");
   if (r.verification_disabled) {
-    rep.add(report::Severity::info, p + ".no-verify", "Certificate verification disabled (--no-verify) for " + w,
-            "The checks were made and are shown, but failures are not counted.");
+    rep.add(report::Severity::info, p + ".no-verify", i18n::format("tls.no-verify.title", {w}),
+            msg("tls.no-verify.detail"));
   }
 }
 

@@ -195,9 +195,9 @@ void TlsSession::Impl::fill_report() {
   r.name_verdict = detail::name_verdict(leaf, options.names, &r.matched_name);
   r.expiry_verdict = detail::expiry_verdict(presented, leaf, options.expiry_warn_days);
   if (options.tlsa.empty()) {
-    r.dane_verdict = {VerdictStatus::not_checked, "no TLSA records given"};
+    r.dane_verdict = {VerdictStatus::not_checked, "no TLSA records given", "tls.reason.no-tlsa"};
   } else if (!dane_usable) {
-    r.dane_verdict = {VerdictStatus::fail, "none of the TLSA records is usable"};
+    r.dane_verdict = {VerdictStatus::fail, "none of the TLSA records is usable", "tls.reason.tlsa-unusable"};
   } else {
     uint8_t usage = 0;
     uint8_t selector = 0;
@@ -205,13 +205,15 @@ void TlsSession::Impl::fill_report() {
     const int depth = SSL_get0_dane_tlsa(ssl, &usage, &selector, &mtype, nullptr, nullptr);
     if (depth >= 0) {
       r.dane_match = DaneMatch{depth, usage, selector, mtype};
-      r.dane_verdict = {VerdictStatus::pass, "TLSA " + std::to_string(usage) + " " + std::to_string(selector) + " " +
-                                                 std::to_string(mtype) + " matched the certificate at depth " +
-                                                 std::to_string(depth)};
+      const std::string record = std::to_string(usage) + " " + std::to_string(selector) + " " + std::to_string(mtype);
+      r.dane_verdict = {VerdictStatus::pass, "TLSA " + record + " matched the certificate at depth " +
+                                                 std::to_string(depth),
+                        "tls.reason.tlsa-matched", {record, std::to_string(depth)}};
     } else {
       const long v = SSL_get_verify_result(ssl);
-      r.dane_verdict = {VerdictStatus::fail, "no TLSA record matched the presented chain (" +
-                                                 std::string(X509_verify_cert_error_string(v)) + ")"};
+      const std::string why(X509_verify_cert_error_string(v));
+      r.dane_verdict = {VerdictStatus::fail, "no TLSA record matched the presented chain (" + why + ")",
+                        "tls.reason.tlsa-mismatch", {why}};
     }
   }
   ERR_clear_error();

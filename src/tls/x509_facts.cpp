@@ -164,10 +164,11 @@ CertInfo cert_info(X509* cert) {
 }
 
 Verdict chain_verdict(X509_STORE* store, X509* leaf, STACK_OF(X509)* presented) {
-  if (leaf == nullptr) return {VerdictStatus::not_checked, "no certificate presented"};
+  if (leaf == nullptr) return {VerdictStatus::not_checked, "no certificate presented", "tls.reason.no-cert"};
   std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(), X509_STORE_CTX_free);
   if (!ctx || X509_STORE_CTX_init(ctx.get(), store, leaf, presented) != 1) {
-    return {VerdictStatus::fail, "cannot verify: " + openssl_errors("out of memory")};
+    const std::string why = openssl_errors("out of memory");
+    return {VerdictStatus::fail, "cannot verify: " + why, "tls.reason.cannot-verify", {why}};
   }
   X509_STORE_CTX_set_default(ctx.get(), "ssl_server");
   X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx.get()), X509_V_FLAG_NO_CHECK_TIME);
@@ -177,18 +178,20 @@ Verdict chain_verdict(X509_STORE* store, X509* leaf, STACK_OF(X509)* presented) 
   const int depth = built != nullptr ? sk_X509_num(built) : 0;
   if (ok == 1) {
     X509* root = depth > 0 ? sk_X509_value(built, depth - 1) : leaf;
-    return {VerdictStatus::pass, "trusted chain of " + std::to_string(depth) + " to " +
-                                     name_text(X509_get_subject_name(root))};
+    const std::string n = std::to_string(depth);
+    const std::string to = name_text(X509_get_subject_name(root));
+    return {VerdictStatus::pass, "trusted chain of " + n + " to " + to, "tls.reason.trusted", {n, to}};
   }
   const int err = X509_STORE_CTX_get_error(ctx.get());
   const int at = X509_STORE_CTX_get_error_depth(ctx.get());
-  return {VerdictStatus::fail,
-          std::string(X509_verify_cert_error_string(err)) + " (at depth " + std::to_string(at) + ")"};
+  const std::string why(X509_verify_cert_error_string(err));  // OpenSSL's words stay as they are
+  return {VerdictStatus::fail, why + " (at depth " + std::to_string(at) + ")", "tls.reason.at-depth",
+          {why, std::to_string(at)}};
 }
 
 Verdict name_verdict(X509* leaf, const std::vector<std::string>& names, std::string* matched) {
-  if (leaf == nullptr) return {VerdictStatus::not_checked, "no certificate presented"};
-  if (names.empty()) return {VerdictStatus::not_checked, "no name to check against"};
+  if (leaf == nullptr) return {VerdictStatus::not_checked, "no certificate presented", "tls.reason.no-cert"};
+  if (names.empty()) return {VerdictStatus::not_checked, "no name to check against", "tls.reason.no-name"};
   for (const auto& n : names) {
     int rc = 0;
     if (auto a = net::Address::parse(n)) {
@@ -198,35 +201,49 @@ Verdict name_verdict(X509* leaf, const std::vector<std::string>& names, std::str
     }
     if (rc == 1) {
       *matched = n;
-      return {VerdictStatus::pass, "certificate matches " + util::sanitize(n, 256)};
+      const std::string shown = util::sanitize(n, 256);
+      return {VerdictStatus::pass, "certificate matches " + shown, "tls.reason.name-matches", {shown}};
     }
   }
   ERR_clear_error();
   std::string list;
   for (const auto& n : names) list += (list.empty() ? "" : ", ") + util::sanitize(n, 256);
-  return {VerdictStatus::fail, "certificate does not match " + list};
+  return {VerdictStatus::fail, "certificate does not match " + list, "tls.reason.name-mismatch", {list}};
 }
 
 Verdict expiry_verdict(STACK_OF(X509)* presented, X509* leaf, int warn_days) {
-  if (leaf == nullptr) return {VerdictStatus::not_checked, "no certificate presented"};
+  if (leaf == nullptr) return {VerdictStatus::not_checked, "no certificate presented", "tls.reason.no-cert"};
   const int n = presented != nullptr ? sk_X509_num(presented) : 0;
   for (int i = 0; i < std::max(n, 1); ++i) {
     X509* c = n > 0 ? sk_X509_value(presented, i) : leaf;
     const std::string which = i == 0 ? "certificate" : "chain certificate at depth " + std::to_string(i);
+    // The ids: "tls.reason.<leaf|chain>.<what>"; a chain certificate's first argument is its depth.
+    const std::string id = i == 0 ? "tls.reason.leaf." : "tls.reason.chain.";
+    std::vector<std::string> args;
+    if (i != 0) args.push_back(std::to_string(i));
     if (X509_cmp_current_time(X509_get0_notBefore(c)) > 0) {
-      return {VerdictStatus::fail, which + " is not valid before " + iso_time(X509_get0_notBefore(c))};
+      const std::string from = iso_time(X509_get0_notBefore(c));
+      args.push_back(from);
+      return {VerdictStatus::fail, which + " is not valid before " + from, id + "not-yet-valid", args};
     }
     if (X509_cmp_current_time(X509_get0_notAfter(c)) < 0) {
       const long ago = -days_until(X509_get0_notAfter(c));
-      return {VerdictStatus::fail, which + " expired on " + iso_time(X509_get0_notAfter(c)) + " (" +
-                                       std::to_string(ago) + (ago == 1 ? " day" : " days") + " ago)"};
+      const std::string on = iso_time(X509_get0_notAfter(c));
+      args.push_back(on);
+      args.push_back(std::to_string(ago));
+      return {VerdictStatus::fail,
+              which + " expired on " + on + " (" + std::to_string(ago) + (ago == 1 ? " day" : " days") + " ago)",
+              id + (ago == 1 ? "expired.one" : "expired.many"), args};
     }
   }
   const long left = days_until(X509_get0_notAfter(leaf));
-  const std::string when = "expires " + iso_time(X509_get0_notAfter(leaf)) + " (" + std::to_string(left) +
-                           (left == 1 ? " day" : " days") + " left)";
-  if (left < warn_days) return {VerdictStatus::warn, when + ", less than " + std::to_string(warn_days) + " days"};
-  return {VerdictStatus::pass, when};
+  const std::string until = iso_time(X509_get0_notAfter(leaf));
+  const std::string when = "expires " + until + " (" + std::to_string(left) + (left == 1 ? " day" : " days") + " left)";
+  const std::string one_or_many = left == 1 ? "one" : "many";
+  if (left < warn_days)
+    return {VerdictStatus::warn, when + ", less than " + std::to_string(warn_days) + " days",
+            "tls.reason.expires-soon." + one_or_many, {until, std::to_string(left), std::to_string(warn_days)}};
+  return {VerdictStatus::pass, when, "tls.reason.expires." + one_or_many, {until, std::to_string(left)}};
 }
 
 }  // namespace maildiag::tls::detail

@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace maildiag::tls {
@@ -34,9 +35,18 @@ enum class VerdictStatus {
 std::string_view to_string(VerdictStatus s);  ///< "pass", "warn", "fail", "not-checked"
 
 struct Verdict {
+  Verdict() = default;
+  /// `reason_in` stays English (the JSON schema); `id`/`args` give the text view its words in the
+  /// user's language (i18n::format), so that the English of both is the same sentence.
+  Verdict(VerdictStatus status_in, std::string reason_in, std::string id = {}, std::vector<std::string> args = {})
+      : status(status_in), reason(std::move(reason_in)), reason_id(std::move(id)), reason_args(std::move(args)) {}
   VerdictStatus status = VerdictStatus::not_checked;
-  std::string reason;  ///< one sentence: "certificate has expired", "matched mx1.example.org"
+  std::string reason;  ///< one sentence in English: "certificate has expired", "matched mx1.example.org"
+  std::string reason_id;                 ///< catalog id of `reason` ("tls.reason.*"); empty: no translation
+  std::vector<std::string> reason_args;  ///< the values for the id's "{}"
 };
+/// The reason for people (tables, findings) in the current language; `reason` when it has no id.
+std::string reason_text(const Verdict& v);
 
 /// One certificate as presented by the peer. Text fields are sanitised (certificates are
 /// attacker-controlled input).
