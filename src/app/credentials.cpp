@@ -1,5 +1,6 @@
 #include "maildiag/app/credentials.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/util/base64.hpp"
 
 #include <fcntl.h>
@@ -19,18 +20,18 @@ constexpr std::size_t kMaxSecret = 4096;
 std::optional<std::string> from_file(const std::string& path, std::string* error) {
   std::ifstream f(path, std::ios::binary);
   if (!f) {
-    *error = "cannot read password file " + path;
+    *error = i18n::format("smtp.password.file.unreadable", {path});
     return std::nullopt;
   }
   std::string line;
   std::getline(f, line);
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (line.empty()) {
-    *error = "password file " + path + " is empty";
+    *error = i18n::format("smtp.password.file.empty", {path});
     return std::nullopt;
   }
   if (line.size() > kMaxSecret) {
-    *error = "password file " + path + " holds more than 4096 bytes on its first line";
+    *error = i18n::format("smtp.password.file.too-long", {path});
     return std::nullopt;
   }
   return line;
@@ -39,7 +40,7 @@ std::optional<std::string> from_file(const std::string& path, std::string* error
 std::optional<std::string> from_tty(const std::string& prompt, std::string* error) {
   const int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) {
-    *error = "no password given (set MAILDIAG_PASSWORD or --password-file) and no terminal to ask on";
+    *error = i18n::msg("smtp.password.no-terminal");
     return std::nullopt;
   }
   termios old{};
@@ -59,7 +60,7 @@ std::optional<std::string> from_tty(const std::string& prompt, std::string* erro
   (void)!::write(fd, "\n", 1);
   ::close(fd);
   if (secret.empty()) {
-    *error = "empty password";
+    *error = i18n::msg("smtp.password.empty");
     return std::nullopt;
   }
   return secret;
@@ -73,10 +74,10 @@ std::optional<std::string> read_secret(const SecretSource& source, std::string* 
   if (source.file) return from_file(*source.file, &err);
   if (const char* v = std::getenv(source.env.c_str()); v != nullptr && *v != '\0') return std::string(v);
   if (!source.allow_prompt) {
-    err = "no password given: set " + source.env + " or use --password-file";
+    err = i18n::format("smtp.password.none", {source.env});
     return std::nullopt;
   }
-  return from_tty(source.prompt, &err);
+  return from_tty(source.prompt.empty() ? std::string(i18n::msg("smtp.password.prompt")) : source.prompt, &err);
 }
 
 void Redactor::add_secret(std::string_view secret) {

@@ -3,10 +3,10 @@
 
 #include "maildiag/app/smtp_dialog.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/smtp/sasl.hpp"
 #include "maildiag/util/text.hpp"
 
-#include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -17,6 +17,8 @@ namespace {
 using report::Severity;
 
 constexpr int kMaxSaslSteps = 6;
+
+std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
 
 std::string join(const std::vector<std::string>& v) {
   std::string out;
@@ -46,30 +48,30 @@ bool SmtpDialog::auth() {
   const auto& caps = f_.caps_tls ? *f_.caps_tls : f_.caps;
   if (caps.auth.empty()) {
     const bool later = !s_.tls() && f_.caps.starttls && opt_.starttls == StartTlsMode::never;
-    rep_.add(Severity::critical, "smtp.auth.not-offered", "The server does not offer AUTH here",
-             later ? "AUTH is usually offered only after STARTTLS, which --starttls never skipped."
-                   : "Without AUTH this port cannot take mail from users (submission needs it).",
-             {}, "Use the submission port (587, or 465 with --tls-on-connect) or enable SASL on this port.");
+    rep_.add(Severity::critical, "smtp.auth.not-offered", msg("smtp.auth.not-offered.title"),
+             msg(later ? "smtp.auth.not-offered.detail.later" : "smtp.auth.not-offered.detail"), {},
+             msg("smtp.auth.not-offered.fix"));
     s_.quit();
     return false;
   }
   if (!s_.tls() && !opt_.allow_plaintext_auth) {
     rep_.add(f_.caps.starttls ? Severity::unknown : Severity::critical, "smtp.auth.plaintext-refused",
-             "Credentials not sent: the connection is not encrypted",
-             f_.caps.starttls ? "STARTTLS was not used (--starttls never), so the password would travel in clear."
-                              : "The server offers AUTH without TLS: every client's password travels in clear.",
-             {}, "Enable STARTTLS (or use port 465); --allow-plaintext-auth sends them anyway (test systems only).");
+             msg("smtp.auth.plaintext-refused.title"),
+             msg(f_.caps.starttls ? "smtp.auth.plaintext-refused.detail.skipped"
+                                  : "smtp.auth.plaintext-refused.detail.no-tls"),
+             {}, msg("smtp.auth.plaintext-refused.fix"));
     s_.quit();
     return false;
   }
   const auto mech = smtp::choose_mechanism(caps.auth, secrets_.token, s_.tls(), opt_.auth_mech);
   if (!mech) {
     rep_.add(Severity::critical, "smtp.auth.no-mechanism",
-             opt_.auth_mech ? fmt::format("The server does not offer AUTH {}", smtp::to_string(*opt_.auth_mech))
-                            : std::string("No usable AUTH mechanism offered"),
-             "Offered: " + util::sanitize(join(caps.auth), 300) +
-                 (secrets_.token ? " (a bearer token needs XOAUTH2 or OAUTHBEARER)" : ""),
-             {}, "Pick one of the offered mechanisms with --auth-mech.");
+             opt_.auth_mech ? i18n::format("smtp.auth.no-mechanism.title.asked",
+                                           {std::string(smtp::to_string(*opt_.auth_mech))})
+                            : msg("smtp.auth.no-mechanism.title"),
+             i18n::format(secrets_.token ? "smtp.auth.no-mechanism.detail.token" : "smtp.auth.no-mechanism.detail",
+                          {util::sanitize(join(caps.auth), 300)}),
+             {}, msg("smtp.auth.no-mechanism.fix"));
     s_.quit();
     return false;
   }
@@ -111,17 +113,19 @@ bool SmtpDialog::auth_result(const codes::Reply& r, const std::string& challenge
   f_.auth_ok = r.code == 235;
   if (*f_.auth_ok) {
     rep_.add(Severity::ok, "smtp.auth.ok",
-             fmt::format("AUTH {} as {} succeeded", f_.auth_mechanism, util::sanitize(*opt_.auth_user, 200)), {},
+             i18n::format("smtp.auth.ok.title", {f_.auth_mechanism, util::sanitize(*opt_.auth_user, 200)}), {},
              util::sanitize(r.wire(), 300));
     return true;
   }
   const auto c = codes::classify(r);
-  std::string detail = r.code == 334 ? "The server kept sending challenges; the exchange was abandoned."
-                                     : std::string(codes::info(c.reason).description);
+  std::string detail =
+      r.code == 334 ? msg("smtp.auth.failed.challenges") : std::string(codes::info(c.reason).description);
   const auto mech = smtp::mechanism_from_string(f_.auth_mechanism);
-  if (!challenge.empty() && mech && smtp::uses_token(*mech)) detail += " Server's error document: " + challenge;
+  if (!challenge.empty() && mech && smtp::uses_token(*mech))
+    detail += i18n::format("smtp.auth.failed.error-document", {challenge});
   rep_.add(Severity::critical, "smtp.auth.failed",
-           fmt::format("AUTH {} as {} failed ({})", f_.auth_mechanism, util::sanitize(*opt_.auth_user, 200), r.code),
+           i18n::format("smtp.auth.failed.title", {f_.auth_mechanism, util::sanitize(*opt_.auth_user, 200),
+                                                   std::to_string(r.code)}),
            detail, util::sanitize(r.wire(), 500), c.remediation);
   return false;
 }

@@ -3,6 +3,7 @@
 
 #include "maildiag/app/smtp_dialog.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/net/address.hpp"
 #include "maildiag/report/classification.hpp"
 #include "maildiag/util/text.hpp"
@@ -17,6 +18,8 @@ using report::Severity;
 
 /// Evidence text for a reply: its lines as sent, sanitised.
 std::string evidence(const codes::Reply& r) { return util::sanitize(r.wire(), 1500); }
+
+std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
 
 }  // namespace
 
@@ -83,8 +86,7 @@ std::optional<smtp::event::Reply> SmtpDialog::reply(const char* waiting_for) {
     if (!ev) return std::nullopt;
     if (auto* r = std::get_if<smtp::event::Reply>(&*ev)) {
       if (r->unsolicited) {
-        rep_.add(Severity::critical, "smtp.closing", "The server announced it is closing the connection",
-                 "A 421 reply that answers no command: an idle timeout or a shutdown (RFC 5321 §3.8).",
+        rep_.add(Severity::critical, "smtp.closing", msg("smtp.closing.title"), msg("smtp.closing.detail"),
                  evidence(r->reply));
         return std::nullopt;
       }
@@ -97,9 +99,8 @@ std::optional<smtp::event::Reply> SmtpDialog::reply(const char* waiting_for) {
     }
     if (std::holds_alternative<smtp::event::Closed>(*ev)) {
       rep_.add(Severity::critical, "smtp.closed",
-               fmt::format("The server closed the connection while we waited for {}", waiting_for),
-               "The connection ended without a reply: the server crashed, a firewall cut the session, or the "
-               "server drops clients it does not like (check its log for this client's address).");
+               i18n::format("smtp.closed.waiting.title", {waiting_text(waiting_for)}),
+               msg("smtp.closed.waiting.detail"));
       return std::nullopt;
     }
     // ReadyForTls / Greeting cannot come here in a correct flow; treat as a protocol slip.
@@ -109,14 +110,10 @@ std::optional<smtp::event::Reply> SmtpDialog::reply(const char* waiting_for) {
 
 void SmtpDialog::protocol_error(const smtp::event::ProtocolError& e) {
   const bool injection = e.kind == smtp::ErrorKind::data_after_starttls;
-  rep_.add(Severity::critical, injection ? "smtp.starttls.injection" : "smtp.protocol." + std::string(smtp::to_string(e.kind)),
-           injection ? "The server sent data after accepting STARTTLS, before the TLS handshake"
-                     : "The server broke the SMTP protocol: " + std::string(smtp::to_string(e.kind)),
-           e.message, {},
-           injection ? "Bytes injected between the 220 and the handshake are a man-in-the-middle attack or a broken "
-                       "server (CVE-2021-22947 class); they were discarded. Check the path to the server."
-                     : "Check what actually listens on this port (another service, a proxy, a tarpit) and the "
-                       "server's log.");
+  const std::string kind(smtp::to_string(e.kind));  // a protocol token: stays as it is
+  rep_.add(Severity::critical, injection ? "smtp.starttls.injection" : "smtp.protocol." + kind,
+           injection ? msg("smtp.starttls.injection.title") : i18n::format("smtp.protocol.title", {kind}), e.message,
+           {}, injection ? msg("smtp.starttls.injection.fix") : msg("smtp.protocol.fix"));
 }
 
 bool SmtpDialog::greeting() {
@@ -128,9 +125,7 @@ bool SmtpDialog::greeting() {
     return false;
   }
   if (std::holds_alternative<smtp::event::Closed>(*ev)) {
-    rep_.add(Severity::critical, "smtp.closed", "The server closed the connection without a greeting",
-             "Connection accepted and closed at once: the service is overloaded, refuses this client, or "
-             "something other than SMTP listens here.");
+    rep_.add(Severity::critical, "smtp.closed", msg("smtp.closed.greeting.title"), msg("smtp.closed.greeting.detail"));
     return false;
   }
   const auto* g = std::get_if<smtp::event::Greeting>(&*ev);
@@ -140,9 +135,8 @@ bool SmtpDialog::greeting() {
   const auto c = codes::classify(g->reply);
   temp_refusal_ = g->reply.reply_class() == 4;
   rep_.add(Severity::critical, "smtp.banner.rejected",
-           fmt::format("The server refused service in its greeting ({})", g->reply.code),
-           temp_refusal_ ? "A 4xx greeting means: not now (RFC 5321 §3.1). Senders try the next MX and retry later."
-                         : "A 554 greeting means: no SMTP service for this client (RFC 5321 §3.1). Senders give up.",
+           i18n::format("smtp.banner.rejected.title", {std::to_string(g->reply.code)}),
+           msg(temp_refusal_ ? "smtp.banner.rejected.detail.4xx" : "smtp.banner.rejected.detail.5xx"),
            evidence(g->reply), c.remediation);
   s_.quit();
   return false;
@@ -171,17 +165,16 @@ bool SmtpDialog::hello(bool after_tls) {
       f_.hello = r->reply;
       f_.caps = caps;
       if (!caps.auth.empty() && !s_.tls())
-        rep_.add(Severity::warning, "smtp.auth.before-tls", "AUTH is offered before TLS",
-                 "Clients may send passwords in plain text here (AUTH " + util::sanitize(caps.auth.front(), 40) +
-                     " before STARTTLS); a man in the middle can also strip STARTTLS and collect them.",
-                 evidence(r->reply),
-                 "Offer AUTH only after STARTTLS (Postfix: smtpd_tls_auth_only = yes).");
+        rep_.add(Severity::warning, "smtp.auth.before-tls", msg("smtp.auth.before-tls.title"),
+                 i18n::format("smtp.auth.before-tls.detail", {util::sanitize(caps.auth.front(), 40)}),
+                 evidence(r->reply), msg("smtp.auth.before-tls.fix"));
     }
     return true;
   }
   if (after_tls || r->reply.code == 421 || r->reply.code == 554) {
     rep_.add(Severity::critical, after_tls ? "smtp.ehlo-tls.refused" : "smtp.ehlo.refused",
-             fmt::format("The server refused EHLO{} ({})", after_tls ? " after STARTTLS" : "", r->reply.code),
+             i18n::format(after_tls ? "smtp.ehlo-tls.refused.title" : "smtp.ehlo.refused.title",
+                          {std::to_string(r->reply.code)}),
              "", evidence(r->reply), codes::classify(r->reply).remediation);
     s_.quit();
     return false;
@@ -193,17 +186,15 @@ bool SmtpDialog::hello(bool after_tls) {
   if (!hr) return false;
   f_.hello = hr->reply;
   if (hr->reply.code != 250) {
-    rep_.add(Severity::critical, "smtp.helo.refused", fmt::format("The server refused both EHLO and HELO ({})",
-                                                                  hr->reply.code),
+    rep_.add(Severity::critical, "smtp.helo.refused",
+             i18n::format("smtp.helo.refused.title", {std::to_string(hr->reply.code)}),
              "", evidence(hr->reply), codes::classify(hr->reply).remediation);
     s_.quit();
     return false;
   }
   f_.esmtp = false;
-  rep_.add(Severity::warning, "smtp.esmtp.missing", "The server does not speak ESMTP (EHLO refused, HELO accepted)",
-           "Without EHLO there is no STARTTLS, no SIZE, no PIPELINING, no 8BITMIME: mail to it travels in plain "
-           "text. A modern MTA always offers ESMTP; a proxy or an old firewall (Cisco \"fixup smtp\") may hide it.",
-           evidence(r->reply), "Check the server software and anything inspecting SMTP in front of it.");
+  rep_.add(Severity::warning, "smtp.esmtp.missing", msg("smtp.esmtp.missing.title"), msg("smtp.esmtp.missing.detail"),
+           evidence(r->reply), msg("smtp.esmtp.missing.fix"));
   return true;
 }
 
@@ -212,18 +203,14 @@ bool SmtpDialog::starttls() {
   const auto& caps = f_.caps;
   if (opt_.starttls == StartTlsMode::never) {
     if (caps.starttls)
-      rep_.add(Severity::info, "smtp.starttls.skipped",
-               "STARTTLS offered but not used (--starttls never): this session was not encrypted", {}, {},
-               "Run without --starttls never to test the encrypted path.");
+      rep_.add(Severity::info, "smtp.starttls.skipped", msg("smtp.starttls.skipped.title"), {}, {},
+               msg("smtp.starttls.skipped.fix"));
     return true;
   }
   if (!caps.starttls) {
     const auto sev = opt_.starttls == StartTlsMode::require ? Severity::critical : Severity::warning;
-    rep_.add(sev, "smtp.starttls.missing", "The server does not offer STARTTLS",
-             "Mail to this server travels in plain text; senders that require TLS (MTA-STS, DANE, policies) will "
-             "not deliver, and submission clients will refuse to send passwords.",
-             f_.hello ? evidence(*f_.hello) : std::string(),
-             "Configure a certificate and enable STARTTLS (Postfix: smtpd_tls_security_level = may).");
+    rep_.add(sev, "smtp.starttls.missing", msg("smtp.starttls.missing.title"), msg("smtp.starttls.missing.detail"),
+             f_.hello ? evidence(*f_.hello) : std::string(), msg("smtp.starttls.missing.fix"));
     if (opt_.starttls == StartTlsMode::require) {
       s_.quit();
       return false;
@@ -237,10 +224,8 @@ bool SmtpDialog::starttls() {
   if (r->reply.code != 220) {
     const bool req = opt_.starttls == StartTlsMode::require;
     rep_.add(req ? Severity::critical : Severity::warning, "smtp.starttls.refused",
-             fmt::format("STARTTLS is offered but refused ({})", r->reply.code),
-             "The server advertises STARTTLS and then will not start it: usually a missing or unreadable "
-             "certificate or key.",
-             evidence(r->reply), "Check the TLS certificate and key settings and the server log.");
+             i18n::format("smtp.starttls.refused.title", {std::to_string(r->reply.code)}),
+             msg("smtp.starttls.refused.detail"), evidence(r->reply), msg("smtp.starttls.refused.fix"));
     if (req) {
       s_.quit();
       return false;
@@ -271,11 +256,9 @@ bool SmtpDialog::handshake(const char* how) {
   if (s_.interrupted()) return false;  // Ctrl-C cut the handshake: no verdict on a half-done one
   f_.tls_how = how;
   if (!r.injected.empty()) {
-    rep_.add(Severity::critical, "smtp.starttls.injection",
-             "The server sent plain-text data after accepting STARTTLS, before the TLS handshake",
-             "Bytes between the 220 and the handshake are a command injection by a man in the middle or a broken "
-             "server (CVE-2021-22947 class); they were discarded, never fed into TLS.",
-             util::sanitize(r.injected, 300), "Check the network path to the server and its software.");
+    rep_.add(Severity::critical, "smtp.starttls.injection", msg("smtp.starttls.injected.title"),
+             msg("smtp.starttls.injected.detail"), util::sanitize(r.injected, 300),
+             msg("smtp.starttls.injected.fix"));
   }
   f_.tls = r.report;
   const std::size_t first = rep_.findings.size();
@@ -291,13 +274,10 @@ void SmtpDialog::adjust_tls_findings(std::size_t first) {
     const bool verification = fd.id == "smtp.tls.chain" || fd.id == "smtp.tls.name" || fd.id == "smtp.tls.expiry";
     if (verification && tls_optional()) {
       fd.severity = Severity::warning;
-      fd.detail += " STARTTLS between MTAs is opportunistic (RFC 3207; RFC 7435): most sending MTAs encrypt without "
-                   "verifying, so mail still flows, but senders that insist on verified TLS (MTA-STS "
-                   "\"enforce\", a TLS policy) will not deliver.";
+      fd.detail += i18n::msg("smtp.tls.opportunistic.note");
     } else if (fd.id == "smtp.tls.dane" && !host_.tlsa_secure) {
       fd.severity = Severity::warning;
-      fd.detail += " The TLSA records were not DNSSEC-validated by the resolver (no AD bit), so DANE senders "
-                   "ignore them; validated, this failure would stop delivery.";
+      fd.detail += i18n::msg("smtp.tls.dane-unvalidated.note");
     }
   }
 }

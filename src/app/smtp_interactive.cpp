@@ -8,6 +8,7 @@
 #include "maildiag/app/smtp_dialog.hpp"
 #include "maildiag/app/smtp_session.hpp"
 #include "maildiag/app/smtp_target.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/net/address.hpp"
 #include "maildiag/smtp/data.hpp"
 #include "maildiag/smtp/sasl.hpp"
@@ -25,6 +26,8 @@ namespace {
 using report::Severity;
 
 constexpr std::size_t kMaxTypedMessage = 16u << 20;
+
+std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
 
 class Interactive {
  public:
@@ -73,14 +76,14 @@ bool Interactive::open(report::Report& rep, Redactor& redactor) {
   if (targets.empty() || targets.front().addresses.empty()) return false;
   const auto cr = s_->connect(targets.front().addresses, port_, fmt::format("{}:{}", host_, port_));
   if (!cr.ok()) {
-    rep.add(Severity::critical, "smtp.connect", fmt::format("Cannot connect to {}:{}: {}", host_, port_,
-                                                            net::to_string(cr.summary())));
+    rep.add(Severity::critical, "smtp.connect",
+            i18n::format("smtp.connect.title",
+                         {fmt::format("{}:{}", host_, port_), std::string(net::to_string(cr.summary()))}));
     return false;
   }
   if (o_.tls_on_connect) handshake();
   if (s_->gone()) return false;
-  say("Type SMTP commands; DATA reads lines up to a single \".\"; AUTH PLAIN|LOGIN|CRAM-MD5 alone uses "
-      "--auth-user; end of input sends QUIT.");
+  say(msg("smtp.interactive.hello"));
   return settle();
 }
 
@@ -98,7 +101,7 @@ bool Interactive::settle() {
     }
     if (auto* e = std::get_if<smtp::event::ProtocolError>(&*ev)) {
       rep_->add(Severity::critical, "smtp.protocol." + std::string(smtp::to_string(e->kind)),
-                "The server broke the SMTP protocol", e->message);
+                msg("smtp.interactive.protocol.title"), e->message);
       return false;
     }
     if (std::holds_alternative<smtp::event::Closed>(*ev)) return false;
@@ -115,18 +118,20 @@ void Interactive::handshake() {
   t.expiry_warn_days = o_.expiry_warn_days;
   auto r = s_->start_tls(t);
   if (!r.injected.empty())
-    rep_->add(Severity::critical, "smtp.starttls.injection", "Plain-text data arrived after the STARTTLS 220",
-              "Discarded, never fed into TLS (CVE-2021-22947 class).", util::sanitize(r.injected, 300));
+    rep_->add(Severity::critical, "smtp.starttls.injection", msg("smtp.interactive.injection.title"),
+              msg("smtp.interactive.injection.detail"), util::sanitize(r.injected, 300));
   tls::add_findings(*rep_, r.report, "smtp.tls", fmt::format("{}:{}", host_, port_));
   if (!r.ok) return;
   for (const auto& c : r.report.chain) say("peer subject=" + c.subject + " notAfter=" + c.not_after);
-  say(fmt::format("chain: {}; name: {}; expiry: {}{}", tls::to_string(r.report.chain_verdict.status),
-                  tls::to_string(r.report.name_verdict.status), tls::to_string(r.report.expiry_verdict.status),
-                  o_.tls_on_connect ? "" : " — send EHLO again (RFC 3207 §4.2)"));
+  // The verdicts' status words (pass, fail ...) are the JSON's tokens and stay as they are.
+  say(i18n::format(o_.tls_on_connect ? "smtp.interactive.tls-verdicts" : "smtp.interactive.tls-verdicts.ehlo",
+                   {std::string(tls::to_string(r.report.chain_verdict.status)),
+                    std::string(tls::to_string(r.report.name_verdict.status)),
+                    std::string(tls::to_string(r.report.expiry_verdict.status))}));
 }
 
 void Interactive::data() {
-  say("Enter the message; end with a line containing only \".\"");
+  say(msg("smtp.interactive.data"));
   std::string content;
   std::string line;
   while (std::getline(in_, line)) {
@@ -144,14 +149,14 @@ void Interactive::auth_helper(smtp::Mechanism mech) {
     std::string err;
     auto pw = read_secret(o_.password_source, &err);
     if (!pw) {
-      say("AUTH helper: " + err);
+      say(i18n::format("smtp.interactive.auth-helper", {err}));
       return;
     }
     secret_ = *pw;
     redactor_->add_credentials(*o_.auth_user, secret_);
   }
   if (!s_->tls() && !o_.allow_plaintext_auth) {
-    say("AUTH helper: not encrypted; use STARTTLS first (or --allow-plaintext-auth)");
+    say(msg("smtp.interactive.auth-helper.plaintext"));
     return;
   }
   smtp::SaslSession sasl(mech, {*o_.auth_user, secret_, "", host_, port_}, hmac_md5_hex);

@@ -1,5 +1,6 @@
 #include "maildiag/app/smtp_report.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/report/classification.hpp"
 #include "maildiag/util/text.hpp"
 
@@ -10,6 +11,11 @@
 namespace maildiag::app {
 
 namespace {
+
+std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
+
+/// "STARTTLS" is a command and stays; "implicit TLS" is words.
+std::string tls_how_text(const std::string& how) { return how == "implicit TLS" ? msg("smtp.tls-how.implicit") : how; }
 
 std::string ms(double v) { return fmt::format("{:.1f} ms", v); }
 
@@ -26,9 +32,10 @@ std::string upper_word(const std::string& line) {
 void capabilities_section(report::Report& rep, const SmtpFacts& f) {
   if (f.caps.empty() && !f.caps_tls) return;
   const bool two = f.caps_tls.has_value();
-  auto& s = rep.add_section(two ? "Capabilities (EHLO before and after STARTTLS)" : "Capabilities (EHLO)",
-                            two ? std::vector<std::string>{"Keyword", "Before TLS", "After TLS"}
-                                : std::vector<std::string>{"Keyword", "Parameters"});
+  auto& s = rep.add_section(msg(two ? "smtp.section.caps-tls" : "smtp.section.caps"),
+                            two ? std::vector<std::string>{msg("smtp.col.keyword"), msg("smtp.col.before-tls"),
+                                                           msg("smtp.col.after-tls")}
+                                : std::vector<std::string>{msg("smtp.col.keyword"), msg("smtp.col.parameters")});
   // One row per keyword in the order first seen; parameters shown as the server sent them.
   std::vector<std::string> order;
   auto note = [&](const smtp::Capabilities& c) {
@@ -59,35 +66,43 @@ void capabilities_section(report::Report& rep, const SmtpFacts& f) {
 
 void recipients_section(report::Report& rep, const SmtpFacts& f) {
   if (f.rcpts.empty()) return;
-  auto& s = rep.add_section("Recipients", {"Recipient", "Verdict", "Reply", "Meaning"});
+  auto& s = rep.add_section(msg("smtp.section.recipients"), {msg("smtp.col.recipient"), msg("smtp.col.verdict"),
+                                                            msg("smtp.col.reply"), msg("smtp.col.meaning")});
   for (const auto& r : f.rcpts) {
-    std::string meaning = r.note;
+    std::string meaning = r.note_id.empty() ? r.note : msg(r.note_id);
     if (meaning.empty() && r.classification) meaning = std::string(codes::info(r.classification->reason).description);
-    s.rows.push_back({util::sanitize(r.address, 200) + (r.relay_probe ? " (relay test)" : ""),
-                      std::string(smtp::describe(r.verdict)), r.reply ? first_line(*r.reply) : std::string("-"),
-                      meaning});
+    const std::string address = util::sanitize(r.address, 200);
+    s.rows.push_back({r.relay_probe ? i18n::format("smtp.recipients.relay-test", {address}) : address,
+                      rcpt_verdict_text(r.verdict), r.reply ? first_line(*r.reply) : std::string("-"), meaning});
   }
 }
 
 void session_section(report::Report& rep, const SmtpTestOptions& o, const SmtpEndpoint& e, const SmtpFacts& f) {
-  auto& s = rep.add_section("Session");
-  s.rows.push_back({"Server", fmt::format("{}:{}{}", util::sanitize(e.host, 200), e.port, e.from_mx ? " (MX)" : "")});
-  if (!e.address.empty()) s.rows.push_back({"Address", e.address});
-  if (f.banner) s.rows.push_back({"Banner", first_line(*f.banner)});
-  if (f.hello && !f.esmtp) s.rows.push_back({"ESMTP", "no (HELO only)"});
-  if (f.tls) s.rows.push_back({"TLS", f.tls_how + ": " + tls::summary(*f.tls)});
-  else if (!o.tls_on_connect) s.rows.push_back({"TLS", f.caps.starttls ? "offered, not used" : "not offered"});
-  if (e.tlsa.status == "ok") s.rows.push_back({"DANE", fmt::format("{} TLSA record(s){}", e.tlsa.records.size(),
-                                                                  e.tlsa.secure ? ", DNSSEC-validated" : ", not validated")});
+  auto& s = rep.add_section(msg("smtp.section.session"));
+  auto row = [&](std::string_view label, std::string value) { s.rows.push_back({msg(label), std::move(value)}); };
+  row("smtp.row.server", fmt::format("{}:{}{}", util::sanitize(e.host, 200), e.port, e.from_mx ? " (MX)" : ""));
+  if (!e.address.empty()) row("smtp.row.address", e.address);
+  if (f.banner) row("smtp.row.banner", first_line(*f.banner));
+  if (f.hello && !f.esmtp) row("smtp.row.esmtp", msg("smtp.session.helo-only"));
+  if (f.tls) row("smtp.row.tls", tls_how_text(f.tls_how) + ": " + tls::summary(*f.tls));
+  else if (!o.tls_on_connect)
+    row("smtp.row.tls", msg(f.caps.starttls ? "smtp.session.tls-not-used" : "smtp.session.tls-not-offered"));
+  if (e.tlsa.status == "ok")
+    row("smtp.row.dane", i18n::format(e.tlsa.secure ? "smtp.session.dane.validated" : "smtp.session.dane.unvalidated",
+                                      {std::to_string(e.tlsa.records.size())}));
   if (!f.auth_mechanism.empty())
-    s.rows.push_back({"AUTH", f.auth_mechanism + (f.auth_ok.value_or(false) ? ": accepted" : ": refused")});
-  if (f.relay_open) s.rows.push_back({"Open relay", *f.relay_open ? "YES" : "no"});
-  if (f.message_reply) s.rows.push_back({"Message", first_line(*f.message_reply)});
-  if (f.queue_id) s.rows.push_back({"Queue ID", util::sanitize(f.queue_id->id, 128) + " (" + std::string(f.queue_id->software) + ")"});
-  if (!f.token.empty()) s.rows.push_back({"Token", f.token});
-  s.rows.push_back({"Stage", f.stage + (f.completed ? " (completed)" : " (stopped here)")});
-  s.rows.push_back({"Timing", fmt::format("connect {}, banner {}, total {}, {} round trips", ms(f.connect_ms),
-                                          ms(f.banner_ms), ms(f.total_ms), f.round_trips)});
+    row("smtp.row.auth", i18n::format(f.auth_ok.value_or(false) ? "smtp.session.auth.accepted"
+                                                                 : "smtp.session.auth.refused",
+                                      {f.auth_mechanism}));
+  if (f.relay_open) row("smtp.row.open-relay", msg(*f.relay_open ? "smtp.session.relay.yes" : "smtp.session.relay.no"));
+  if (f.message_reply) row("smtp.row.message", first_line(*f.message_reply));
+  if (f.queue_id)
+    row("smtp.row.queue-id", util::sanitize(f.queue_id->id, 128) + " (" + std::string(f.queue_id->software) + ")");
+  if (!f.token.empty()) row("smtp.row.token", f.token);
+  row("smtp.row.stage", i18n::format(f.completed ? "smtp.session.stage.completed" : "smtp.session.stage.stopped",
+                                     {f.stage}));
+  row("smtp.row.timing", i18n::format("smtp.session.timing", {ms(f.connect_ms), ms(f.banner_ms), ms(f.total_ms),
+                                                              std::to_string(f.round_trips)}));
 }
 
 }  // namespace
@@ -188,7 +203,7 @@ void add_smtp_sections(report::Report& rep, const SmtpTestOptions& o, const Smtp
   session_section(rep, o, e, f);
   capabilities_section(rep, f);
   if (f.tls) {
-    auto& s = rep.add_section("TLS (" + f.tls_how + ")");
+    auto& s = rep.add_section("TLS (" + tls_how_text(f.tls_how) + ")");
     tls::add_rows(s, *f.tls);
   }
   recipients_section(rep, f);

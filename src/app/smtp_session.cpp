@@ -3,6 +3,7 @@
 #include "interrupted.hpp"
 
 #include "maildiag/codes/classify.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/message/charset.hpp"
 #include "maildiag/smtp/queue_id.hpp"
 #include "maildiag/util/text.hpp"
@@ -14,6 +15,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 namespace maildiag::app {
 
@@ -22,11 +25,43 @@ namespace {
 constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr std::size_t kShownLine = 1000;
 
+std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
+
 std::string seconds(std::chrono::milliseconds d) {
   return fmt::format("{:g} s", static_cast<double>(d.count()) / 1000.0);
 }
 
+/// The phrases the dialog waits for, with their catalog ids ("the reply to <command>" is one
+/// pattern, smtp.wait.reply-to, with the command as its argument).
+constexpr std::array<std::pair<std::string_view, std::string_view>, 15> kWaits{{
+    {"the greeting (220)", "smtp.wait.greeting"},
+    {"the TLS switch", "smtp.wait.tls-switch"},
+    {"the reply to the AUTH cancel", "smtp.wait.auth-cancel"},
+    {"the reply to MAIL FROM (relay test)", "smtp.wait.relay-mail"},
+    {"the reply to RCPT TO (relay test)", "smtp.wait.relay-rcpt"},
+    {"the replies after the failed AUTH", "smtp.wait.after-failed-auth"},
+    {"the reply to the end of the message", "smtp.wait.end-of-message"},
+    {"a reply", "smtp.wait.a-reply"},
+    {"the reply cut off by the interrupt", "smtp.wait.cut-off"},
+    {"a command to be sent", "smtp.wait.sending"},
+    {"the connection", "smtp.wait.connection"},
+    {"the TLS handshake", "smtp.wait.tls-handshake"},
+    {"the end of the session", "smtp.wait.end-of-session"},
+    {"the DNS lookups", "smtp.wait.dns"},
+    {"the next MX host", "smtp.wait.next-mx"},
+}};
+
 }  // namespace
+
+std::string waiting_text(std::string_view waiting_for) {
+  for (const auto& [en, id] : kWaits) {
+    if (en == waiting_for) return msg(id);
+  }
+  constexpr std::string_view kReplyTo = "the reply to ";
+  if (waiting_for.substr(0, kReplyTo.size()) == kReplyTo)  // the rest is a command: EHLO, MAIL FROM ...
+    return i18n::format("smtp.wait.reply-to", {std::string(waiting_for.substr(kReplyTo.size()))});
+  return std::string(waiting_for);
+}
 
 std::string reply_note(const codes::Reply& reply, smtp::Verb verb) {
   if (reply.code == 334) {
@@ -79,7 +114,7 @@ bool SmtpSession::check_interrupt(std::string_view waiting_for) {
   interrupted_ = true;
   grace_end_ = net::Clock::now() + util::kQuitGrace;
   loop_.set_closing(true);  // the loop runs again for the goodbye, bounded by grace_end_
-  add_interrupted(rep_, "smtp", waiting_for);
+  add_interrupted(rep_, "smtp", waiting_text(waiting_for));
   error(util::interrupt_message() + " while waiting for " + std::string(waiting_for));
   return true;
 }
@@ -159,11 +194,11 @@ bool SmtpSession::flush() {
   if (st.kind == net::IoStatus::Kind::timeout && check_interrupt("a command to be sent")) return false;
   if (st.kind == net::IoStatus::Kind::timeout) {
     timed_out_ = true;
-    rep_.add(opt_.timeout_state, "smtp.timeout", "Sending to the server did not complete within " +
-                                                     seconds(opt_.command_timeout),
-             "The server stopped reading what we send.", {}, "Retry with a longer --command-timeout.");
+    rep_.add(opt_.timeout_state, "smtp.timeout",
+             i18n::format("smtp.timeout.sending.title", {seconds(opt_.command_timeout)}),
+             msg("smtp.timeout.sending.detail"), {}, msg("smtp.timeout.sending.fix"));
   } else {
-    rep_.add(report::Severity::critical, "smtp.connection-lost", "The connection broke while sending",
+    rep_.add(report::Severity::critical, "smtp.connection-lost", msg("smtp.connection-lost.sending"),
              st.detail.empty() ? std::string(net::to_string(st.kind)) : st.detail);
   }
   error("write failed: " + (st.detail.empty() ? std::string(net::to_string(st.kind)) : st.detail));
@@ -200,12 +235,8 @@ bool SmtpSession::read_more(net::Clock::time_point deadline, std::string_view wa
       timed_out_ = true;
       const auto budget = engine_.state() == smtp::State::greeting ? opt_.connect_timeout : opt_.command_timeout;
       rep_.add(opt_.timeout_state, "smtp.timeout",
-               fmt::format("No complete reply within {} while waiting for {}", seconds(budget), waiting_for),
-               "The server accepted the connection but did not answer in time: overloaded, a tarpit that delays "
-               "on purpose, or a firewall that breaks the session.",
-               {},
-               "Retry with a longer --connect-timeout/--command-timeout; real MTAs wait up to 5 minutes for the "
-               "greeting (RFC 5321 §4.5.3.2).");
+               i18n::format("smtp.timeout.reply.title", {seconds(budget), waiting_text(waiting_for)}),
+               msg("smtp.timeout.reply.detail"), {}, msg("smtp.timeout.reply.fix"));
       error(fmt::format("timeout after {} waiting for {}", seconds(budget), waiting_for));
       return false;
     }
@@ -214,7 +245,7 @@ bool SmtpSession::read_more(net::Clock::time_point deadline, std::string_view wa
   }
   gone_ = true;
   rep_.add(report::Severity::critical, "smtp.connection-lost",
-           "The connection broke while waiting for " + std::string(waiting_for), st.detail);
+           i18n::format("smtp.connection-lost.waiting", {waiting_text(waiting_for)}), st.detail);
   error("read failed: " + st.detail);
   return false;
 }

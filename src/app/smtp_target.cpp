@@ -2,6 +2,7 @@
 
 #include "maildiag/dns/mail.hpp"
 #include "maildiag/dns/resolver.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/net/event_loop.hpp"
 #include "maildiag/util/text.hpp"
 
@@ -14,6 +15,8 @@ namespace maildiag::app {
 namespace {
 
 using report::Severity;
+
+std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
 
 dns::ResolverConfig resolver_config(const CommonOptions& c) {
   dns::ResolverConfig cfg;
@@ -49,10 +52,9 @@ std::vector<SmtpTarget> direct(const SmtpTestOptions& o, const std::string& host
   t.addresses = to_net(found.addresses);
   if (t.addresses.empty()) {
     t.error = found.error.empty() ? std::string(dns::describe(found.status)) : found.error;
-    rep.add(Severity::unknown, "smtp.dns", fmt::format("{} does not resolve to an address", util::sanitize(host, 200)),
+    rep.add(Severity::unknown, "smtp.dns", i18n::format("smtp.dns.unresolved.title", {util::sanitize(host, 200)}),
             fmt::format("DNS: {} ({}).", dns::to_string(found.status), util::sanitize(t.error, 300)), {},
-            dns::is_failure(found.status) ? "DNS did not answer: check the resolver or pass --dns-server, and retry."
-                                          : "Check the host name; for a mail domain use --mx DOMAIN.");
+            msg(dns::is_failure(found.status) ? "smtp.dns.unresolved.fix.failure" : "smtp.dns.unresolved.fix.name"));
     return {};
   }
   return {t};
@@ -63,7 +65,8 @@ std::vector<SmtpTarget> via_mx(const SmtpTestOptions& o, const std::string& doma
   nlohmann::json j = {{"domain", mx.domain}, {"status", dns::to_string(mx.status)}, {"null_mx", mx.null_mx},
                       {"implicit", mx.implicit}, {"hosts", nlohmann::json::array()}};
   std::vector<SmtpTarget> out;
-  auto& sec = rep.add_section("Mail exchangers of " + util::sanitize(mx.domain, 200), {"Pref", "Host", "Addresses"});
+  auto& sec = rep.add_section(i18n::format("smtp.section.mx", {util::sanitize(mx.domain, 200)}),
+                              {msg("smtp.col.pref"), msg("smtp.col.host"), msg("smtp.col.addresses")});
   for (const auto& h : mx.hosts) {
     SmtpTarget t;
     t.name = h.name;
@@ -82,21 +85,20 @@ std::vector<SmtpTarget> via_mx(const SmtpTestOptions& o, const std::string& doma
   }
   rep.data["mx"] = j;
   if (mx.null_mx) {
-    rep.add(Severity::critical, "smtp.mx.null", fmt::format("{} publishes a null MX: it accepts no mail",
-                                                            util::sanitize(domain, 200)),
-            "\"MX 0 .\" (RFC 7505) says the domain receives no mail; senders bounce at once.");
+    rep.add(Severity::critical, "smtp.mx.null", i18n::format("smtp.mx.null.title", {util::sanitize(domain, 200)}),
+            msg("smtp.mx.null.detail"));
     return {};
   }
   if (mx.implicit && !out.empty())
-    rep.add(Severity::info, "smtp.mx.implicit", "No MX records: mail goes to the domain's own address",
-            "RFC 5321 §5.1 implicit MX. Publish an MX record to make the intent explicit.");
+    rep.add(Severity::info, "smtp.mx.implicit", msg("smtp.mx.implicit.title"), msg("smtp.mx.implicit.detail"));
   if (out.empty()) {
     const bool failure = dns::is_failure(mx.status);
     rep.add(failure ? Severity::unknown : Severity::critical, "smtp.mx.none",
-            fmt::format("No mail exchanger found for {}", util::sanitize(domain, 200)),
-            fmt::format("MX lookup: {}{}", dns::to_string(mx.status),
-                        mx.error.empty() ? std::string() : " (" + util::sanitize(mx.error, 300) + ")"),
-            {}, failure ? "DNS did not answer: check the resolver and retry." : "Publish MX records for the domain.");
+            i18n::format("smtp.mx.none.title", {util::sanitize(domain, 200)}),
+            mx.error.empty() ? i18n::format("smtp.mx.none.detail", {std::string(dns::to_string(mx.status))})
+                             : i18n::format("smtp.mx.none.detail.error",
+                                            {std::string(dns::to_string(mx.status)), util::sanitize(mx.error, 300)}),
+            {}, msg(failure ? "smtp.mx.none.fix.failure" : "smtp.mx.none.fix"));
   }
   return out;
 }
@@ -107,8 +109,7 @@ std::vector<SmtpTarget> resolve_smtp_targets(const SmtpTestOptions& o, const std
   try {
     return o.mx_domain ? via_mx(o, *o.mx_domain, rep) : direct(o, host, rep);
   } catch (const std::exception& e) {  // the resolver could not be created (no usable resolv.conf)
-    rep.add(Severity::unknown, "smtp.dns", "DNS is not usable on this machine", e.what(), {},
-            "Pass --dns-server ADDR.");
+    rep.add(Severity::unknown, "smtp.dns", msg("smtp.dns.unusable.title"), e.what(), {}, msg("smtp.dns.unusable.fix"));
     return {};
   }
 }

@@ -9,6 +9,7 @@
 #include "maildiag/app/smtp_report.hpp"
 #include "maildiag/app/smtp_target.hpp"
 #include "maildiag/dns/idn.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/net/address.hpp"
 #include "maildiag/smtp/test_message.hpp"
 #include "maildiag/util/text.hpp"
@@ -37,8 +38,10 @@ constexpr std::array<std::pair<SmtpStage, std::string_view>, 8> kStages{{
     {SmtpStage::data, "data"},
 }};
 
-bool fail(std::string* error, std::string msg) {
-  if (error != nullptr) *error = std::move(msg);
+std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
+
+bool fail(std::string* error, std::string text) {
+  if (error != nullptr) *error = std::move(text);
   return false;
 }
 
@@ -50,25 +53,25 @@ bool check_usage(const SmtpTestOptions& o, std::string* error) {
     if (!smtp::rcpt_to(t, {}, &err)) return fail(error, "--to: " + err.message);
   }
   if (o.relay_test && (!smtp::mail_from(o.relay_from, {}, &err) || !smtp::rcpt_to(o.relay_to, {}, &err)))
-    return fail(error, "relay test address: " + err.message);
+    return fail(error, i18n::format("smtp.usage.relay-address", {err.message}));
   if (!o.helo.empty() && !smtp::ehlo(o.helo, &err)) return fail(error, "--helo: " + err.message);
   for (const auto& h : o.headers) {
-    if (!smtp::valid_header_line(h)) return fail(error, "--header \"" + util::sanitize(h, 60) + "\" is not \"Name: value\"");
+    if (!smtp::valid_header_line(h)) return fail(error, i18n::format("smtp.usage.header", {util::sanitize(h, 60)}));
   }
-  if (o.data && o.to.empty()) return fail(error, "--data needs at least one --to");
-  if (o.quit_after == SmtpStage::data && !o.data) return fail(error, "--quit-after data needs --data");
+  if (o.data && o.to.empty()) return fail(error, msg("smtp.usage.data-needs-to"));
+  if (o.quit_after == SmtpStage::data && !o.data) return fail(error, msg("smtp.usage.quit-after-data"));
   if (o.auth_user && o.auth_user->find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
-    return fail(error, "--auth-user contains a line break");
+    return fail(error, msg("smtp.usage.auth-user"));
   if (o.data_file) {
     std::error_code ec;
     const auto size = std::filesystem::file_size(*o.data_file, ec);
     if (ec) return fail(error, "--data-file " + util::sanitize(*o.data_file, 200) + ": " + ec.message());
-    if (size > (64u << 20)) return fail(error, "--data-file is larger than 64 MiB");
+    if (size > (64u << 20)) return fail(error, msg("smtp.usage.data-file-size"));
   }
   if (o.source && !net::Address::parse(*o.source))
-    return fail(error, "--source must be an IP address, not \"" + util::sanitize(*o.source, 60) + "\"");
+    return fail(error, i18n::format("smtp.usage.source", {util::sanitize(*o.source, 60)}));
   if (!o.ca_file.empty() && !std::filesystem::exists(o.ca_file))
-    return fail(error, "--ca-file " + util::sanitize(o.ca_file, 200) + " does not exist");
+    return fail(error, i18n::format("smtp.usage.ca-file", {util::sanitize(o.ca_file, 200)}));
   return true;
 }
 
@@ -84,7 +87,7 @@ std::optional<SmtpSecrets> read_secrets(const SmtpTestOptions& o, std::string* e
     if (o.token_file) {
       std::ifstream in(*o.token_file);
       if (!in || !std::getline(in, s.secret)) {
-        fail(error, "--token-file " + util::sanitize(*o.token_file, 200) + " cannot be read");
+        fail(error, i18n::format("smtp.usage.token-file", {util::sanitize(*o.token_file, 200)}));
         return std::nullopt;
       }
       if (!s.secret.empty() && s.secret.back() == '\r') s.secret.pop_back();
@@ -92,7 +95,7 @@ std::optional<SmtpSecrets> read_secrets(const SmtpTestOptions& o, std::string* e
       s.secret = env_token;
     }
     if (s.secret.empty()) {
-      fail(error, "no bearer token: set " + o.token_env + " or pass --token-file");
+      fail(error, i18n::format("smtp.usage.no-token", {o.token_env}));
       return std::nullopt;
     }
     return s;
@@ -111,26 +114,21 @@ void connect_failed(report::Report& rep, const SmtpTarget& t, std::uint16_t port
                     bool last, std::chrono::milliseconds timeout, Severity timeout_state) {
   const auto outcome = cr.summary();
   const std::string what(net::to_string(outcome));
-  const std::string detail =
-      outcome == net::ConnectOutcome::refused
-          ? "The host answered but nothing listens on this port: the MTA is down or listens elsewhere."
-      : outcome == net::ConnectOutcome::filtered
-          ? fmt::format("No answer within {} ms: a firewall drops the connection (ISPs often block port 25 "
-                        "outbound), or the host is down.",
-                        timeout.count())
-          : "The connection could not be made.";
+  const std::string detail = outcome == net::ConnectOutcome::refused ? msg("smtp.connect.refused.detail")
+                             : outcome == net::ConnectOutcome::filtered
+                                 ? i18n::format("smtp.connect.filtered.detail", {std::to_string(timeout.count())})
+                                 : msg("smtp.connect.failed.detail");
   const std::string ev = cr.attempts.empty() ? std::string() : cr.attempts.back().detail;
   // A connect that times out is a timeout like any other: its severity is --timeout-state.
   const auto sev = outcome == net::ConnectOutcome::filtered ? timeout_state : Severity::critical;
   if (!last && t.from_mx) {
     rep.add(Severity::warning, "smtp.mx.host-failed",
-            fmt::format("MX {} (preference {}) is unreachable: {}; trying the next", where(t.name, port), t.preference,
-                        what),
+            i18n::format("smtp.mx.host-failed.title", {where(t.name, port), std::to_string(t.preference), what}),
             detail, ev);
     return;
   }
-  rep.add(sev, "smtp.connect", fmt::format("Cannot connect to {}: {}", where(t.name, port), what),
-          detail, ev, "Check that the MTA runs and listens on this port, and the firewalls on the way.");
+  rep.add(sev, "smtp.connect", i18n::format("smtp.connect.title", {where(t.name, port), what}), detail, ev,
+          msg("smtp.connect.fix"));
 }
 
 }  // namespace
@@ -202,7 +200,7 @@ std::optional<report::Report> run_smtp_test(const SmtpTestOptions& o, std::strin
   SmtpEndpoint endpoint{host, port, {}, opt.mx_domain.has_value(), {}};
   for (std::size_t i = 0; i < targets.size(); ++i) {
     if (util::interrupted()) {  // Ctrl-C during the DNS lookups or between MX hosts
-      add_interrupted(rep, "smtp", i == 0 ? "the DNS lookups" : "the next MX host");
+      add_interrupted(rep, "smtp", waiting_text(i == 0 ? "the DNS lookups" : "the next MX host"));
       break;
     }
     const auto& t = targets[i];
@@ -210,7 +208,8 @@ std::optional<report::Report> run_smtp_test(const SmtpTestOptions& o, std::strin
     endpoint = SmtpEndpoint{t.name, port, {}, t.from_mx, {}};
     if (t.addresses.empty()) {
       rep.add(last ? Severity::critical : Severity::warning, "smtp.mx.host-unresolved",
-              fmt::format("MX {} has no address: {}", util::sanitize(t.name, 200), util::sanitize(t.error, 200)));
+              i18n::format("smtp.mx.host-unresolved.title",
+                           {util::sanitize(t.name, 200), util::sanitize(t.error, 200)}));
       continue;
     }
     SmtpHostContext ctx{t.name, port, t.from_mx, {}, false};
@@ -234,8 +233,8 @@ std::optional<report::Report> run_smtp_test(const SmtpTestOptions& o, std::strin
     session.quit();
     facts.round_trips = session.round_trips();
     if (session.engine().bare_lf_lines() > 0)
-      rep.add(Severity::warning, "smtp.bare-lf", "The server ends reply lines with a bare LF instead of CRLF",
-              fmt::format("{} line(s) without CR (RFC 5321 §2.3.8 requires CRLF).", session.engine().bare_lf_lines()));
+      rep.add(Severity::warning, "smtp.bare-lf", msg("smtp.bare-lf.title"),
+              i18n::format("smtp.bare-lf.detail", {std::to_string(session.engine().bare_lf_lines())}));
     if (session.interrupted()) break;
     if (!settled && !last && t.from_mx) {
       session.info("temporary refusal: trying the next MX");
@@ -248,8 +247,7 @@ std::optional<report::Report> run_smtp_test(const SmtpTestOptions& o, std::strin
   const nlohmann::json data = smtp_data(opt, endpoint, facts);
   for (auto it = data.begin(); it != data.end(); ++it) rep.data[it.key()] = it.value();
   if (rep.status() == Severity::ok && facts.completed)
-    rep.add(Severity::ok, "smtp.ok", fmt::format("SMTP dialog with {} completed ({} stage)",
-                                                 where(endpoint.host, port), facts.stage));
+    rep.add(Severity::ok, "smtp.ok", i18n::format("smtp.ok.title", {where(endpoint.host, port), facts.stage}));
   return rep;
 }
 

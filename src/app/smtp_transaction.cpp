@@ -4,6 +4,7 @@
 #include "maildiag/app/smtp_dialog.hpp"
 
 #include "maildiag/dns/idn.hpp"
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/smtp/data.hpp"
 #include "maildiag/smtp/test_message.hpp"
 #include "maildiag/util/text.hpp"
@@ -25,6 +26,14 @@ constexpr std::size_t kMaxDataFile = 64u << 20;
 
 std::string evidence(const codes::Reply& r) { return util::sanitize(r.wire(), 1500); }
 
+std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
+
+/// Why a recipient was not judged: English in `note` (the JSON), the id for the text view.
+void set_note(RcptResult& rr, std::string_view english, std::string_view id) {
+  rr.note = english;
+  rr.note_id = id;
+}
+
 std::string make_token() {
   std::random_device rd;
   const auto now = std::chrono::system_clock::now().time_since_epoch();
@@ -38,6 +47,10 @@ Severity severity_of(const codes::Reply& r) {
 }
 
 }  // namespace
+
+std::string rcpt_verdict_text(smtp::RcptVerdict verdict) {
+  return std::string(i18n::msg_or("smtp.verdict." + std::string(smtp::to_string(verdict)), smtp::describe(verdict)));
+}
 
 std::string wire_address(std::string_view address) {
   const auto at = address.rfind('@');
@@ -61,11 +74,11 @@ bool SmtpDialog::relay_probe() {
   auto mr = reply("the reply to MAIL FROM (relay test)");
   if (!mr) return false;
   if (mr->reply.reply_class() != 2) {
-    rr.note = "MAIL FROM refused";
+    set_note(rr, "MAIL FROM refused", "smtp.note.mail-refused");
     f_.rcpts.push_back(rr);
     rep_.add(Severity::warning, "smtp.relay.inconclusive",
-             fmt::format("Relay test inconclusive: MAIL FROM:<{}> refused", util::sanitize(opt_.relay_from, 200)), {},
-             evidence(mr->reply), "Retry with --relay-from set to an outside sender the server accepts.");
+             i18n::format("smtp.relay.inconclusive.mail.title", {util::sanitize(opt_.relay_from, 200)}), {},
+             evidence(mr->reply), msg("smtp.relay.inconclusive.mail.fix"));
   } else {
     if (s_.send(*rcpt)) return false;
     auto r = reply("the reply to RCPT TO (relay test)");
@@ -77,19 +90,16 @@ bool SmtpDialog::relay_probe() {
     const auto shown = fmt::format("<{}> -> <{}>", util::sanitize(opt_.relay_from, 200), util::sanitize(opt_.relay_to, 200));
     if (rr.verdict == smtp::RcptVerdict::accepted) {
       f_.relay_open = true;
-      rep_.add(Severity::critical, "smtp.relay.open", "Open relay: the server accepts mail from outside to outside",
-               "Without authentication the server took RCPT for a foreign domain (" + shown +
-                   "). Spammers find open relays within hours; the server will be blocklisted.",
-               evidence(r->reply),
-               "Restrict relaying to authenticated clients and your own networks (Postfix: mynetworks, "
-               "smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination).");
+      rep_.add(Severity::critical, "smtp.relay.open", msg("smtp.relay.open.title"),
+               i18n::format("smtp.relay.open.detail", {shown}), evidence(r->reply), msg("smtp.relay.open.fix"));
     } else if (r->reply.reply_class() == 5) {
       f_.relay_open = false;
-      rep_.add(Severity::ok, "smtp.relay.closed", "Not an open relay: relaying from outside to outside is refused",
-               shown + " was refused.", evidence(r->reply));
+      rep_.add(Severity::ok, "smtp.relay.closed", msg("smtp.relay.closed.title"),
+               i18n::format("smtp.relay.closed.detail", {shown}), evidence(r->reply));
     } else {
-      rep_.add(Severity::warning, "smtp.relay.inconclusive", "Relay test inconclusive: the recipient was deferred",
-               shown + " got a temporary answer.", evidence(r->reply), "Retry later.");
+      rep_.add(Severity::warning, "smtp.relay.inconclusive", msg("smtp.relay.inconclusive.rcpt.title"),
+               i18n::format("smtp.relay.inconclusive.rcpt.detail", {shown}), evidence(r->reply),
+               msg("smtp.relay.inconclusive.rcpt.fix"));
     }
   }
   if (s_.send(smtp::rset())) return false;
@@ -139,18 +149,15 @@ bool SmtpDialog::transaction() {
     utf8 = utf8 || smtp::needs_smtputf8(to.back());
   }
   if (utf8 && !caps.smtputf8) {
-    rep_.add(Severity::critical, "smtp.smtputf8.missing",
-             "The server does not offer SMTPUTF8: it cannot take mail for (or from) non-ASCII addresses",
-             "An address with a non-ASCII local part needs SMTPUTF8 (RFC 6531); without it such mail bounces.", {},
-             "Enable SMTPUTF8 (Postfix: smtputf8_enable = yes) or use an ASCII alias of the address.");
+    rep_.add(Severity::critical, "smtp.smtputf8.missing", msg("smtp.smtputf8.missing.title"),
+             msg("smtp.smtputf8.missing.detail"), {}, msg("smtp.smtputf8.missing.fix"));
   }
   if (utf8 && caps.smtputf8) mp.smtputf8 = true;
   if (want_data && caps.size) mp.size = encoded.bytes;
   if (want_data && encoded.eight_bit && caps.eightbitmime) mp.body = "8BITMIME";
   const bool dsn_asked = !opt_.notify.empty() || opt_.ret || opt_.envid;
   if (dsn_asked && !caps.dsn)
-    rep_.add(Severity::warning, "smtp.dsn.missing", "DSN parameters not sent: the server does not offer DSN",
-             "NOTIFY/RET/ENVID/ORCPT need the DSN extension (RFC 3461).");
+    rep_.add(Severity::warning, "smtp.dsn.missing", msg("smtp.dsn.missing.title"), msg("smtp.dsn.missing.detail"));
   if (caps.dsn && want_data) {
     mp.ret = opt_.ret;
     mp.envid = opt_.envid;
@@ -171,7 +178,7 @@ bool SmtpDialog::transaction() {
     RcptResult rr;
     rr.address = opt_.to[i];
     if (smtp::needs_smtputf8(to[i]) && !caps.smtputf8) {
-      rr.note = "not sent: needs SMTPUTF8, which the server does not offer";
+      set_note(rr, "not sent: needs SMTPUTF8, which the server does not offer", "smtp.note.needs-smtputf8");
       f_.rcpts.push_back(rr);
       continue;
     }
@@ -204,9 +211,10 @@ bool SmtpDialog::mail_result(const codes::Reply& r) {
   f_.mail_reply = r;
   if (r.code == 250) return true;
   const auto c = codes::classify(r);
-  rep_.add(severity_of(r), r.reply_class() == 4 ? "smtp.mail.deferred" : "smtp.mail.rejected",
-           fmt::format("MAIL FROM:<{}> {} ({})", util::sanitize(opt_.from, 200),
-                       r.reply_class() == 4 ? "deferred" : "refused", r.code),
+  const bool deferred = r.reply_class() == 4;
+  rep_.add(severity_of(r), deferred ? "smtp.mail.deferred" : "smtp.mail.rejected",
+           i18n::format(deferred ? "smtp.mail.deferred.title" : "smtp.mail.rejected.title",
+                        {util::sanitize(opt_.from, 200), std::to_string(r.code)}),
            std::string(codes::info(c.reason).description), evidence(r), c.remediation);
   return false;
 }
@@ -214,14 +222,15 @@ bool SmtpDialog::mail_result(const codes::Reply& r) {
 void SmtpDialog::rcpt_result(RcptResult& rr, const codes::Reply& r, bool mail_ok) {
   rr.reply = r;
   if (!mail_ok) {
-    rr.note = "MAIL FROM was not accepted";
+    set_note(rr, "MAIL FROM was not accepted", "smtp.note.mail-not-accepted");
     return;
   }
   rr.classification = codes::classify(r);
   rr.verdict = smtp::rcpt_verdict(*rr.classification);
   if (rr.verdict == smtp::RcptVerdict::accepted) return;
   rep_.add(severity_of(r), "smtp.rcpt." + std::string(smtp::to_string(rr.verdict)),
-           fmt::format("RCPT TO:<{}>: {} ({})", util::sanitize(rr.address, 200), smtp::describe(rr.verdict), r.code),
+           i18n::format("smtp.rcpt.title", {util::sanitize(rr.address, 200), rcpt_verdict_text(rr.verdict),
+                                            std::to_string(r.code)}),
            std::string(codes::info(rr.classification->reason).description), evidence(r),
            rr.classification->remediation);
 }
@@ -284,7 +293,7 @@ bool SmtpDialog::drain_after_failed_auth(std::size_t rcpts, const std::vector<st
     if (!r) return false;
     data_open = r->verb == smtp::Verb::data && r->reply.code == 354;
   }
-  for (auto i : index) f_.rcpts[i].note = "not judged: AUTH failed";
+  for (auto i : index) set_note(f_.rcpts[i], "not judged: AUTH failed", "smtp.note.auth-failed");
   if (data_open) {
     // Never send a message the user did not authenticate for: drop the connection instead of the
     // content (the server discards an unfinished DATA).
@@ -302,7 +311,7 @@ bool SmtpDialog::stepwise_envelope(const smtp::Command& mail, const std::vector<
   auto mr = reply("the reply to MAIL FROM");
   if (!mr) return false;
   if (!mail_result(mr->reply)) {
-    for (auto i : index) f_.rcpts[i].note = "not sent: MAIL FROM was not accepted";
+    for (auto i : index) set_note(f_.rcpts[i], "not sent: MAIL FROM was not accepted", "smtp.note.mail-not-sent");
     s_.quit();
     return false;
   }
@@ -333,17 +342,18 @@ bool SmtpDialog::data_phase(const codes::Reply& data_reply, std::size_t accepted
     // With every recipient refused a pipelined DATA is expected to fail; the RCPT findings say why.
     if (accepted > 0) {
       const auto c = codes::classify(data_reply);
-      rep_.add(severity_of(data_reply), "smtp.data.refused", fmt::format("DATA refused ({})", data_reply.code),
+      rep_.add(severity_of(data_reply), "smtp.data.refused",
+               i18n::format("smtp.data.refused.title", {std::to_string(data_reply.code)}),
                std::string(codes::info(c.reason).description), evidence(data_reply), c.remediation);
     }
     s_.quit();
     return false;
   }
   // RFC 2920 §3.1: DATA accepted although no recipient was: send an empty message (just the dot).
-  const auto msg = smtp::message(accepted > 0 ? std::string_view(content) : std::string_view());
+  const auto body = smtp::message(accepted > 0 ? std::string_view(content) : std::string_view());
   if (pipelined) {
-    if (s_.send(msg, false) || s_.send(smtp::quit(), false) || !s_.flush()) return false;
-  } else if (s_.send(msg)) {
+    if (s_.send(body, false) || s_.send(smtp::quit(), false) || !s_.flush()) return false;
+  } else if (s_.send(body)) {
     return false;
   }
   auto r = reply("the reply to the end of the message");
@@ -351,18 +361,17 @@ bool SmtpDialog::data_phase(const codes::Reply& data_reply, std::size_t accepted
   f_.message_reply = r->reply;
   if (r->reply.code == 250 && accepted > 0) {
     f_.queue_id = smtp::extract_queue_id(r->reply);
+    const std::string queue_id = f_.queue_id ? util::sanitize(f_.queue_id->id, 128) : std::string();
     rep_.add(Severity::ok, "smtp.data.accepted",
-             f_.queue_id ? fmt::format("Message accepted, queued as {}", util::sanitize(f_.queue_id->id, 128))
-                         : std::string("Message accepted (the reply names no queue ID)"),
-             f_.token.empty() ? std::string() : "Subject token " + f_.token + ", Message-ID " + f_.message_id +
-                                                    ": search the mail log or the mailbox for them.",
+             f_.queue_id ? i18n::format("smtp.data.accepted.title.queued", {queue_id})
+                         : msg("smtp.data.accepted.title"),
+             f_.token.empty() ? std::string() : i18n::format("smtp.data.accepted.detail", {f_.token, f_.message_id}),
              evidence(r->reply),
-             f_.queue_id ? "Follow it in the server's log: maildiag log --id " + util::sanitize(f_.queue_id->id, 128)
-                         : std::string());
+             f_.queue_id ? i18n::format("smtp.data.accepted.fix", {queue_id}) : std::string());
   } else if (r->reply.code != 250) {
     const auto c = codes::classify(r->reply);
     rep_.add(severity_of(r->reply), "smtp.data.rejected",
-             fmt::format("The message was refused after the final dot ({})", r->reply.code),
+             i18n::format("smtp.data.rejected.title", {std::to_string(r->reply.code)}),
              std::string(codes::info(c.reason).description), evidence(r->reply), c.remediation);
   }
   s_.quit();

@@ -13,7 +13,7 @@ struct SecretSource {
   std::optional<std::string> file;           ///< --password-file: first line, newline stripped
   std::string env = "MAILDIAG_PASSWORD";     ///< environment variable consulted next
   bool allow_prompt = true;                  ///< finally a no-echo prompt on /dev/tty
-  std::string prompt = "Password: ";
+  std::string prompt;                        ///< empty: "Password: " in the user's language
 };
 
 /// The secret from, in order: the file, the environment variable, a no-echo prompt on the

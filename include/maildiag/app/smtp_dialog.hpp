@@ -35,7 +35,8 @@ struct RcptResult {
   std::optional<codes::Reply> reply;
   std::optional<codes::Classification> classification;
   smtp::RcptVerdict verdict = smtp::RcptVerdict::not_tried;
-  std::string note;                      ///< why not tried ("SMTPUTF8 not offered", "MAIL refused")
+  std::string note;                      ///< why not tried ("SMTPUTF8 not offered", "MAIL refused"); English (JSON)
+  std::string note_id;                   ///< the note's catalog id, for the text view in the user's language
 };
 
 /// Secrets the runner read before connecting (a prompt must not eat into a timeout).
@@ -126,5 +127,8 @@ class SmtpDialog {
 std::string wire_address(std::string_view address);
 /// HMAC-MD5 as hex for CRAM-MD5 (OpenSSL; the SASL core takes it as a function).
 std::string hmac_md5_hex(std::string_view key, std::string_view message);
+/// smtp::describe(verdict) in the user's language ("user unknown"), for titles and tables; the
+/// JSON keeps smtp::to_string(verdict).
+std::string rcpt_verdict_text(smtp::RcptVerdict verdict);
 
 }  // namespace maildiag::app

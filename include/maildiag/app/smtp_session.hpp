@@ -115,4 +115,9 @@ class SmtpSession {
 /// challenge, the queue ID of an accepted message. Empty for plain successes.
 std::string reply_note(const codes::Reply& reply, smtp::Verb verb);
 
+/// A "waiting for" phrase ("the reply to EHLO", "the greeting (220)") in the user's language, for
+/// finding titles; the English phrase itself stays in the transcript and the log. Unknown
+/// phrases come back unchanged.
+std::string waiting_text(std::string_view waiting_for);
+
 }  // namespace maildiag::app
