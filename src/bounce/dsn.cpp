@@ -1,5 +1,6 @@
 #include "maildiag/bounce/dsn.hpp"
 
+#include "maildiag/i18n/catalog.hpp"
 #include "maildiag/util/text.hpp"
 
 #include <cctype>
@@ -227,7 +228,7 @@ DeliveryStatus parse_delivery_status(std::string_view body, const DsnLimits& lim
       }
       if (fresh) {
         if (ds.recipients.size() >= limits.max_recipients) {
-          ds.problems.emplace_back("more than " + std::to_string(limits.max_recipients) + " recipients; the rest was not read");
+          ds.problems.push_back(i18n::format("bounce.note.dsn-too-many", {std::to_string(limits.max_recipients)}));
           break;
         }
         ds.recipients.emplace_back();
@@ -246,7 +247,7 @@ DeliveryStatus parse_delivery_status(std::string_view body, const DsnLimits& lim
   });
   for (const auto& r : ds.recipients) {
     if (r.final_recipient.value.empty() && r.original_recipient.value.empty()) {
-      ds.problems.emplace_back("a recipient group has no Final-Recipient field");
+      ds.problems.emplace_back(i18n::msg("bounce.note.dsn-no-final-recipient"));
       break;
     }
   }

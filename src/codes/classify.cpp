@@ -165,7 +165,7 @@ Classification classify_text(std::string_view text, std::optional<int> code,
     c.outcome = outcome_of_class(*code / 100);
     c.code_meaning = std::string(code_meaning(*code));
     if (!is_standard_code(*code))
-      c.notes.push_back("Reply code " + std::to_string(*code) + " is not defined by the SMTP standards; read by its first digit.");
+      c.notes.push_back(i18n::format("classify.note.nonstandard_code", {std::to_string(*code)}));
   }
   if (enhanced) {
     if (!code) c.outcome = outcome_of_class(enhanced->cls);
@@ -175,16 +175,15 @@ Classification classify_text(std::string_view text, std::optional<int> code,
       c.enhanced_meaning = std::string(i18n::msg_or(
           "enhanced." + std::to_string(enhanced->subject) + "." + std::to_string(enhanced->detail), e->title));
     } else {
-      c.enhanced_meaning = c.enhanced_subject.empty() ? std::string("Unregistered status code")
-                                                      : c.enhanced_subject + " (unregistered detail)";
-      c.notes.push_back("Enhanced code " + enhanced->str() +
-                        " is not in the IANA registry; read by its subject (" + c.enhanced_subject + ").");
+      c.enhanced_meaning = c.enhanced_subject.empty()
+                               ? std::string(i18n::msg("classify.unregistered_code"))
+                               : i18n::format("classify.unregistered_detail", {c.enhanced_subject});
+      c.notes.push_back(i18n::format("classify.note.unregistered", {enhanced->str(), c.enhanced_subject}));
     }
     if (code && *code / 100 != enhanced->cls && *code / 100 != 3) {
-      c.notes.push_back("Inconsistent reply: basic code " + std::to_string(*code) + " is class " +
-                        std::to_string(*code / 100) + " but enhanced code " + enhanced->str() +
-                        " is class " + std::to_string(enhanced->cls) +
-                        "; SMTP clients act on the basic code.");
+      c.notes.push_back(i18n::format("classify.note.inconsistent",
+                                     {std::to_string(*code), std::to_string(*code / 100), enhanced->str(),
+                                      std::to_string(enhanced->cls)}));
     }
   }
 
@@ -219,7 +218,7 @@ Classification classify_text(std::string_view text, std::optional<int> code,
   }
   if (c.blocklist && c.reason == Reason::policy_violation) c.reason = Reason::blocked;
   if (c.outcome == Outcome::permanent && c.reason == Reason::greylisted)
-    c.notes.push_back("The text says greylisting but the code is permanent: the server will not accept a retry as it stands.");
+    c.notes.push_back(std::string(i18n::msg("classify.note.permanent_greylist")));
   c.remediation = remediation_for(c);
   return c;
 }

@@ -105,9 +105,8 @@ Classification classify_pop3(const Pop3Status& status) {
   // No (known) response code: the text decides, the outcome is "permanent" for this command.
   Classification c = classify_text(status.text);
   c.outcome = Outcome::permanent;
-  c.code_meaning = "-ERR: command failed";
-  if (status.resp_code)
-    c.notes.push_back("Unknown POP3 response code [" + *status.resp_code + "].");
+  c.code_meaning = std::string(i18n::msg("pop3code.err_failed"));
+  if (status.resp_code) c.notes.push_back(i18n::format("pop3code.note.unknown", {*status.resp_code}));
   if (c.reason == Reason::other && (util::icontains(status.text, "password") || util::icontains(status.text, "login")))
     c.reason = Reason::auth_failed;
   c.remediation = std::string(info(c.reason).remediation);

@@ -55,6 +55,8 @@ const Table& bounce_en() {
       {"bounce.next.greylisted", "Wait: the sending server retries and greylisting then lets the message through."},
       {"bounce.not-a-bounce.title", "Not a bounce: this message carries no delivery report"},
       {"bounce.not-a-bounce.detail", "No delivery-status part, no failure notice, no auto-reply or feedback report was found."},
+      {"bounce.note.dsn-no-final-recipient", "a recipient group has no Final-Recipient field"},
+      {"bounce.note.dsn-too-many", "more than {} recipients; the rest was not read"},
       {"bounce.note.forwarded", "the report was forwarded inside another message; the inner report was read"},
       {"bounce.note.too-large", "the message is larger than the limit; only its start was read"},
       {"bounce.input.cut.title", "The message is longer than {} and was cut"},

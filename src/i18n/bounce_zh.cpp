@@ -55,6 +55,8 @@ const Table& bounce_zh() {
       {"bounce.next.greylisted", "请等待：发送服务器会重试，之后灰名单就会放行该邮件。"},
       {"bounce.not-a-bounce.title", "不是退信：这封邮件不含投递报告"},
       {"bounce.not-a-bounce.detail", "未发现 delivery-status 部分、失败通知、自动回复或反馈报告。"},
+      {"bounce.note.dsn-no-final-recipient", "有一组收件人字段缺少 Final-Recipient"},
+      {"bounce.note.dsn-too-many", "收件人超过 {} 个；其余未读取"},
       {"bounce.note.forwarded", "该报告被包在另一封邮件中转发；已读取内层的报告"},
       {"bounce.note.too-large", "邮件超出大小限制；只读取了开头部分"},
       {"bounce.input.cut.title", "邮件超过 {}，已被截断"},

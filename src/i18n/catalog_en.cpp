@@ -9,6 +9,14 @@ namespace maildiag::i18n::detail {
 const Table& catalog_en() {
   static const Table k{
       {"classify.blocklist_fix", "The sending IP is listed on {}: look it up on the list's website, fix the cause (compromised account, open relay, missing rDNS) and request delisting."},
+      {"classify.note.inconsistent", "Inconsistent reply: basic code {} is class {} but enhanced code {} is class {}; SMTP clients act on the basic code."},
+      {"classify.note.nonstandard_code", "Reply code {} is not defined by the SMTP standards; read by its first digit."},
+      {"classify.note.permanent_greylist", "The text says greylisting but the code is permanent: the server will not accept a retry as it stands."},
+      {"classify.note.unregistered", "Enhanced code {} is not in the IANA registry; read by its subject ({})."},
+      {"classify.unregistered_code", "Unregistered status code"},
+      {"classify.unregistered_detail", "{} (unregistered detail)"},
+      {"pop3code.err_failed", "-ERR: command failed"},
+      {"pop3code.note.unknown", "Unknown POP3 response code [{}]."},
       {"classify.transient_retry", " This is a temporary failure: the sending server will retry on its own."},
       {"code.211", "System status, or system help reply"},
       {"code.214", "Help message"},

@@ -9,6 +9,14 @@ namespace maildiag::i18n::detail {
 const Table& catalog_zh() {
   static const Table k{
       {"classify.blocklist_fix", "发送 IP 被列入 {}：在该黑名单网站上查询，排除原因（被盗账户、开放转发、缺少反向解析）后申请移除。"},
+      {"classify.note.inconsistent", "回复自相矛盾：基本代码 {} 属于第 {} 类，而增强状态码 {} 属于第 {} 类；SMTP 客户端按基本代码处理。"},
+      {"classify.note.nonstandard_code", "回复代码 {} 不在 SMTP 标准之内；按其第一位数字解读。"},
+      {"classify.note.permanent_greylist", "文字说是灰名单，但代码是永久性失败：按现状重试也不会被接受。"},
+      {"classify.note.unregistered", "增强状态码 {} 不在 IANA 注册表中；按其主题（{}）解读。"},
+      {"classify.unregistered_code", "未注册的状态码"},
+      {"classify.unregistered_detail", "{}（未注册的细分代码）"},
+      {"pop3code.err_failed", "-ERR：命令失败"},
+      {"pop3code.note.unknown", "未知的 POP3 响应代码 [{}]。"},
       {"classify.transient_retry", " 这是临时性失败：发送服务器会自动重试。"},
       {"code.211", "系统状态或系统帮助回复"},
       {"code.214", "帮助信息"},
