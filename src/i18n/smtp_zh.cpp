@@ -1,4 +1,5 @@
-// The Simplified Chinese sentences of `maildiag smtp-test` (session, transaction, AUTH, interactive mode).
+// The Simplified Chinese sentences of `maildiag smtp-test` (session, transaction, AUTH, interactive mode) and of the
+// password sources (app/credentials.cpp).
 // Ids are "smtp.<what>"; "{}" marks an argument (i18n::format). Protocol tokens (commands, codes,
 // header and capability names) stay untranslated inside the sentences.
 

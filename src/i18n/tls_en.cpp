@@ -58,6 +58,7 @@ const Table& tls_en() {
       {"tls.row.verification.disabled", "disabled (--no-verify): the checks above are informational"},
       {"tls.summary.failed", "TLS failed: {}"},
       {"tls.summary.cert", "{}, {}, expires {} ({} d)"},
+      {"tls.summary.reason-separator", "; "},
       {"tls.summary.not-verified", "{}, NOT VERIFIED: {}"},
       {"tls.summary.expires-soon", "{}, expires soon"},
       {"tls.summary.verification-disabled", "{} (verification disabled)"},

@@ -170,7 +170,9 @@ std::string summary(const TlsReport& r) {
   if (!r.verified()) {
     std::string why;
     for (const auto* v : {&r.chain_verdict, &r.name_verdict, &r.expiry_verdict, &r.dane_verdict}) {
-      if (v->status == VerdictStatus::fail) why += (why.empty() ? "" : "; ") + reason_text(*v);
+      if (v->status != VerdictStatus::fail) continue;
+      if (!why.empty()) why += msg("tls.summary.reason-separator");
+      why += reason_text(*v);
     }
     s = i18n::format("tls.summary.not-verified", {s, why});
   } else if (r.expiry_verdict.status == VerdictStatus::warn) {
