@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
                  "DNS server HOST[:PORT] to ask (repeatable; default: the system's)")
       ->type_name("HOST[:PORT]");
   std::string lang;
-  app.add_option("--lang", lang, "Language of explanations: en or zh (default: from LC_ALL/LC_MESSAGES/LANG)")
+  app.add_option("--lang", lang, "Language of the text view: en or zh (default: from LC_ALL/LC_MESSAGES/LANG); --json is always English")
       ->check(CLI::IsMember({"en", "zh"}));
   auto* f4 = app.add_flag("-4", v4, "Use IPv4 only");
   app.add_flag("-6", v6, "Use IPv6 only")->excludes(f4);
@@ -112,8 +112,10 @@ int main(int argc, char** argv) {
                              : maildiag::app::Family::any;
     setup_logging(ctx.common.verbose);
     if (polls_interrupt(app)) maildiag::util::install_interrupt_handlers();
-    maildiag::i18n::set_language(lang.empty() ? maildiag::i18n::lang_from_environment()
-                                              : *maildiag::i18n::lang_from_string(lang));
+    // --json is for scripts: one vocabulary whatever the locale or --lang (docs/json.md).
+    maildiag::i18n::set_language(ctx.common.json ? maildiag::i18n::Lang::en
+                                 : lang.empty()  ? maildiag::i18n::lang_from_environment()
+                                                 : *maildiag::i18n::lang_from_string(lang));
   });
 
   try {

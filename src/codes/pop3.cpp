@@ -85,7 +85,7 @@ Classification classify_pop3(const Pop3Status& status) {
     Classification c;
     c.outcome = Outcome::success;
     c.reason = Reason::delivered;
-    c.code_meaning = "+OK: command succeeded";
+    c.code_meaning = std::string(i18n::msg("pop3code.ok"));
     c.remediation = std::string(info(Reason::delivered).remediation);
     return c;
   }

@@ -15,6 +15,7 @@ const Table& catalog_en() {
       {"classify.note.unregistered", "Enhanced code {} is not in the IANA registry; read by its subject ({})."},
       {"classify.unregistered_code", "Unregistered status code"},
       {"classify.unregistered_detail", "{} (unregistered detail)"},
+      {"pop3code.ok", "+OK: command succeeded"},
       {"pop3code.err_failed", "-ERR: command failed"},
       {"pop3code.note.unknown", "Unknown POP3 response code [{}]."},
       {"classify.transient_retry", " This is a temporary failure: the sending server will retry on its own."},

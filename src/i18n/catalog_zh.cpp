@@ -15,6 +15,7 @@ const Table& catalog_zh() {
       {"classify.note.unregistered", "增强状态码 {} 不在 IANA 注册表中；按其主题（{}）解读。"},
       {"classify.unregistered_code", "未注册的状态码"},
       {"classify.unregistered_detail", "{}（未注册的细分代码）"},
+      {"pop3code.ok", "+OK：命令成功"},
       {"pop3code.err_failed", "-ERR：命令失败"},
       {"pop3code.note.unknown", "未知的 POP3 响应代码 [{}]。"},
       {"classify.transient_retry", " 这是临时性失败：发送服务器会自动重试。"},

@@ -57,6 +57,11 @@ const std::vector<GoldenCase> kCases = {
     {"log_summary", {"log", "--summary", "-"}, "postfix_mail_iso.log", 1},
     {"log_not_found", {"log", "--id", "0000000000", "-"}, "postfix_mail.log", 3},
     {"queue_exim", {"queue", "--input", "-"}, "exim_bp.txt", 2},
+    // The same look in Simplified Chinese (CJK width, wrapping); their .json are English (--json).
+    {"headers_forged_zh", {"--lang", "zh", "headers"}, "headers_forged.eml", 2},
+    {"bounce_testbed_zh", {"--lang", "zh", "bounce"}, "bounce_testbed.eml", 2},
+    {"log_story_zh", {"--lang", "zh", "log", "--id", "12BDBE6FEE9", "-"}, "postfix_mail.log", 0},
+    {"queue_exim_zh", {"--lang", "zh", "queue", "--input", "-"}, "exim_bp.txt", 2},
 };
 
 std::string slurp(const fs::path& p) {
@@ -70,7 +75,7 @@ void spill(const fs::path& p, const std::string& text) { std::ofstream(p, std::i
 
 maildiag::test::ProcessResult run_case(const GoldenCase& c, bool json) {
   std::vector<std::string> args = {json ? "--json" : "--no-color"};
-  // explain_zh passes its own --lang; the others pin English so LANG cannot change them.
+  // The *_zh cases pass their own --lang; the others pin English so LANG cannot change them.
   if (c.args.front() != "--lang") args.insert(args.end(), {"--lang", "en"});
   args.insert(args.end(), c.args.begin(), c.args.end());
   const std::string in = c.stdin_file.empty() ? std::string() : slurp(kInputDir / c.stdin_file);

@@ -101,7 +101,8 @@ TEST_CASE("headers --lang zh: the clean message's rows and origin in Chinese", "
   CHECK_FALSE(has(zh.out, "Transit"));
 }
 
-TEST_CASE("headers --json --lang zh: the data and the finding ids are the English ones", "[cli][headers][i18n]") {
+// --json is for scripts: English whatever --lang or the locale says (docs/json.md).
+TEST_CASE("headers --json --lang zh: the whole document is the English one", "[cli][headers][i18n]") {
   for (const char* input : {"headers_forged.eml", "headers_clean.eml", "headers_testbed.eml"}) {
     INFO(input);
     const auto en = run("en", true, {"headers", "--all"}, input);
@@ -109,10 +110,12 @@ TEST_CASE("headers --json --lang zh: the data and the finding ids are the Englis
     REQUIRE(zh.exit_code == en.exit_code);
     const auto je = nlohmann::json::parse(en.out);
     const auto jz = nlohmann::json::parse(zh.out);
-    CHECK(jz.at("data") == je.at("data"));
-    CHECK(finding_ids(jz) == finding_ids(je));
+    CHECK(jz == je);
     REQUIRE(!jz.at("findings").empty());
-    CHECK(jz.at("findings").front().at("title") != je.at("findings").front().at("title"));  // translated
+    CHECK(finding_ids(jz) == finding_ids(je));
+    // and the text view of the same run does speak Chinese
+    const auto text = run("zh", false, {"headers", "--all"}, input);
+    CHECK(text.out.find(je.at("findings").front().at("title").get<std::string>()) == std::string::npos);
   }
 }
 
@@ -155,28 +158,14 @@ TEST_CASE("bounce --lang zh: delays and soft bounces", "[cli][bounce][i18n]") {
   CHECK(has(qmail.out, "sender-auth-failed"));
 }
 
-TEST_CASE("bounce --json --lang zh: NDJSON fields other than the prose are the English ones",
-          "[cli][bounce][i18n]") {
+TEST_CASE("bounce --json --lang zh: every NDJSON line is the English one", "[cli][bounce][i18n]") {
   for (const char* input : {"bounce_testbed.eml", "bounce_qmail.eml", "bounce_delay.eml"}) {
     INFO(input);
     const auto en = ndjson(run("en", true, {"bounce"}, input).out);
     const auto zh = ndjson(run("zh", true, {"bounce"}, input).out);
     REQUIRE(en.size() == zh.size());
     REQUIRE(!zh.empty());
-    for (std::size_t i = 0; i < en.size(); ++i) {
-      auto e = en[i];
-      auto z = zh[i];
-      // Prose for people follows the language; everything else is the stable schema.
-      CHECK(z.at("next_step") != e.at("next_step"));
-      for (auto* j : {&e, &z}) {
-        j->erase("next_step");
-        for (const char* k : {"code_meaning", "enhanced_meaning", "enhanced_subject", "reason_description", "remediation"}) {
-          (*j)["classification"].erase(k);
-        }
-      }
-      CHECK(z == e);
-      CHECK(z.at("reason") == en[i].at("reason"));
-    }
+    for (std::size_t i = 0; i < en.size(); ++i) CHECK(zh[i] == en[i]);
   }
 }
 

@@ -45,8 +45,8 @@ std::vector<nlohmann::json> ndjson(const std::string& out) {
 
 bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
-/// The same run in English and in Chinese as JSON: the same reports, the same finding ids and
-/// severities, the same `data`; the titles differ (they are translated).
+/// --json is for scripts: the same run with --lang zh prints the English documents (docs/json.md),
+/// while its text view is Chinese (no English finding title in it).
 void check_json_matches_english(const std::vector<std::string>& args, const std::string& input) {
   const auto en = run("en", args, input, true);
   const auto zh = run("zh", args, input, true);
@@ -55,21 +55,12 @@ void check_json_matches_english(const std::vector<std::string>& args, const std:
   const auto z = ndjson(zh.out);
   REQUIRE(e.size() == z.size());
   REQUIRE_FALSE(e.empty());
-  bool some_title_differs = false;
+  const auto text = run("zh", args, input, false).out;
   for (std::size_t i = 0; i < e.size(); ++i) {
     INFO("report " << i);
-    CHECK(z[i]["data"] == e[i]["data"]);
-    CHECK(z[i]["target"] == e[i]["target"]);
-    CHECK(z[i]["status"] == e[i]["status"]);
-    REQUIRE(z[i]["findings"].size() == e[i]["findings"].size());
-    for (std::size_t f = 0; f < e[i]["findings"].size(); ++f) {
-      CHECK(z[i]["findings"][f]["id"] == e[i]["findings"][f]["id"]);
-      CHECK(z[i]["findings"][f]["severity"] == e[i]["findings"][f]["severity"]);
-      CHECK(z[i]["findings"][f]["evidence"] == e[i]["findings"][f]["evidence"]);  // the server's words
-      if (z[i]["findings"][f]["title"] != e[i]["findings"][f]["title"]) some_title_differs = true;
-    }
+    CHECK(z[i] == e[i]);
+    for (const auto& f : e[i]["findings"]) CHECK_FALSE(has(text, f["title"].get<std::string>()));
   }
-  CHECK(some_title_differs);
 }
 
 }  // namespace

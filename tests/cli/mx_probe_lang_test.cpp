@@ -39,7 +39,7 @@ bool contains(const std::string& hay, const std::string& needle) { return hay.fi
 
 }  // namespace
 
-TEST_CASE("mx --lang zh: an IP address is refused in Chinese, the data error stays English", "[cli][mx][i18n]") {
+TEST_CASE("mx --lang zh: an IP address is refused in Chinese; --json stays English", "[cli][mx][i18n]") {
   const auto text = run_maildiag({"--lang", "zh", "mx", "192.0.2.1", "--dns-server", kServer});
   CHECK(text.exit_code == 3);
   CHECK(contains(text.out, "\"192.0.2.1\" 是 IP 地址，不是邮件域名"));
@@ -49,7 +49,7 @@ TEST_CASE("mx --lang zh: an IP address is refused in Chinese, the data error sta
   const auto js = run_maildiag({"--lang", "zh", "--json", "mx", "192.0.2.1", "--dns-server", kServer});
   const auto j = json::parse(js.out);
   CHECK(j["findings"][0]["id"] == "mx.invalid-domain");
-  CHECK(j["findings"][0]["title"] == "\"192.0.2.1\" 是 IP 地址，不是邮件域名");
+  CHECK(j["findings"][0]["title"] == "\"192.0.2.1\" is an IP address, not a mail domain");  // --json: English
   CHECK(j["data"]["error"] == "\"192.0.2.1\" is an IP address, not a mail domain");
 
   // Bulk lines are for scripts: status, target, ids and the data's error, as in English.
@@ -73,7 +73,7 @@ TEST_CASE("probe --lang zh: a refused port gets a Chinese verdict, tokens and da
   const auto js = run_maildiag({"--lang", "zh", "--json", "probe", "--no-control", target});
   const auto j = json::parse(js.out);
   CHECK(j["findings"][0]["id"] == "probe.port25.remote-refused");
-  CHECK(j["findings"][0]["title"] == "目标的 " + port + " 端口上没有服务在监听");
+  CHECK(j["findings"][0]["title"] == "Nothing listens on port " + port + " of the target");  // --json: English
   CHECK(j["data"]["port25"]["verdict"] == "remote-refused");
   CHECK(j["data"]["port25"]["title"] == "Nothing listens on port " + port + " of the target");
   CHECK(j["data"]["attempts"][0]["outcome"] == "refused");
