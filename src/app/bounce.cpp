@@ -14,7 +14,6 @@ namespace {
 
 using codes::Reason;
 
-std::string text(std::string_view id) { return std::string(i18n::msg(id)); }
 
 std::string domain_of(std::string_view address) {
   const auto at = address.rfind('@');
@@ -29,8 +28,8 @@ std::string status_text(const bounce::Recipient& r) { return r.status ? r.status
 
 std::string hardness(const bounce::Recipient& r) {
   if (r.reason == Reason::delivered || r.reason == Reason::vacation || r.reason == Reason::feedback) return "-";
-  if (r.temporary) return text("bounce.hardness.delayed");
-  return text(r.hard ? "bounce.hardness.hard" : "bounce.hardness.soft");
+  if (r.temporary) return i18n::text("bounce.hardness.delayed");
+  return i18n::text(r.hard ? "bounce.hardness.hard" : "bounce.hardness.soft");
 }
 
 report::Severity recipient_severity(const bounce::Analysis& a, const bounce::Recipient& r) {
@@ -42,7 +41,7 @@ report::Severity recipient_severity(const bounce::Analysis& a, const bounce::Rec
 }
 
 std::string finding_title(const bounce::Analysis& a, const bounce::Recipient& r) {
-  const std::string who = r.address.empty() ? text("bounce.recipient-unknown") : util::sanitize(r.address, 200);
+  const std::string who = r.address.empty() ? i18n::text("bounce.recipient-unknown") : util::sanitize(r.address, 200);
   switch (a.kind) {
     case bounce::Kind::auto_reply: return i18n::format("bounce.title.auto-reply", {who});
     case bounce::Kind::feedback:  // the ARF Feedback-Type is a protocol token: not translated
@@ -89,11 +88,11 @@ std::string next_step(const bounce::Recipient& r) {
     case Reason::bad_reputation:
     case Reason::require_ptr:
       return r.classification.blocklist ? i18n::format("bounce.next.blocked.listed", {*r.classification.blocklist})
-                                        : text("bounce.next.blocked");
+                                        : i18n::text("bounce.next.blocked");
     case Reason::sender_auth_failed:
-      return text("bounce.next.sender-auth-failed");
+      return i18n::text("bounce.next.sender-auth-failed");
     case Reason::greylisted:
-      return text("bounce.next.greylisted");
+      return i18n::text("bounce.next.greylisted");
     default:
       return r.classification.remediation.empty() ? std::string(codes::info(r.reason).remediation) : r.classification.remediation;
   }
@@ -109,26 +108,26 @@ report::Report bounce_report(const std::string& source, const bounce::Analysis& 
   report::Report rep;
   rep.command = "bounce";
   rep.target = util::sanitize(source, 300);
-  auto& m = rep.add_section(text("bounce.section.message"));
+  auto& m = rep.add_section(i18n::text("bounce.section.message"));
   // The kind and the format are stable names (as in the JSON): only the words around them change.
-  m.rows.push_back({text("bounce.row.kind"), a.format.empty() ? std::string(to_string(a.kind))
+  m.rows.push_back({i18n::text("bounce.row.kind"), a.format.empty() ? std::string(to_string(a.kind))
                                                               : i18n::format("bounce.row.kind.read-as",
                                                                              {std::string(to_string(a.kind)), a.format})});
   if (!a.subject.empty()) m.rows.push_back({"Subject", util::sanitize(a.subject, 200)});
   if (!a.from.empty()) m.rows.push_back({"From", util::sanitize(a.from, 200)});
-  if (!a.reporting_mta.empty()) m.rows.push_back({text("bounce.row.reporting-mta"), util::sanitize(a.reporting_mta, 200)});
+  if (!a.reporting_mta.empty()) m.rows.push_back({i18n::text("bounce.row.reporting-mta"), util::sanitize(a.reporting_mta, 200)});
   if (!a.original.message_id.empty()) {
-    m.rows.push_back({text("bounce.row.original-message-id"), util::sanitize(a.original.message_id, 200)});
+    m.rows.push_back({i18n::text("bounce.row.original-message-id"), util::sanitize(a.original.message_id, 200)});
   }
-  if (!a.original.subject.empty()) m.rows.push_back({text("bounce.row.original-subject"), util::sanitize(a.original.subject, 200)});
-  if (!a.original.to.empty()) m.rows.push_back({text("bounce.row.original-to"), util::sanitize(a.original.to, 200)});
+  if (!a.original.subject.empty()) m.rows.push_back({i18n::text("bounce.row.original-subject"), util::sanitize(a.original.subject, 200)});
+  if (!a.original.to.empty()) m.rows.push_back({i18n::text("bounce.row.original-to"), util::sanitize(a.original.to, 200)});
   if (a.kind == bounce::Kind::not_bounce) {
-    rep.add(report::Severity::ok, "bounce.not-a-bounce", text("bounce.not-a-bounce.title"), text("bounce.not-a-bounce.detail"));
+    rep.add(report::Severity::ok, "bounce.not-a-bounce", i18n::text("bounce.not-a-bounce.title"), i18n::text("bounce.not-a-bounce.detail"));
   } else {
     // Action and Status are the DSN's own field names: not translated.
-    auto& t = rep.add_section(text("bounce.section.recipients"),
-                              {text("bounce.col.recipient"), "Action", "Status", text("bounce.col.code"),
-                               text("bounce.col.reason"), text("bounce.col.hardness"), text("bounce.col.remote-mta")});
+    auto& t = rep.add_section(i18n::text("bounce.section.recipients"),
+                              {i18n::text("bounce.col.recipient"), "Action", "Status", i18n::text("bounce.col.code"),
+                               i18n::text("bounce.col.reason"), i18n::text("bounce.col.hardness"), i18n::text("bounce.col.remote-mta")});
     for (const auto& r : a.recipients) {
       t.rows.push_back({util::sanitize(r.address, 120), r.action.empty() ? "-" : r.action, status_text(r), code_text(r),
                         std::string(codes::to_string(r.reason)), hardness(r),
@@ -152,7 +151,7 @@ report::Report bounce_report(const std::string& source, const bounce::Analysis& 
 void add_cut_finding(report::Report& r, std::size_t max_message) {
   const auto size = util::byte_size(max_message);
   r.add(report::Severity::warning, "bounce.input.cut", i18n::format("bounce.input.cut.title", {size}),
-        i18n::format("bounce.input.cut.detail", {size}), {}, text("bounce.input.cut.fix"));
+        i18n::format("bounce.input.cut.detail", {size}), {}, i18n::text("bounce.input.cut.fix"));
 }
 
 std::vector<nlohmann::json> bounce_json_lines(const std::string& source, const bounce::Analysis& a) {
@@ -221,16 +220,16 @@ report::Report BounceSummary::to_report() const {
   report::Report rep;
   rep.command = "bounce";
   rep.target = "summary";
-  auto& totals = rep.add_section(text("bounce.section.summary"));
-  totals.rows.push_back({text("bounce.row.messages"), std::to_string(messages)});
-  totals.rows.push_back({text("bounce.row.recipients"), std::to_string(recipients)});
-  totals.rows.push_back({text("bounce.row.hard"), std::to_string(hard)});
-  totals.rows.push_back({text("bounce.row.soft"), std::to_string(soft)});
-  auto& kinds = rep.add_section(text("bounce.section.by-kind"), {text("bounce.col.kind"), text("bounce.col.messages")});
+  auto& totals = rep.add_section(i18n::text("bounce.section.summary"));
+  totals.rows.push_back({i18n::text("bounce.row.messages"), std::to_string(messages)});
+  totals.rows.push_back({i18n::text("bounce.row.recipients"), std::to_string(recipients)});
+  totals.rows.push_back({i18n::text("bounce.row.hard"), std::to_string(hard)});
+  totals.rows.push_back({i18n::text("bounce.row.soft"), std::to_string(soft)});
+  auto& kinds = rep.add_section(i18n::text("bounce.section.by-kind"), {i18n::text("bounce.col.kind"), i18n::text("bounce.col.messages")});
   for (const auto& [k, n] : by_kind) kinds.rows.push_back({k, std::to_string(n)});
-  auto& reasons = rep.add_section(text("bounce.section.by-reason"), {text("bounce.col.reason"), text("bounce.col.recipients")});
+  auto& reasons = rep.add_section(i18n::text("bounce.section.by-reason"), {i18n::text("bounce.col.reason"), i18n::text("bounce.col.recipients")});
   for (const auto& [k, n] : by_reason) reasons.rows.push_back({k, std::to_string(n)});
-  auto& domains = rep.add_section(text("bounce.section.by-domain"), {text("bounce.col.domain"), text("bounce.col.recipients")});
+  auto& domains = rep.add_section(i18n::text("bounce.section.by-domain"), {i18n::text("bounce.col.domain"), i18n::text("bounce.col.recipients")});
   for (const auto& [k, n] : by_domain) domains.rows.push_back({k, std::to_string(n)});
   const auto sev = hard > 0 ? report::Severity::critical : soft > 0 ? report::Severity::warning : report::Severity::ok;
   rep.add(sev, "bounce.summary",

@@ -24,19 +24,6 @@ namespace {
 using report::Severity;
 using i18n::format;
 
-std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
-
-/// Sets the catalog's language for a scope and restores the one before.
-class LanguageScope {
- public:
-  explicit LanguageScope(i18n::Lang lang) : saved_(i18n::language()) { i18n::set_language(lang); }
-  ~LanguageScope() { i18n::set_language(saved_); }
-  LanguageScope(const LanguageScope&) = delete;
-  LanguageScope& operator=(const LanguageScope&) = delete;
-
- private:
-  i18n::Lang saved_;
-};
 
 struct Steps {
   DiagnoseFacts facts;
@@ -58,7 +45,7 @@ bool valid_domain(std::string_view d) {
 // ---- step 1: DNS -------------------------------------------------------------------------
 
 std::string no_route_detail(const std::vector<std::string>& mx_names) {
-  return mx_names.empty() ? msg("diagnose.no-route.no-mx") : format("diagnose.no-route.mx", {util::sanitize(mx_names.front(), 255)});
+  return mx_names.empty() ? i18n::text("diagnose.no-route.no-mx") : format("diagnose.no-route.mx", {util::sanitize(mx_names.front(), 255)});
 }
 
 void dns_step(const DiagnoseOptions& o, Steps& s) {
@@ -281,7 +268,7 @@ std::string mark(Severity s, bool ran) {
 }
 
 std::string summary_of(const std::optional<report::Report>& r) {
-  if (!r) return msg("diagnose.step.skipped");
+  if (!r) return i18n::text("diagnose.step.skipped");
   std::size_t warn = 0, crit = 0;
   std::string first;
   for (const auto& f : r->findings) {
@@ -298,7 +285,7 @@ std::string summary_of(const std::optional<report::Report>& r) {
     }
   }
   const std::string out =
-      crit + warn == 0 ? msg("diagnose.step.fine") : format("diagnose.step.counts", {std::to_string(crit), std::to_string(warn)});
+      crit + warn == 0 ? i18n::text("diagnose.step.fine") : format("diagnose.step.counts", {std::to_string(crit), std::to_string(warn)});
   return first.empty() ? out : format("diagnose.step.first", {out, first});
 }
 
@@ -307,7 +294,7 @@ std::string summary_of(const std::optional<report::Report>& r) {
 /// stay as those findings said them.
 DiagnoseVerdict english_verdict(const Steps& s, const DiagnoseVerdict& v) {
   if (i18n::language() == i18n::Lang::en) return v;
-  const LanguageScope en(i18n::Lang::en);
+  const i18n::ScopedLanguage en(i18n::Lang::en);
   DiagnoseFacts f = s.facts;
   if (f.dns == DnsFact::no_route) f.dns_detail = no_route_detail(s.unroutable_mx);
   return decide(f);
@@ -317,16 +304,16 @@ report::Report build(const DiagnoseOptions& o, Steps& s, const DiagnoseVerdict& 
   report::Report r;
   r.command = "diagnose";
   r.target = util::sanitize(o.target, 300);
-  auto& sec = r.add_section(msg("diagnose.section.checklist"), {"", msg("diagnose.col.step"), msg("diagnose.col.result")});
+  auto& sec = r.add_section(i18n::text("diagnose.section.checklist"), {"", i18n::text("diagnose.col.step"), i18n::text("diagnose.col.result")});
   const std::pair<std::string, std::optional<report::Report>*> steps[] = {
-      {msg("diagnose.step.dns"), &s.dns},
+      {i18n::text("diagnose.step.dns"), &s.dns},
       {format("diagnose.step.reach", {std::to_string(o.port)}), &s.reach},
-      {msg("diagnose.step.smtp"), &s.smtp}};
+      {i18n::text("diagnose.step.smtp"), &s.smtp}};
   for (const auto& [name, rep] : steps) {
     const bool ran = rep->has_value();
     sec.rows.push_back({mark(ran ? (*rep)->status() : Severity::ok, ran), name, summary_of(*rep)});
   }
-  auto& vs = r.add_section(msg("diagnose.section.verdict"));
+  auto& vs = r.add_section(i18n::text("diagnose.section.verdict"));
   vs.rows.push_back({mark(v.severity, true), v.sentence});
   vs.rows.push_back({"", format("diagnose.verdict.proved", {v.step, v.next})});
 
@@ -392,7 +379,7 @@ std::string confirmation(const DiagnoseFacts& f, const DiagnoseVerdict& v) {
   const bool tls_problem = f.tls != TlsFact::ok && f.tls != TlsFact::not_tried;
   if (tls_problem && !tls_verdict && v.step == "rcpt")
     return format("diagnose.bounce.confirmed.tls",
-                  {f.tls_detail.empty() ? msg("diagnose.bounce.starttls-missing") : util::sanitize(f.tls_detail, 200), v.sentence});
+                  {f.tls_detail.empty() ? i18n::text("diagnose.bounce.starttls-missing") : util::sanitize(f.tls_detail, 200), v.sentence});
   return format("diagnose.bounce.confirmed", {v.sentence});
 }
 
@@ -421,7 +408,7 @@ std::optional<report::Report> diagnose_one(const DiagnoseOptions& o, const Diagn
     note(format("diagnose.progress.reach", {std::to_string(o.port)}));
     reach_step(o, s);
     if (!cut("reach") && s.facts.reach == ReachFact::open) {
-      note(msg("diagnose.progress.smtp"));
+      note(i18n::text("diagnose.progress.smtp"));
       smtp_step(o, s);
       cut("smtp");
     }
@@ -462,15 +449,15 @@ std::optional<std::vector<report::Report>> run_diagnose_bounce(const std::string
     if (!r) continue;  // an address the bounce mangled: not diagnosable
     std::string said = rc.status ? rc.status->str() : std::string();
     if (rc.reply_code) said = std::to_string(*rc.reply_code) + (said.empty() ? "" : " " + said);
-    auto& sec = r->add_section(msg("diagnose.section.bounce"));
-    sec.rows.push_back({msg("diagnose.bounce.reason"),
-                        std::string(codes::to_string(rc.reason)) + msg(rc.hard ? "diagnose.bounce.hard" : "diagnose.bounce.soft")});
-    if (!said.empty()) sec.rows.push_back({msg("diagnose.bounce.status"), said});
-    if (!rc.diagnostic.empty()) sec.rows.push_back({msg("diagnose.bounce.diagnostic"), util::sanitize(rc.diagnostic, 300)});
-    if (!rc.remote_mta.empty()) sec.rows.push_back({msg("diagnose.bounce.remote-mta"), util::sanitize(rc.remote_mta, 200)});
+    auto& sec = r->add_section(i18n::text("diagnose.section.bounce"));
+    sec.rows.push_back({i18n::text("diagnose.bounce.reason"),
+                        std::string(codes::to_string(rc.reason)) + i18n::text(rc.hard ? "diagnose.bounce.hard" : "diagnose.bounce.soft")});
+    if (!said.empty()) sec.rows.push_back({i18n::text("diagnose.bounce.status"), said});
+    if (!rc.diagnostic.empty()) sec.rows.push_back({i18n::text("diagnose.bounce.diagnostic"), util::sanitize(rc.diagnostic, 300)});
+    if (!rc.remote_mta.empty()) sec.rows.push_back({i18n::text("diagnose.bounce.remote-mta"), util::sanitize(rc.remote_mta, 200)});
     const auto verdict = decide(facts);
     const auto agreed = facts.interrupted_step.empty() ? confirms(rc.reason, facts, verdict) : Agreement::unknown;
-    sec.rows.push_back({msg("diagnose.bounce.today"), agreed == Agreement::unknown
+    sec.rows.push_back({i18n::text("diagnose.bounce.today"), agreed == Agreement::unknown
                                                           ? format("diagnose.bounce.unknown", {verdict.cause_id})
                                                       : agreed == Agreement::confirmed
                                                           ? confirmation(facts, verdict)

@@ -9,7 +9,6 @@ namespace {
 using report::Severity;
 using i18n::format;
 
-std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
 
 DiagnoseVerdict v(Severity s, std::string id, std::string sentence, std::string step, std::string next) {
   return DiagnoseVerdict{s, std::move(id), std::move(sentence), std::move(step), std::move(next)};
@@ -22,15 +21,15 @@ std::optional<DiagnoseVerdict> from_dns(const DiagnoseFacts& f) {
       return v(Severity::critical, "domain-not-found", format("diagnose.domain-not-found.sentence", {d}), "dns",
                format("diagnose.domain-not-found.next", {d}));
     case DnsFact::null_mx:
-      return v(Severity::critical, "null-mx", format("diagnose.null-mx.sentence", {d}), "dns", msg("diagnose.null-mx.next"));
+      return v(Severity::critical, "null-mx", format("diagnose.null-mx.sentence", {d}), "dns", i18n::text("diagnose.null-mx.next"));
     case DnsFact::no_route:
       return v(Severity::critical, "mx-without-address",
                format("diagnose.mx-without-address.sentence",
-                      {d, f.dns_detail.empty() ? msg("diagnose.mx-without-address.default") : f.dns_detail}),
+                      {d, f.dns_detail.empty() ? i18n::text("diagnose.mx-without-address.default") : f.dns_detail}),
                "dns", format("diagnose.mx-without-address.next", {d}));
     case DnsFact::dns_failure:
       return v(Severity::unknown, "dns-failure",
-               format("diagnose.dns-failure.sentence", {d, f.dns_detail.empty() ? msg("diagnose.dns-failure.no-answer") : f.dns_detail}),
+               format("diagnose.dns-failure.sentence", {d, f.dns_detail.empty() ? i18n::text("diagnose.dns-failure.no-answer") : f.dns_detail}),
                "dns", format("diagnose.dns-failure.next", {d}));
     case DnsFact::ok:
     case DnsFact::implicit_mx:
@@ -48,10 +47,10 @@ std::optional<DiagnoseVerdict> from_reach(const DiagnoseFacts& f) {
   switch (f.reach) {
     case ReachFact::outbound_blocked:
       return v(Severity::critical, "outbound-blocked", format("diagnose.outbound-blocked.sentence", {host}), "reach",
-               msg("diagnose.outbound-blocked.next"));
+               i18n::text("diagnose.outbound-blocked.next"));
     case ReachFact::remote_refused:
       return v(Severity::critical, "remote-refused", format("diagnose.remote-refused.sentence", {hosts}), "reach",
-               msg("diagnose.remote-refused.next"));
+               i18n::text("diagnose.remote-refused.next"));
     case ReachFact::remote_filtered:
     case ReachFact::remote_unreachable:
       return v(Severity::critical, "remote-unreachable",
@@ -78,10 +77,10 @@ std::optional<DiagnoseVerdict> from_tls(const DiagnoseFacts& f) {
                format("diagnose.tls-cert-name.next", {host}));
     case TlsFact::cert_untrusted:
       return v(Severity::warning, "tls-cert-untrusted", format("diagnose.tls-cert-untrusted.sentence", {host, f.tls_detail}),
-               "smtp", msg("diagnose.tls-cert-untrusted.next"));
+               "smtp", i18n::text("diagnose.tls-cert-untrusted.next"));
     case TlsFact::dane_mismatch:
       return v(Severity::critical, "dane-mismatch", format("diagnose.dane-mismatch.sentence", {host}), "smtp",
-               msg("diagnose.dane-mismatch.next"));
+               i18n::text("diagnose.dane-mismatch.next"));
     case TlsFact::handshake_failed:
       return v(Severity::warning, "tls-failed", format("diagnose.tls-failed.sentence", {host, f.tls_detail}), "smtp",
                format("diagnose.tls-failed.next", {host, host}));
@@ -95,19 +94,19 @@ std::optional<DiagnoseVerdict> from_tls(const DiagnoseFacts& f) {
 
 DiagnoseVerdict from_rcpt(const DiagnoseFacts& f, const codes::Classification& c) {
   using codes::Reason;
-  const std::string who = f.address.empty() ? msg("diagnose.this-address") : f.address;
+  const std::string who = f.address.empty() ? i18n::text("diagnose.this-address") : f.address;
   const std::string& said = f.rcpt_text;  // the reply as sent, quoted in the sentence
   if (c.outcome == codes::Outcome::success)
     return v(Severity::ok, "deliverable", format("diagnose.deliverable.sentence", {who, f.smtp_host, said}), "rcpt",
-             msg("diagnose.deliverable.next"));
+             i18n::text("diagnose.deliverable.next"));
   const bool transient = c.outcome == codes::Outcome::transient;
   switch (c.reason) {
     case Reason::greylisted:
       return v(Severity::warning, "greylisted", format("diagnose.greylisted.sentence", {said}), "rcpt",
-               msg("diagnose.greylisted.next"));
+               i18n::text("diagnose.greylisted.next"));
     case Reason::user_unknown:
       return v(transient ? Severity::warning : Severity::critical, "user-unknown",
-               format("diagnose.user-unknown.sentence", {who, said}), "rcpt", msg("diagnose.user-unknown.next"));
+               format("diagnose.user-unknown.sentence", {who, said}), "rcpt", i18n::text("diagnose.user-unknown.next"));
     case Reason::relay_denied:
       return v(Severity::critical, "relay-denied", format("diagnose.relay-denied.sentence", {f.smtp_host, who, said}), "rcpt",
                format("diagnose.relay-denied.next", {f.domain}));
@@ -158,7 +157,7 @@ DiagnoseVerdict decide(const DiagnoseFacts& f) {
   if (auto t = from_tls(f)) return *t;
   if (f.smtp_timeout)
     return v(Severity::unknown, "smtp-timeout", format("diagnose.smtp-timeout.sentence", {f.smtp_host, f.smtp_error}), "smtp",
-             msg("diagnose.smtp-timeout.next"));
+             i18n::text("diagnose.smtp-timeout.next"));
   if (!f.smtp_error.empty())
     return v(Severity::critical, "smtp-failed", format("diagnose.smtp-failed.sentence", {f.smtp_host, f.smtp_error}), "smtp",
              format("diagnose.smtp-failed.next", {f.smtp_host}));

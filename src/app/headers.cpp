@@ -36,7 +36,7 @@ std::string first_address(std::string_view value) {
 
 void add_summary(report::Report& r, const message::HeaderBlock& b, std::string_view charset,
                  headers_detail::Facts& f) {
-  auto& s = r.add_section(text("headers.section.summary"));
+  auto& s = r.add_section(i18n::text("headers.section.summary"));
   nlohmann::json summary = nlohmann::json::object();
   auto row = [&](std::string_view label, const char* key, std::string_view name) {
     const auto* h = b.find(name);
@@ -60,23 +60,23 @@ void add_summary(report::Report& r, const message::HeaderBlock& b, std::string_v
       summary["date_utc"] = message::format_utc(d->epoch);
       summary["date_offset_minutes"] = d->offset_minutes;
     } else {
-      r.add(Severity::warning, "headers.date.unparsable", text("headers.date.unparsable.title"),
-            text("headers.date.unparsable.detail"), util::sanitize(h->value, 200), text("headers.date.unparsable.fix"));
+      r.add(Severity::warning, "headers.date.unparsable", i18n::text("headers.date.unparsable.title"),
+            i18n::text("headers.date.unparsable.detail"), util::sanitize(h->value, 200), i18n::text("headers.date.unparsable.fix"));
     }
     s.rows.push_back({"Date", v});
     summary["date"] = util::sanitize(h->value, kShown);
   } else {
-    r.add(Severity::warning, "headers.date.missing", text("headers.date.missing.title"),
-          text("headers.date.missing.detail"), {}, text("headers.date.missing.fix"));
+    r.add(Severity::warning, "headers.date.missing", i18n::text("headers.date.missing.title"),
+          i18n::text("headers.date.missing.detail"), {}, i18n::text("headers.date.missing.fix"));
   }
   row("Message-ID", "message_id", "message-id");
   row("Return-Path", "return_path", "return-path");
   row("Delivered-To", "delivered_to", "delivered-to");
   row("X-Originating-IP", "x_originating_ip", "x-originating-ip");
-  const std::string mailer = text("headers.row.mailer");
+  const std::string mailer = i18n::text("headers.row.mailer");
   row(mailer, "mailer", b.find("x-mailer") != nullptr ? "x-mailer" : "user-agent");
   if (b.find("message-id") == nullptr) {
-    r.add(Severity::info, "headers.message-id.missing", text("headers.message-id.missing.title"),
+    r.add(Severity::info, "headers.message-id.missing", i18n::text("headers.message-id.missing.title"),
           text("headers.message-id.missing.detail"));
   }
   f.from_domain = message::domain_of(first_address(b.get("from")));
@@ -85,7 +85,7 @@ void add_summary(report::Report& r, const message::HeaderBlock& b, std::string_v
 }
 
 void add_all(report::Report& r, const message::HeaderBlock& b, std::string_view charset) {
-  auto& s = r.add_section(text("headers.section.all"));
+  auto& s = r.add_section(i18n::text("headers.section.all"));
   nlohmann::json all = nlohmann::json::array();
   for (const auto& h : b.headers) {
     const std::string v = display(h.value, charset, 2000);
@@ -97,13 +97,13 @@ void add_all(report::Report& r, const message::HeaderBlock& b, std::string_view 
 
 void add_parse_problems(report::Report& r, const message::HeaderBlock& b, bool cut) {
   if (cut) {
-    r.add(Severity::warning, "headers.input.cut", text("headers.input.cut.title"), text("headers.input.cut.detail"));
+    r.add(Severity::warning, "headers.input.cut", i18n::text("headers.input.cut.title"), i18n::text("headers.input.cut.detail"));
   }
   if (b.problems.empty()) return;
   std::string all;
   for (std::size_t i = 0; i < b.problems.size() && i < 5; ++i) all += (i ? "; " : "") + b.problems[i];
-  r.add(b.truncated ? Severity::warning : Severity::info, "headers.syntax", text("headers.syntax.title"),
-        text("headers.syntax.detail"), util::sanitize(all, 500));
+  r.add(b.truncated ? Severity::warning : Severity::info, "headers.syntax", i18n::text("headers.syntax.title"),
+        i18n::text("headers.syntax.detail"), util::sanitize(all, 500));
   r.data["problems"] = b.problems.size() > 20 ? std::vector<std::string>(b.problems.begin(), b.problems.begin() + 20)
                                               : b.problems;
 }

@@ -121,18 +121,18 @@ void judge_results(report::Report& r, const Verdicts& v) {
     if (d->result == "fail") {
       const bool reject = reject_policy(*d);
       const std::string id = reject ? "headers.auth.dmarc-fail-reject" : "headers.auth.dmarc-fail";
-      r.add(reject ? Severity::critical : Severity::warning, id, text(id + ".title"), text(id + ".detail"),
-            util::sanitize(d->comment, 300), text("headers.auth.dmarc-fail.fix"));
+      r.add(reject ? Severity::critical : Severity::warning, id, i18n::text(id + ".title"), i18n::text(id + ".detail"),
+            util::sanitize(d->comment, 300), i18n::text("headers.auth.dmarc-fail.fix"));
     } else if (d->result == "temperror" || d->result == "permerror") {
       r.add(Severity::warning, "headers.auth.dmarc-error", i18n::format("headers.auth.dmarc-error.title", {d->result}),
-            text("headers.auth.dmarc-error.detail"));
+            i18n::text("headers.auth.dmarc-error.detail"));
     }
   }
   if (const auto* s = first(v, "spf")) {
     if (s->result == "fail" || s->result == "softfail" || s->result == "permerror" || s->result == "temperror") {
       r.add(Severity::warning, "headers.auth.spf-" + s->result,
             i18n::format("headers.auth.spf.title", {s->result, util::sanitize(s->property("smtp.mailfrom"), 100)}),
-            text("headers.auth.spf.detail"), util::sanitize(s->comment, 300), text("headers.auth.spf.fix"));
+            i18n::text("headers.auth.spf.detail"), util::sanitize(s->comment, 300), i18n::text("headers.auth.spf.fix"));
     }
   }
   bool dkim_pass = false;
@@ -145,16 +145,16 @@ void judge_results(report::Report& r, const Verdicts& v) {
     dkim_fail = dkim_fail || res.result == "fail" || res.result == "permerror";
   }
   if (dkim_fail && !dkim_pass) {
-    r.add(Severity::warning, "headers.auth.dkim-fail", text("headers.auth.dkim-fail.title"),
-          text("headers.auth.dkim-fail.detail"));
+    r.add(Severity::warning, "headers.auth.dkim-fail", i18n::text("headers.auth.dkim-fail.title"),
+          i18n::text("headers.auth.dkim-fail.detail"));
   }
   if (const auto* c = first(v, "compauth"); c != nullptr && c->result == "fail") {
     r.add(Severity::warning, "headers.auth.compauth-fail",
           i18n::format("headers.auth.compauth-fail.title", {util::sanitize(c->reason, 20)}),
-          text("headers.auth.compauth-fail.detail"));
+          i18n::text("headers.auth.compauth-fail.detail"));
   }
   if (const auto* a = first(v, "arc"); a != nullptr && a->result == "fail") {
-    r.add(Severity::info, "headers.auth.arc-fail", text("headers.auth.arc-fail.title"), text("headers.auth.arc-fail.detail"));
+    r.add(Severity::info, "headers.auth.arc-fail", i18n::text("headers.auth.arc-fail.title"), i18n::text("headers.auth.arc-fail.detail"));
   }
   (void)dkim_any;
 }
@@ -166,8 +166,8 @@ void add_alignment(report::Report& r, const Facts& f, const Verdicts& v, const s
   auto& s = r.add_section(i18n::format("headers.section.alignment",
                                        {util::sanitize(f.from_domain, 100),
                                         util::sanitize(message::organizational_domain(f.from_domain), 100)}),
-                          {text("headers.col.identity"), text("headers.col.domain"), text("headers.col.result"),
-                           text("headers.col.aligned")});
+                          {i18n::text("headers.col.identity"), i18n::text("headers.col.domain"), i18n::text("headers.col.result"),
+                           i18n::text("headers.col.aligned")});
   nlohmann::json al = {{"from_domain", f.from_domain}, {"from_org_domain", message::organizational_domain(f.from_domain)}};
   bool aligned_pass = false;
   const auto* spf = first(v, "spf");
@@ -215,8 +215,8 @@ void add_alignment(report::Report& r, const Facts& f, const Verdicts& v, const s
 
 void add_authentication(report::Report& r, const Facts& f) {
   nlohmann::json out = nlohmann::json::object();
-  auto& s = r.add_section(text("headers.section.auth"), {text("headers.col.method"), text("headers.col.result"),
-                                                         text("headers.col.about"), text("headers.col.reported-by")});
+  auto& s = r.add_section(i18n::text("headers.section.auth"), {i18n::text("headers.col.method"), i18n::text("headers.col.result"),
+                                                         i18n::text("headers.col.about"), i18n::text("headers.col.reported-by")});
   const Verdicts v = collect(f, s, out);
   std::vector<std::string> signed_domains;
   add_signatures(f, s, out, signed_domains);

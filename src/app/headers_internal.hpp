@@ -25,7 +25,7 @@ struct Facts {
 };
 
 /// A catalog sentence as a std::string (what report::Report::add and the sections take).
-inline std::string text(std::string_view id) { return std::string(i18n::msg(id)); }
+using i18n::text;
 
 /// Decides entry, origin and broken_at.
 void locate_origin(Facts& f);

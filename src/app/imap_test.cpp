@@ -21,7 +21,7 @@ using report::Severity;
 namespace ev = imap::event;
 using i18n::format;
 
-std::string text(std::string_view id) { return std::string(i18n::msg(id)); }
+using i18n::text;
 
 std::string join(const std::vector<std::string>& v) {
   std::string out;
@@ -75,7 +75,7 @@ class Dialog {
     link_.received(r.raw, note, failure && r.kind == imap::Kind::tagged);
     if (r.code && r.code->name == "ALERT")
       rep_.add(Severity::warning, "imap.alert", format("imap.alert.title", {util::sanitize(r.text, 200)}),
-               text("imap.alert.detail"), util::sanitize(r.raw, 300));
+               i18n::text("imap.alert.detail"), util::sanitize(r.raw, 300));
     if (r.status == imap::Status::bye) bye_ = true;
   }
 
@@ -84,7 +84,7 @@ class Dialog {
     link_.error(e.message);
     const bool injection = e.kind == imap::ErrorKind::starttls_leftover;
     rep_.add(Severity::critical, "imap.protocol." + std::string(imap::to_string(e.kind)),
-             injection ? text("imap.protocol.injection.title") : format("imap.protocol.title", {link::waiting_text(during)}),
+             injection ? i18n::text("imap.protocol.injection.title") : format("imap.protocol.title", {link::waiting_text(during)}),
              e.message, util::sanitize(e.evidence, 300),
              text(injection ? "imap.protocol.injection.fix" : "imap.protocol.fix"));
     link_.abort();
@@ -95,7 +95,7 @@ class Dialog {
     link_.error("connection closed by the server");
     rep_.add(bye_ ? Severity::warning : Severity::critical, "imap.closed",
              format("imap.closed.title", {link::waiting_text(waiting_for)}),
-             text(bye_ ? "imap.closed.detail.bye" : "imap.closed.detail"), {}, text("imap.closed.fix"));
+             text(bye_ ? "imap.closed.detail.bye" : "imap.closed.detail"), {}, i18n::text("imap.closed.fix"));
   }
 
   /// Sends a command and collects its reply; nullopt when the dialog broke.
@@ -162,11 +162,11 @@ class Dialog {
       failed_ = true;
       if (link_.interrupted()) return false;  // Ctrl-C: not a silent server
       if (link_.eof())
-        rep_.add(Severity::critical, "imap.greeting.closed", text("imap.greeting.closed.title"), {}, {},
-                 text("imap.greeting.closed.fix"));
+        rep_.add(Severity::critical, "imap.greeting.closed", i18n::text("imap.greeting.closed.title"), {}, {},
+                 i18n::text("imap.greeting.closed.fix"));
       else if (!link_.options().implicit_tls)
-        rep_.add(Severity::info, "imap.greeting.maybe-tls", text("imap.greeting.maybe-tls.title"),
-                 text("imap.greeting.maybe-tls.detail"), {}, text("imap.greeting.maybe-tls.fix"));
+        rep_.add(Severity::info, "imap.greeting.maybe-tls", i18n::text("imap.greeting.maybe-tls.title"),
+                 i18n::text("imap.greeting.maybe-tls.detail"), {}, i18n::text("imap.greeting.maybe-tls.fix"));
       return false;
     }
     if (auto* p = std::get_if<ev::ProtocolError>(&*e)) {
@@ -180,14 +180,14 @@ class Dialog {
     rep_.data["greeting_ms"] = link_.elapsed_ms() - t;
     if (g->response.status == imap::Status::bye) {
       const auto c = imap::classify(g->response);
-      rep_.add(Severity::critical, "imap.greeting.bye", text("imap.greeting.bye.title"),
+      rep_.add(Severity::critical, "imap.greeting.bye", i18n::text("imap.greeting.bye.title"),
                c.code_meaning, util::sanitize(g->response.raw, 300), c.remediation);
       rep_.data["greeting_classification"] = report::to_json(c);
       failed_ = true;
       return false;
     }
     if (g->response.status == imap::Status::preauth)
-      rep_.add(Severity::info, "imap.preauth", text("imap.preauth.title"), text("imap.preauth.detail"));
+      rep_.add(Severity::info, "imap.preauth", i18n::text("imap.preauth.title"), i18n::text("imap.preauth.detail"));
     return true;
   }
 
@@ -203,7 +203,7 @@ class Dialog {
       rep_.data["capabilities_plain"] = caps.atoms;
     }
     if (!caps.has("IMAP4rev1") && !caps.has("IMAP4rev2"))
-      rep_.add(Severity::warning, "imap.capability.no-imap4rev1", text("imap.capability.no-imap4rev1.title"), {},
+      rep_.add(Severity::warning, "imap.capability.no-imap4rev1", i18n::text("imap.capability.no-imap4rev1.title"), {},
                util::sanitize(join(caps.atoms), 500));
     return true;
   }
@@ -215,11 +215,11 @@ class Dialog {
     rep_.data["starttls_offered"] = offered;
     if (mode == link::StartTls::never || (mode == link::StartTls::automatic && !offered)) {
       if (!offered)
-        rep_.add(Severity::warning, "imap.starttls.missing", text("imap.starttls.missing.title"),
-                 text("imap.starttls.missing.detail"), {}, text("imap.starttls.missing.fix"));
+        rep_.add(Severity::warning, "imap.starttls.missing", i18n::text("imap.starttls.missing.title"),
+                 i18n::text("imap.starttls.missing.detail"), {}, i18n::text("imap.starttls.missing.fix"));
       else
-        rep_.add(Severity::info, "imap.starttls.skipped", text("imap.starttls.skipped.title"), {}, {},
-                 text("imap.starttls.skipped.fix"));
+        rep_.add(Severity::info, "imap.starttls.skipped", i18n::text("imap.starttls.skipped.title"), {}, {},
+                 i18n::text("imap.starttls.skipped.fix"));
       return true;
     }
     auto r = command(imap::Command::make("STARTTLS"));
@@ -229,7 +229,7 @@ class Dialog {
       rep_.add(required ? Severity::critical : Severity::warning, "imap.starttls.refused",
                text(offered ? "imap.starttls.refused.title" : "imap.starttls.unavailable.title"),
                imap::classify(r->done, "STARTTLS").code_meaning, util::sanitize(r->done.raw, 300),
-               text("imap.starttls.refused.fix"));
+               i18n::text("imap.starttls.refused.fix"));
       return !required;
     }
     for (;;) {  // ReadyForTls, then possibly the leftover-bytes error
@@ -251,9 +251,9 @@ class Dialog {
 
   void check_plaintext_offer() {
     if (!plain_caps_ || link_.options().implicit_tls || plain_caps_->has("LOGINDISABLED")) return;
-    rep_.add(Severity::warning, "imap.plaintext-auth-offered", text("imap.plaintext-auth-offered.title"),
-             text("imap.plaintext-auth-offered.detail"), util::sanitize(join(plain_caps_->atoms), 500),
-             text("imap.plaintext-auth-offered.fix"));
+    rep_.add(Severity::warning, "imap.plaintext-auth-offered", i18n::text("imap.plaintext-auth-offered.title"),
+             i18n::text("imap.plaintext-auth-offered.detail"), util::sanitize(join(plain_caps_->atoms), 500),
+             i18n::text("imap.plaintext-auth-offered.fix"));
   }
 
   std::string choose_auth() const {
@@ -268,18 +268,18 @@ class Dialog {
       return false;
     }
     if (!link_.tls() && !opt_.allow_plaintext) {
-      rep_.add(Severity::warning, "imap.login.not-sent", text("imap.login.not-sent.title"),
-               text("imap.login.not-sent.detail"), {}, text("imap.login.not-sent.fix"));
+      rep_.add(Severity::warning, "imap.login.not-sent", i18n::text("imap.login.not-sent.title"),
+               i18n::text("imap.login.not-sent.detail"), {}, i18n::text("imap.login.not-sent.fix"));
       return false;
     }
     const auto method = choose_auth();
     if (method == "login" && client_.capabilities().has("LOGINDISABLED")) {
-      rep_.add(Severity::critical, "imap.login.plaintext-disabled", text("imap.login.logindisabled.title"),
-               text("imap.login.logindisabled.detail"), {}, text("imap.login.plaintext-disabled.fix"));
+      rep_.add(Severity::critical, "imap.login.plaintext-disabled", i18n::text("imap.login.logindisabled.title"),
+               i18n::text("imap.login.logindisabled.detail"), {}, i18n::text("imap.login.plaintext-disabled.fix"));
       return false;
     }
     if (!link_.tls())
-      rep_.add(Severity::warning, "imap.login.plaintext", text("imap.login.plaintext.title"));
+      rep_.add(Severity::warning, "imap.login.plaintext", i18n::text("imap.login.plaintext.title"));
     const auto t = link_.elapsed_ms();
     std::optional<Reply> r;
     if (method == "plain") {
@@ -315,20 +315,20 @@ class Dialog {
     const std::string code = r.code ? r.code->name : "";
     const auto evidence = util::sanitize(r.raw, 300);
     if (c.reason == codes::Reason::tls_required) {
-      rep_.add(Severity::critical, "imap.login.plaintext-disabled", text("imap.login.plaintext-disabled.title"),
-               c.code_meaning, evidence, text("imap.login.plaintext-disabled.fix"));
+      rep_.add(Severity::critical, "imap.login.plaintext-disabled", i18n::text("imap.login.plaintext-disabled.title"),
+               c.code_meaning, evidence, i18n::text("imap.login.plaintext-disabled.fix"));
     } else if (code == "INUSE") {
-      rep_.add(Severity::warning, "imap.login.in-use", text("imap.login.in-use.title"), c.code_meaning, evidence,
+      rep_.add(Severity::warning, "imap.login.in-use", i18n::text("imap.login.in-use.title"), c.code_meaning, evidence,
                c.remediation);
     } else if (c.outcome == codes::Outcome::transient) {
       rep_.add(Severity::warning, "imap.login.temporary",
-               code.empty() ? text("imap.login.temporary.title") : format("imap.login.temporary.title.code", {code}),
+               code.empty() ? i18n::text("imap.login.temporary.title") : format("imap.login.temporary.title.code", {code}),
                c.code_meaning, evidence, c.remediation);
     } else if (code == "AUTHENTICATIONFAILED" || code == "AUTHORIZATIONFAILED" || code == "EXPIRED") {
       rep_.add(Severity::critical, "imap.login.refused", format("imap.login.refused.title", {code}), c.code_meaning,
                evidence, c.remediation);
     } else {
-      rep_.add(Severity::critical, "imap.login.failed", text("imap.login.failed.title"), c.code_meaning, evidence,
+      rep_.add(Severity::critical, "imap.login.failed", i18n::text("imap.login.failed.title"), c.code_meaning, evidence,
                c.remediation);
     }
   }
@@ -373,37 +373,37 @@ class Dialog {
     auto row = [&](std::string label, const std::optional<std::uint64_t>& v) {
       if (v) s.rows.push_back({std::move(label), std::to_string(*v)});
     };
-    row(text("imap.row.messages"), info.exists);
-    if (status) row(text("imap.row.unseen"), status->unseen);
-    row(text("imap.row.recent"), info.recent);
-    row(text("imap.row.first-unseen"), info.first_unseen);
+    row(i18n::text("imap.row.messages"), info.exists);
+    if (status) row(i18n::text("imap.row.unseen"), status->unseen);
+    row(i18n::text("imap.row.recent"), info.recent);
+    row(i18n::text("imap.row.first-unseen"), info.first_unseen);
     row("UIDVALIDITY", info.uidvalidity);
     row("UIDNEXT", info.uidnext);
-    s.rows.push_back({text("imap.row.read-only"), text(info.read_only ? "imap.value.read-only.yes" : "imap.value.read-only.unconfirmed")});
+    s.rows.push_back({i18n::text("imap.row.read-only"), text(info.read_only ? "imap.value.read-only.yes" : "imap.value.read-only.unconfirmed")});
     if (!info.read_only)
-      rep_.add(Severity::info, "imap.examine.no-read-only", text("imap.examine.no-read-only.title"),
-               text("imap.examine.no-read-only.detail"));
+      rep_.add(Severity::info, "imap.examine.no-read-only", i18n::text("imap.examine.no-read-only.title"),
+               i18n::text("imap.examine.no-read-only.detail"));
     if (info.exists && *info.exists == 0)
-      rep_.add(Severity::info, "imap.mailbox.empty", text("imap.mailbox.empty.title"),
-               format("imap.mailbox.empty.detail", {util::sanitize(opt_.mailbox, 100)}), {}, text("imap.mailbox.empty.fix"));
+      rep_.add(Severity::info, "imap.mailbox.empty", i18n::text("imap.mailbox.empty.title"),
+               format("imap.mailbox.empty.detail", {util::sanitize(opt_.mailbox, 100)}), {}, i18n::text("imap.mailbox.empty.fix"));
   }
 
   void summary() {
     report::Section s{format("imap.summary.title", {link_.where()}), {}, {}};
     const auto& d = rep_.data;
-    if (d.contains("greeting")) s.rows.push_back({text("imap.summary.greeting"), d["greeting"].get<std::string>()});
-    std::string security = link_.options().implicit_tls ? text("pop3.link.implicit-tls")
+    if (d.contains("greeting")) s.rows.push_back({i18n::text("imap.summary.greeting"), d["greeting"].get<std::string>()});
+    std::string security = link_.options().implicit_tls ? i18n::text("pop3.link.implicit-tls")
                            : link_.tls()               ? "STARTTLS"
-                                                       : text("imap.summary.security.none");
+                                                       : i18n::text("imap.summary.security.none");
     if (const auto* t = link_.tls_report()) security += ": " + tls::summary(*t);
-    s.rows.push_back({text("imap.summary.security"), security});
+    s.rows.push_back({i18n::text("imap.summary.security"), security});
     if (d.contains("capabilities")) {
       std::vector<std::string> atoms = d["capabilities"];
-      s.rows.push_back({text("imap.summary.capabilities"), util::sanitize(join(atoms), 300)});
+      s.rows.push_back({i18n::text("imap.summary.capabilities"), util::sanitize(join(atoms), 300)});
     }
     if (d.contains("login")) {
       const auto& l = d["login"];
-      s.rows.push_back({text("imap.summary.login"),
+      s.rows.push_back({i18n::text("imap.summary.login"),
                         format(l.value("ok", false) ? "imap.summary.login.ok" : "imap.summary.login.failed",
                                {l.value("user", std::string()),
                                 l.value("method", std::string()) == "plain" ? "AUTHENTICATE PLAIN" : "LOGIN"})});

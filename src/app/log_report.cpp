@@ -20,19 +20,7 @@ using log::Outcome;
 using report::Severity;
 using i18n::format;
 
-std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
-
-/// English for a scope (the catalog's language is restored after it).
-class EnglishScope {
- public:
-  EnglishScope() : saved_(i18n::language()) { i18n::set_language(i18n::Lang::en); }
-  ~EnglishScope() { i18n::set_language(saved_); }
-  EnglishScope(const EnglishScope&) = delete;
-  EnglishScope& operator=(const EnglishScope&) = delete;
-
- private:
-  i18n::Lang saved_;
-};
+using i18n::text;
 
 codes::Classification classify_delivery(const log::Delivery& d) {
   return log::classify_reason(d.text, d.dsn);
@@ -65,20 +53,20 @@ nlohmann::json delivery_json(const log::Delivery& d) {
 }
 
 /// The outcome as a word for people ("delivered", "in-progress" in English: the JSON's words).
-std::string outcome_text(log::Outcome o) { return msg("log.outcome." + std::string(log::to_string(o))); }
+std::string outcome_text(log::Outcome o) { return i18n::text("log.outcome." + std::string(log::to_string(o))); }
 
 void message_rows(report::Section& m, const log::Story& s) {
   auto row = [&](const char* id, std::string v) {
-    if (!v.empty()) m.rows.push_back({msg(id), std::move(v)});
+    if (!v.empty()) m.rows.push_back({text(id), std::move(v)});
   };
-  const std::string id = s.queue_id.empty() ? msg("log.message.noqueue") : s.queue_id;
+  const std::string id = s.queue_id.empty() ? i18n::text("log.message.noqueue") : s.queue_id;
   const std::string source(log::to_string(s.source));
   row("log.row.queue-id", s.host.empty() ? id + " (" + source + ")" : format("log.message.queue-id.host", {id, source, s.host}));
   row("log.row.received", s.client.empty() ? s.first_time : format("log.message.received.from", {s.first_time, s.client}));
   if (!s.client.empty() && s.client != "local") {
-    m.rows.push_back({"TLS", s.tls_level.empty() ? msg("log.message.tls.none") : s.tls_level + ": " + s.tls_detail});
+    m.rows.push_back({"TLS", s.tls_level.empty() ? i18n::text("log.message.tls.none") : s.tls_level + ": " + s.tls_detail});
     row("log.row.authenticated",
-        s.sasl_username.empty() ? msg("log.message.auth.no") : format("log.message.auth.sasl", {s.sasl_username, s.sasl_method}));
+        s.sasl_username.empty() ? i18n::text("log.message.auth.no") : format("log.message.auth.sasl", {s.sasl_username, s.sasl_method}));
   }
   if (!s.message_id.empty()) m.rows.push_back({"Message-ID", s.message_id});
   if (s.queued || !s.from.empty()) m.rows.push_back({"From", bracketed(s.from)});
@@ -88,11 +76,11 @@ void message_rows(report::Section& m, const log::Story& s) {
   else if (!s.nrcpt.empty()) size = format("log.message.size.recipients", {s.nrcpt});
   row("log.row.size", size);
   std::string outcome = outcome_text(s.outcome);
-  if (s.mixed) outcome += msg("log.message.outcome.mixed");
-  if (!s.completed) outcome += msg(s.evicted ? "log.message.outcome.evicted" : "log.message.outcome.unfinished");
+  if (s.mixed) outcome += i18n::text("log.message.outcome.mixed");
+  if (!s.completed) outcome += text(s.evicted ? "log.message.outcome.evicted" : "log.message.outcome.unfinished");
   row("log.row.outcome", s.last_time.empty() ? outcome : format("log.message.outcome.last-seen", {outcome, s.last_time}));
   row("log.row.bounce-of", s.parent_id);
-  const std::string sep = msg("log.list.separator");
+  const std::string sep = i18n::text("log.list.separator");
   std::string related;
   for (const auto& c : s.children) related += (related.empty() ? "" : sep) + format("log.message.related.notification", {c});
   for (const auto& n : s.next_hops) related += (related.empty() ? "" : sep) + format("log.message.related.next-hop", {n});
@@ -163,23 +151,23 @@ void reject_findings(report::Report& r, const log::Story& s) {
 void outcome_findings(report::Report& r, const log::Story& s) {
   switch (s.outcome) {
     case Outcome::expired:
-      r.add(Severity::critical, "log.expired", msg("log.expired.title"), msg("log.expired.detail"), "",
-            msg("log.expired.fix"));
+      r.add(Severity::critical, "log.expired", i18n::text("log.expired.title"), i18n::text("log.expired.detail"), "",
+            i18n::text("log.expired.fix"));
       break;
     case Outcome::removed:
       if (s.removed_by_admin)
-        r.add(Severity::warning, "log.removed", msg("log.removed.title"), msg("log.removed.detail"));
+        r.add(Severity::warning, "log.removed", i18n::text("log.removed.title"), i18n::text("log.removed.detail"));
       break;
     case Outcome::aborted:
-      r.add(Severity::warning, "log.aborted", msg("log.aborted.title"), msg("log.aborted.detail"));
+      r.add(Severity::warning, "log.aborted", i18n::text("log.aborted.title"), i18n::text("log.aborted.detail"));
       break;
     case Outcome::held:
-      r.add(Severity::warning, "log.held", msg("log.held.title"), "", "", msg("log.held.fix"));
+      r.add(Severity::warning, "log.held", i18n::text("log.held.title"), "", "", i18n::text("log.held.fix"));
       break;
     case Outcome::in_progress:
       r.add(s.evicted ? Severity::warning : Severity::info, s.evicted ? "log.evicted" : "log.in-progress",
-            msg(s.evicted ? "log.evicted.story.title" : "log.in-progress.title"), "", "",
-            s.evicted ? msg("log.evicted.fix") : "");
+            text(s.evicted ? "log.evicted.story.title" : "log.in-progress.title"), "", "",
+            s.evicted ? i18n::text("log.evicted.fix") : "");
       break;
     default: break;
   }
@@ -235,10 +223,10 @@ report::Report story_report(const log::Story& s, bool timeline, bool progress) {
   r.command = "log";
   r.target = s.queue_id.empty() ? "NOQUEUE " + s.first_time : s.queue_id;
   if (progress) r.target += " (in progress)";
-  message_rows(r.add_section(msg("log.section.message")), s);
+  message_rows(r.add_section(i18n::text("log.section.message")), s);
   if (!s.deliveries.empty()) {
-    auto& d = r.add_section(msg("log.section.attempts"), {msg("log.col.time"), msg("log.col.recipient"), msg("log.col.status"),
-                                                          msg("log.col.relay"), msg("log.col.delay"), "DSN", msg("log.col.reply")});
+    auto& d = r.add_section(i18n::text("log.section.attempts"), {i18n::text("log.col.time"), i18n::text("log.col.recipient"), i18n::text("log.col.status"),
+                                                          i18n::text("log.col.relay"), i18n::text("log.col.delay"), "DSN", i18n::text("log.col.reply")});
     for (const auto& a : s.deliveries) {
       d.rows.push_back({a.time, a.to + (a.orig_to.empty() || a.orig_to == a.to ? "" : " (" + a.orig_to + ")"),
                         std::string(log::to_string(a.status)), a.relay,
@@ -248,12 +236,12 @@ report::Report story_report(const log::Story& s, bool timeline, bool progress) {
     if (s.deliveries_dropped > 0) d.rows.push_back({"...", format("log.attempts.dropped", {std::to_string(s.deliveries_dropped)})});
   }
   if (!s.rejects.empty()) {
-    auto& rs = r.add_section(msg("log.section.rejects"),
-                             {msg("log.col.time"), msg("log.col.stage"), msg("log.col.recipient"), msg("log.col.reply")});
+    auto& rs = r.add_section(i18n::text("log.section.rejects"),
+                             {i18n::text("log.col.time"), i18n::text("log.col.stage"), i18n::text("log.col.recipient"), i18n::text("log.col.reply")});
     for (const auto& rj : s.rejects) rs.rows.push_back({rj.time, rj.stage, rj.to, util::sanitize(rj.text, 200)});
   }
   if (timeline && !s.timeline.empty()) {
-    auto& t = r.add_section(msg("log.section.lines"), {msg("log.col.time"), msg("log.col.program"), msg("log.col.line")});
+    auto& t = r.add_section(i18n::text("log.section.lines"), {i18n::text("log.col.time"), i18n::text("log.col.program"), i18n::text("log.col.line")});
     for (const auto& e : s.timeline) t.rows.push_back({e.time, e.program, e.text});
     if (s.timeline_dropped > 0) t.rows.push_back({"...", "", format("log.lines.dropped", {std::to_string(s.timeline_dropped)})});
   }
@@ -265,7 +253,7 @@ report::Report story_report(const log::Story& s, bool timeline, bool progress) {
   }
   {
     // The JSON `data` is a stable schema: the classifications in it are worded in English.
-    const EnglishScope english;
+    const i18n::ScopedLanguage english(i18n::Lang::en);
     r.data = story_json(s, timeline);
   }
   r.data["progress"] = progress;

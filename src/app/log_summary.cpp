@@ -16,7 +16,7 @@ namespace {
 using report::Severity;
 using i18n::format;
 
-std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
+using i18n::text;
 
 std::string num(std::uint64_t n) { return std::to_string(n); }
 
@@ -45,40 +45,40 @@ nlohmann::json key_counts(const std::vector<log::KeyCount>& v, const char* key_n
 
 void text_table(report::Report& r, const char* title_id, const std::vector<log::KeyCount>& v) {
   if (v.empty()) return;
-  auto& t = r.add_section(msg(title_id), {msg("log.col.count"), msg("log.col.reason-class"), msg("log.col.text")});
+  auto& t = r.add_section(text(title_id), {i18n::text("log.col.count"), i18n::text("log.col.reason-class"), i18n::text("log.col.text")});
   for (const auto& k : v) t.rows.push_back({num(k.count), std::string(codes::to_string(k.reason)), k.key});
 }
 
 void count_table(report::Report& r, const char* title_id, const char* what_id, const std::vector<log::KeyCount>& v) {
   if (v.empty()) return;
-  auto& t = r.add_section(msg(title_id), {msg("log.col.count"), msg(what_id)});
+  auto& t = r.add_section(text(title_id), {i18n::text("log.col.count"), text(what_id)});
   for (const auto& k : v) t.rows.push_back({num(k.count), k.key});
 }
 
 void totals(report::Report& r, const log::Summary& s) {
-  auto& t = r.add_section(msg("log.section.totals"));
-  t.rows.push_back({msg("log.totals.window"),
-                    s.first_time.empty() ? msg("log.totals.window.none") : s.first_time + " .. " + s.last_time});
-  t.rows.push_back({msg("log.totals.lines"), format("log.totals.lines.value", {num(s.lines), num(s.mail_lines), num(s.unparsed)})});
-  t.rows.push_back({msg("log.totals.received"), format("log.totals.received.value", {num(s.received)})});
+  auto& t = r.add_section(i18n::text("log.section.totals"));
+  t.rows.push_back({i18n::text("log.totals.window"),
+                    s.first_time.empty() ? i18n::text("log.totals.window.none") : s.first_time + " .. " + s.last_time});
+  t.rows.push_back({i18n::text("log.totals.lines"), format("log.totals.lines.value", {num(s.lines), num(s.mail_lines), num(s.unparsed)})});
+  t.rows.push_back({i18n::text("log.totals.received"), format("log.totals.received.value", {num(s.received)})});
   const std::uint64_t attempts = s.sent + s.deferred + s.bounced;
-  t.rows.push_back({msg("log.totals.delivered"), format("log.totals.delivered.value", {num(s.sent), percent(s.sent, attempts)})});
-  t.rows.push_back({msg("log.totals.deferred"), format("log.totals.deferred.value", {num(s.deferred)})});
-  t.rows.push_back({msg("log.totals.bounced"), num(s.bounced)});
-  t.rows.push_back({msg("log.totals.expired"), format("log.totals.expired.value", {num(s.expired)})});
-  t.rows.push_back({msg("log.totals.rejected"), format("log.totals.rejected.value", {num(s.rejected)})});
-  if (s.held > 0) t.rows.push_back({msg("log.totals.held"), num(s.held)});
-  t.rows.push_back({msg("log.totals.auth-failures"), num(s.auth_failures)});
-  t.rows.push_back({msg("log.totals.tls-failures"), num(s.tls_failures)});
-  if (s.logins > 0) t.rows.push_back({msg("log.totals.logins"), num(s.logins)});
+  t.rows.push_back({i18n::text("log.totals.delivered"), format("log.totals.delivered.value", {num(s.sent), percent(s.sent, attempts)})});
+  t.rows.push_back({i18n::text("log.totals.deferred"), format("log.totals.deferred.value", {num(s.deferred)})});
+  t.rows.push_back({i18n::text("log.totals.bounced"), num(s.bounced)});
+  t.rows.push_back({i18n::text("log.totals.expired"), format("log.totals.expired.value", {num(s.expired)})});
+  t.rows.push_back({i18n::text("log.totals.rejected"), format("log.totals.rejected.value", {num(s.rejected)})});
+  if (s.held > 0) t.rows.push_back({i18n::text("log.totals.held"), num(s.held)});
+  t.rows.push_back({i18n::text("log.totals.auth-failures"), num(s.auth_failures)});
+  t.rows.push_back({i18n::text("log.totals.tls-failures"), num(s.tls_failures)});
+  if (s.logins > 0) t.rows.push_back({i18n::text("log.totals.logins"), num(s.logins)});
 }
 
 void domain_table(report::Report& r, const log::Summary& s) {
   if (s.domains.empty()) return;
-  auto& t = r.add_section(msg("log.section.domains"),
-                          {msg("log.col.domain"), msg("log.col.sent"), msg("log.col.deferred"), msg("log.col.bounced"),
-                           msg("log.col.expired"), msg("log.col.rejected"), msg("log.col.avg-delay"),
-                           msg("log.col.max-delay"), msg("log.col.main-failure")});
+  auto& t = r.add_section(i18n::text("log.section.domains"),
+                          {i18n::text("log.col.domain"), i18n::text("log.col.sent"), i18n::text("log.col.deferred"), i18n::text("log.col.bounced"),
+                           i18n::text("log.col.expired"), i18n::text("log.col.rejected"), i18n::text("log.col.avg-delay"),
+                           i18n::text("log.col.max-delay"), i18n::text("log.col.main-failure")});
   for (const auto& [d, c] : s.domains) {
     t.rows.push_back({d, num(c.sent), num(c.deferred), num(c.bounced), num(c.expired), num(c.rejected),
                       c.delay_n == 0 ? "" : seconds(c.delay_sum / static_cast<double>(c.delay_n)),
@@ -89,17 +89,17 @@ void domain_table(report::Report& r, const log::Summary& s) {
 
 void findings(report::Report& r, const log::Summary& s) {
   if (s.mail_lines == 0) {
-    r.add(Severity::unknown, "log.no-mail-lines", msg("log.no-mail-lines.title"),
-          format("log.no-mail-lines.detail", {num(s.lines)}), "", msg("log.no-mail-lines.fix"));
+    r.add(Severity::unknown, "log.no-mail-lines", i18n::text("log.no-mail-lines.title"),
+          format("log.no-mail-lines.detail", {num(s.lines)}), "", i18n::text("log.no-mail-lines.fix"));
     return;
   }
   const std::uint64_t attempts = s.sent + s.deferred + s.bounced;
   if (s.bounced > 0) {
     r.add(Severity::warning, "log.summary.bounced", format("log.summary.bounced.title", {num(s.bounced), percent(s.bounced, attempts)}),
-          msg("log.summary.bounced.detail"));
+          i18n::text("log.summary.bounced.detail"));
   }
   if (s.deferred > 0) {
-    const std::string sep = msg("log.list.separator");
+    const std::string sep = i18n::text("log.list.separator");
     std::string where;
     for (const auto& [d, c] : s.domains) {
       if (c.deferred == 0) continue;
@@ -108,7 +108,7 @@ void findings(report::Report& r, const log::Summary& s) {
       if (where.size() > 200) break;
     }
     r.add(Severity::warning, "log.summary.deferred", format("log.summary.deferred.title", {num(s.deferred)}),
-          format("log.summary.deferred.detail", {where}), "", msg("log.summary.deferred.fix"));
+          format("log.summary.deferred.detail", {where}), "", i18n::text("log.summary.deferred.fix"));
   }
   if (s.expired > 0)
     r.add(Severity::warning, "log.summary.expired", format("log.summary.expired.title", {num(s.expired)}));
@@ -116,14 +116,14 @@ void findings(report::Report& r, const log::Summary& s) {
     if (k.count < 10) break;
     r.add(Severity::warning, "log.summary.auth-guessing",
           format("log.summary.auth-guessing.title", {num(k.count), k.key}), "", "",
-          msg("log.summary.auth-guessing.fix"));
+          i18n::text("log.summary.auth-guessing.fix"));
   }
   if (s.rejected > 0)
     r.add(Severity::info, "log.summary.rejected", format("log.summary.rejected.title", {num(s.rejected)}),
-          msg("log.summary.rejected.detail"));
+          i18n::text("log.summary.rejected.detail"));
   if (s.tls_failures > 0)
     r.add(Severity::info, "log.summary.tls-failures", format("log.summary.tls-failures.title", {num(s.tls_failures)}),
-          msg("log.summary.tls-failures.detail"));
+          i18n::text("log.summary.tls-failures.detail"));
   if (s.unparsed > 0)
     r.add(Severity::info, "log.summary.unparsed", format("log.summary.unparsed.title", {num(s.unparsed)}));
   if (s.overflow_keys > 0)
@@ -176,8 +176,8 @@ report::Report summary_report(const log::Summary& s, const std::string& target) 
   totals(r, s);
   domain_table(r, s);
   if (!s.reasons.empty()) {
-    auto& t = r.add_section(msg("log.section.reasons"),
-                            {msg("log.col.reason"), msg("log.col.deferred"), msg("log.col.bounced"), msg("log.col.rejected")});
+    auto& t = r.add_section(i18n::text("log.section.reasons"),
+                            {i18n::text("log.col.reason"), i18n::text("log.col.deferred"), i18n::text("log.col.bounced"), i18n::text("log.col.rejected")});
     for (const auto& rc : s.reasons) {
       t.rows.push_back({std::string(codes::to_string(rc.reason)), num(rc.deferred), num(rc.bounced), num(rc.rejected)});
     }

@@ -18,7 +18,7 @@ using report::Severity;
 
 namespace {
 
-std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
+using i18n::text;
 
 /// A title that counts addresses: "1 exchanger address is ..." / "2 exchanger addresses are ...".
 std::string count_title(std::string_view stem, std::size_t n) {
@@ -47,8 +47,8 @@ void add_scope_findings(report::Report& r, const DomainResult& d, const Settings
   if (odd.empty()) return;
   r.add(s.allow_private ? Severity::info : Severity::warning, "mx.address-not-public",
         count_title("mx.address-not-public", odd.size()),
-        msg(s.allow_private ? "mx.address-not-public.detail.allowed" : "mx.address-not-public.detail"),
-        util::sanitize(fmt::format("{}", fmt::join(odd, "; "))), msg("mx.address-not-public.fix"));
+        text(s.allow_private ? "mx.address-not-public.detail.allowed" : "mx.address-not-public.detail"),
+        util::sanitize(fmt::format("{}", fmt::join(odd, "; "))), i18n::text("mx.address-not-public.fix"));
 }
 
 void add_ptr_findings(report::Report& r, const DomainResult& d, const Settings& s) {
@@ -65,15 +65,15 @@ void add_ptr_findings(report::Report& r, const DomainResult& d, const Settings& 
     }
   });
   if (!missing.empty())
-    r.add(Severity::warning, "ptr.missing", count_title("mx.ptr.missing", missing.size()), msg("mx.ptr.missing.detail"),
-          util::sanitize(fmt::format("{}", fmt::join(missing, "; "))), msg("mx.ptr.missing.fix"));
+    r.add(Severity::warning, "ptr.missing", count_title("mx.ptr.missing", missing.size()), i18n::text("mx.ptr.missing.detail"),
+          util::sanitize(fmt::format("{}", fmt::join(missing, "; "))), i18n::text("mx.ptr.missing.fix"));
   if (!mismatch.empty())
     r.add(Severity::warning, "ptr.mismatch", count_title("mx.ptr.mismatch", mismatch.size()),
-          msg("mx.ptr.mismatch.detail"), util::sanitize(fmt::format("{}", fmt::join(mismatch, "; "))),
-          msg("mx.ptr.mismatch.fix"));
+          i18n::text("mx.ptr.mismatch.detail"), util::sanitize(fmt::format("{}", fmt::join(mismatch, "; "))),
+          i18n::text("mx.ptr.mismatch.fix"));
   if (!failed.empty())
-    r.add(Severity::warning, "ptr.lookup-failed", msg("mx.ptr.lookup-failed.title"), msg("mx.ptr.lookup-failed.detail"),
-          util::sanitize(fmt::format("{}", fmt::join(failed, "; "))), msg("mx.ptr.lookup-failed.fix"));
+    r.add(Severity::warning, "ptr.lookup-failed", i18n::text("mx.ptr.lookup-failed.title"), i18n::text("mx.ptr.lookup-failed.detail"),
+          util::sanitize(fmt::format("{}", fmt::join(failed, "; "))), i18n::text("mx.ptr.lookup-failed.fix"));
 }
 
 void add_dnsbl_findings(report::Report& r, const DomainResult& d) {
@@ -86,10 +86,10 @@ void add_dnsbl_findings(report::Report& r, const DomainResult& d) {
       switch (b.result.verdict) {
         case dns::DnsblVerdict::listed:
           r.add(Severity::warning, "dnsbl.listed", format("mx.dnsbl.listed.title", {where(h, ac), b.zone}),
-                b.result.meaning.empty() ? msg("mx.dnsbl.listed.detail")
+                b.result.meaning.empty() ? i18n::text("mx.dnsbl.listed.detail")
                                          : format("mx.dnsbl.listed.detail.meaning", {b.result.meaning}),
                 util::sanitize(answer + (b.reason.empty() ? "" : "; TXT \"" + b.reason + "\"")),
-                msg("mx.dnsbl.listed.fix"));
+                i18n::text("mx.dnsbl.listed.fix"));
           break;
         case dns::DnsblVerdict::query_refused: refused[b.zone].push_back(answer + " — " + b.result.meaning); break;
         case dns::DnsblVerdict::bogus_answer: bogus[b.zone].push_back(answer); break;
@@ -100,12 +100,12 @@ void add_dnsbl_findings(report::Report& r, const DomainResult& d) {
   });
   for (const auto& [zone, items] : refused)
     r.add(Severity::warning, "dnsbl.query-refused", format("mx.dnsbl.query-refused.title", {zone}),
-          msg("mx.dnsbl.query-refused.detail"), util::sanitize(fmt::format("{}", fmt::join(items, "; "))),
-          msg("mx.dnsbl.query-refused.fix"));
+          i18n::text("mx.dnsbl.query-refused.detail"), util::sanitize(fmt::format("{}", fmt::join(items, "; "))),
+          i18n::text("mx.dnsbl.query-refused.fix"));
   for (const auto& [zone, items] : bogus)
     r.add(Severity::info, "dnsbl.bogus-answer", format("mx.dnsbl.bogus-answer.title", {zone}),
-          msg("mx.dnsbl.bogus-answer.detail"), util::sanitize(fmt::format("{}", fmt::join(items, "; "))),
-          msg("mx.dnsbl.bogus-answer.fix"));
+          i18n::text("mx.dnsbl.bogus-answer.detail"), util::sanitize(fmt::format("{}", fmt::join(items, "; "))),
+          i18n::text("mx.dnsbl.bogus-answer.fix"));
   for (const auto& [zone, items] : failed)
     r.add(Severity::info, "dnsbl.lookup-failed", format("mx.dnsbl.lookup-failed.title", {zone}), {},
           util::sanitize(fmt::format("{}", fmt::join(items, "; "))));
@@ -143,10 +143,10 @@ void add_address_findings(report::Report& r, const DomainResult& d, const Settin
 
 void add_compare_findings(report::Report& r, const DomainResult& d) {
   if (d.compare.size() < 2) return;
-  auto& sec = r.add_section(msg("mx.compare.title"), {msg("mx.compare.col.resolver"), "MX", msg("mx.compare.col.addresses")});
+  auto& sec = r.add_section(i18n::text("mx.compare.title"), {i18n::text("mx.compare.col.resolver"), "MX", i18n::text("mx.compare.col.addresses")});
   std::vector<std::pair<std::string, std::string>> views;
   for (const auto& v : d.compare) {
-    const auto mx = v.mx ? mx_set_text(*v.mx) : msg("mx.compare.unfinished");
+    const auto mx = v.mx ? mx_set_text(*v.mx) : i18n::text("mx.compare.unfinished");
     const auto addrs = v.mx ? addresses_text(*v.mx) : "";
     views.emplace_back(mx, addrs);
     sec.rows.push_back({v.resolver, util::sanitize(mx, 300), util::sanitize(addrs, 300)});
@@ -161,9 +161,9 @@ void add_compare_findings(report::Report& r, const DomainResult& d) {
   for (std::size_t i = 0; i < views.size(); ++i)
     lines.push_back(fmt::format("{}: MX {} | {}", d.compare[i].resolver, views[i].first, views[i].second));
   r.add(Severity::warning, "dns.resolvers-disagree",
-        msg(mx_differs ? "mx.resolvers-disagree.title.mx" : "mx.resolvers-disagree.title.addresses"),
-        msg("mx.resolvers-disagree.detail"), util::sanitize(fmt::format("{}", fmt::join(lines, " / ")), 1500),
-        msg("mx.resolvers-disagree.fix"));
+        text(mx_differs ? "mx.resolvers-disagree.title.mx" : "mx.resolvers-disagree.title.addresses"),
+        i18n::text("mx.resolvers-disagree.detail"), util::sanitize(fmt::format("{}", fmt::join(lines, " / ")), 1500),
+        i18n::text("mx.resolvers-disagree.fix"));
 }
 
 }  // namespace maildiag::app::mx_detail

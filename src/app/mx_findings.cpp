@@ -19,7 +19,7 @@ using report::Severity;
 
 namespace {
 
-std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
+using i18n::text;
 
 std::string status_words(dns::Status s, const std::string& error) {
   std::string out(dns::describe(s));
@@ -30,40 +30,40 @@ std::string status_words(dns::Status s, const std::string& error) {
 void add_null_and_empty(report::Report& r, const DomainResult& d, const dns::MxHosts& mx) {
   const auto dom = d.name.display();
   if (mx.status == dns::Status::nxdomain) {
-    r.add(Severity::critical, "mx.nxdomain", format("mx.nxdomain.title", {dom}), msg("mx.nxdomain.detail"),
-          fmt::format("MX {}: NXDOMAIN from {}", d.name.ascii, d.resolver), msg("mx.nxdomain.fix"));
+    r.add(Severity::critical, "mx.nxdomain", format("mx.nxdomain.title", {dom}), i18n::text("mx.nxdomain.detail"),
+          fmt::format("MX {}: NXDOMAIN from {}", d.name.ascii, d.resolver), i18n::text("mx.nxdomain.fix"));
     return;
   }
   if (dns::is_failure(mx.status)) {
     r.add(Severity::unknown, "mx.lookup-failed", format("mx.lookup-failed.query.title", {dom}),
-          msg("mx.lookup-failed.query.detail"),
+          i18n::text("mx.lookup-failed.query.detail"),
           fmt::format("MX {}: {} (resolver {})", d.name.ascii, status_words(mx.status, mx.error), d.resolver),
-          msg("mx.lookup-failed.query.fix"));
+          i18n::text("mx.lookup-failed.query.fix"));
     return;
   }
   if (mx.null_mx && mx.hosts.empty()) {
-    r.add(Severity::critical, "mx.null", format("mx.null.title", {dom}), msg("mx.null.detail"),
-          fmt::format("MX {}: 0 .", d.name.ascii), msg("mx.null.fix"));
+    r.add(Severity::critical, "mx.null", format("mx.null.title", {dom}), i18n::text("mx.null.detail"),
+          fmt::format("MX {}: 0 .", d.name.ascii), i18n::text("mx.null.fix"));
     return;
   }
   if (mx.implicit) {
     std::vector<std::string> addrs;
     for (const auto& a : mx.hosts.front().addresses.addresses) addrs.push_back(a.to_string());
-    r.add(Severity::warning, "mx.implicit", format("mx.implicit.title", {dom}), msg("mx.implicit.detail"),
+    r.add(Severity::warning, "mx.implicit", format("mx.implicit.title", {dom}), i18n::text("mx.implicit.detail"),
           fmt::format("MX {}: NODATA; A/AAAA: {}", d.name.ascii, util::sanitize(fmt::format("{}", fmt::join(addrs, ", ")))),
-          msg("mx.implicit.fix"));
+          i18n::text("mx.implicit.fix"));
     return;
   }
   if (mx.hosts.empty()) {
     if (!mx.error.empty()) {
       r.add(Severity::unknown, "mx.lookup-failed", format("mx.lookup-failed.address.title", {dom}),
-            msg("mx.lookup-failed.address.detail"),
+            i18n::text("mx.lookup-failed.address.detail"),
             fmt::format("MX {}: NODATA; A/AAAA: {}", d.name.ascii, util::sanitize(mx.error, 200)),
-            msg("mx.fix.retry-other-resolver"));
+            i18n::text("mx.fix.retry-other-resolver"));
       return;
     }
-    r.add(Severity::critical, "mx.none", format("mx.none.title", {dom}), msg("mx.none.detail"),
-          fmt::format("MX {}: NODATA; A/AAAA: NODATA", d.name.ascii), msg("mx.none.fix"));
+    r.add(Severity::critical, "mx.none", format("mx.none.title", {dom}), i18n::text("mx.none.detail"),
+          fmt::format("MX {}: NODATA; A/AAAA: NODATA", d.name.ascii), i18n::text("mx.none.fix"));
   }
 }
 
@@ -74,7 +74,7 @@ void add_load_sharing(report::Report& r, const dns::MxHosts& mx) {
     if (names.size() < 2) continue;
     r.add(Severity::info, "mx.load-shared",
           format("mx.load-shared.title", {std::to_string(names.size()), std::to_string(pref)}),
-          msg("mx.load-shared.detail"), util::sanitize(fmt::format("{}", fmt::join(names, ", "))));
+          i18n::text("mx.load-shared.detail"), util::sanitize(fmt::format("{}", fmt::join(names, ", "))));
   }
 }
 
@@ -83,37 +83,37 @@ void add_exchanger_findings(report::Report& r, const DomainResult& d, const dns:
     const auto name = display_name(h.name);
     if (h.ip_literal) {
       r.add(Severity::warning, "mx.target-ip-literal", format("mx.target-ip-literal.title", {name}),
-            msg("mx.target-ip-literal.detail"),
+            i18n::text("mx.target-ip-literal.detail"),
             fmt::format("MX {}: {} {}", d.name.ascii, h.preference, util::sanitize(h.name)),
-            msg("mx.target-ip-literal.fix"));
+            i18n::text("mx.target-ip-literal.fix"));
       continue;
     }
     const auto& a = h.addresses;
     if (!a.cname_chain.empty()) {
-      r.add(Severity::warning, "mx.target-cname", format("mx.target-cname.title", {name}), msg("mx.target-cname.detail"),
+      r.add(Severity::warning, "mx.target-cname", format("mx.target-cname.title", {name}), i18n::text("mx.target-cname.detail"),
             util::sanitize(fmt::format("{} CNAME {}", h.name, fmt::join(a.cname_chain, " -> "))),
-            msg("mx.target-cname.fix"));
+            i18n::text("mx.target-cname.fix"));
     }
     if (!a.addresses.empty() || mx.implicit) continue;
     const bool failed = dns::is_failure(a.status);
     const std::string id =
         failed ? "mx.target-lookup-failed" : (a.status == dns::Status::nxdomain ? "mx.target-nxdomain" : "mx.target-no-address");
     r.add(Severity::warning, id, format(id + ".title", {name}),
-          msg(failed ? "mx.target-lookup-failed.detail" : "mx.target-no-address.detail"),
+          text(failed ? "mx.target-lookup-failed.detail" : "mx.target-no-address.detail"),
           fmt::format("A/AAAA {}: {}", util::sanitize(h.name), status_words(a.status, a.error)),
-          msg(failed ? "mx.target-lookup-failed.fix" : "mx.target-no-address.fix"));
+          text(failed ? "mx.target-lookup-failed.fix" : "mx.target-no-address.fix"));
   }
   if (!mx.hosts.empty() && !mx.routable() && !mx.implicit) {
     const bool any_failure = std::any_of(mx.hosts.begin(), mx.hosts.end(), [](const dns::MxHost& h) {
       return !h.ip_literal && dns::is_failure(h.addresses.status);
     });
     if (any_failure) {
-      r.add(Severity::unknown, "mx.targets-unresolved", msg("mx.targets-unresolved.title"),
-            msg("mx.targets-unresolved.detail"), {}, msg("mx.fix.retry-other-resolver"));
+      r.add(Severity::unknown, "mx.targets-unresolved", i18n::text("mx.targets-unresolved.title"),
+            i18n::text("mx.targets-unresolved.detail"), {}, i18n::text("mx.fix.retry-other-resolver"));
     } else {
-      r.add(Severity::critical, "mx.no-usable-exchanger", msg("mx.no-usable-exchanger.title"),
-            msg("mx.no-usable-exchanger.detail"), fmt::format("MX {}: {}", d.name.ascii, util::sanitize(mx_set_text(mx))),
-            msg("mx.no-usable-exchanger.fix"));
+      r.add(Severity::critical, "mx.no-usable-exchanger", i18n::text("mx.no-usable-exchanger.title"),
+            i18n::text("mx.no-usable-exchanger.detail"), fmt::format("MX {}: {}", d.name.ascii, util::sanitize(mx_set_text(mx))),
+            i18n::text("mx.no-usable-exchanger.fix"));
     }
   }
 }
@@ -123,15 +123,15 @@ void add_exchanger_findings(report::Report& r, const DomainResult& d, const dns:
 void add_mx_findings(report::Report& r, const DomainResult& d, const Settings& /*s*/) {
   if (!d.mx) {
     r.add(Severity::unknown, "mx.lookup-failed", format("mx.lookup-failed.unfinished.title", {d.name.display()}),
-          msg("mx.lookup-failed.unfinished.detail"), {}, msg("mx.fix.longer-timeout"));
+          i18n::text("mx.lookup-failed.unfinished.detail"), {}, i18n::text("mx.fix.longer-timeout"));
     return;
   }
   add_null_and_empty(r, d, *d.mx);
   if (d.mx->status != dns::Status::ok) return;
   if (d.mx->null_mx && !d.mx->hosts.empty()) {
-    r.add(Severity::warning, "mx.null-with-others", msg("mx.null-with-others.title"), msg("mx.null-with-others.detail"),
+    r.add(Severity::warning, "mx.null-with-others", i18n::text("mx.null-with-others.title"), i18n::text("mx.null-with-others.detail"),
           util::sanitize(fmt::format("MX {}: 0 ., {}", d.name.ascii, mx_set_text(*d.mx))),
-          msg("mx.null-with-others.fix"));
+          i18n::text("mx.null-with-others.fix"));
   }
   add_load_sharing(r, *d.mx);
   add_exchanger_findings(r, d, *d.mx);

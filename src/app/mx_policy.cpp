@@ -18,7 +18,6 @@ using report::Severity;
 
 namespace {
 
-std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
 
 std::string joined(const std::vector<std::string>& v, std::string_view sep = "; ") {
   return util::sanitize(fmt::format("{}", fmt::join(v, sep)), 1500);
@@ -39,9 +38,9 @@ bool check_presence(report::Report& r, const TxtLookup& l, std::string_view id, 
   if (dns::is_failure(l.status)) {
     if (quiet_failures(r)) return false;
     r.add(Severity::warning, fmt::format("{}.lookup-failed", id), format("mx.policy.lookup-failed.title", {std::string(what)}),
-          msg("mx.policy.lookup-failed.detail"),
+          i18n::text("mx.policy.lookup-failed.detail"),
           fmt::format("TXT {}: {}: {}", l.name, dns::describe(l.status), util::sanitize(l.error, 200)),
-          msg("mx.policy.lookup-failed.fix"));
+          i18n::text("mx.policy.lookup-failed.fix"));
     return false;
   }
   if (l.records.empty()) {
@@ -54,7 +53,7 @@ bool check_presence(report::Report& r, const TxtLookup& l, std::string_view id, 
   if (l.records.size() > 1) {
     r.add(Severity::warning, fmt::format("{}.multiple", id),
           format("mx.policy.multiple.title", {std::to_string(l.records.size()), std::string(what)}),
-          std::string(multiple_detail), joined(l.records, " | "), msg("mx.policy.multiple.fix"));
+          std::string(multiple_detail), joined(l.records, " | "), i18n::text("mx.policy.multiple.fix"));
     return false;
   }
   return true;
@@ -70,14 +69,14 @@ void add_spf_tree_findings(report::Report& r, const SpfCheck& spf) {
     else if (n.record && !n.record->valid()) broken.push_back(where + ": " + fmt::format("{}", fmt::join(n.record->errors, ", ")));
   }
   if (!failed.empty())
-    r.add(Severity::warning, "spf.include-failed", msg("mx.spf.include-failed.title"), msg("mx.spf.include-failed.detail"),
-          joined(failed), msg("mx.spf.include-failed.fix"));
+    r.add(Severity::warning, "spf.include-failed", i18n::text("mx.spf.include-failed.title"), i18n::text("mx.spf.include-failed.detail"),
+          joined(failed), i18n::text("mx.spf.include-failed.fix"));
   if (!missing.empty())
-    r.add(Severity::warning, "spf.include-missing", msg("mx.spf.include-missing.title"),
-          msg("mx.spf.include-missing.detail"), joined(missing), msg("mx.spf.include-missing.fix"));
+    r.add(Severity::warning, "spf.include-missing", i18n::text("mx.spf.include-missing.title"),
+          i18n::text("mx.spf.include-missing.detail"), joined(missing), i18n::text("mx.spf.include-missing.fix"));
   if (!broken.empty())
-    r.add(Severity::warning, "spf.include-syntax", msg("mx.spf.include-syntax.title"), msg("mx.spf.include-syntax.detail"),
-          joined(broken), msg("mx.spf.include-syntax.fix"));
+    r.add(Severity::warning, "spf.include-syntax", i18n::text("mx.spf.include-syntax.title"), i18n::text("mx.spf.include-syntax.detail"),
+          joined(broken), i18n::text("mx.spf.include-syntax.fix"));
 }
 
 void add_spf_findings(report::Report& r, const DomainResult& d) {
@@ -90,25 +89,25 @@ void add_spf_findings(report::Report& r, const DomainResult& d) {
   const auto& rec = *spf.record;
   const auto& text = spf.top.records.front();
   if (!rec.valid())
-    r.add(Severity::warning, "spf.syntax", msg("mx.spf.syntax.title"), joined(rec.errors), util::sanitize(text, 500),
-          msg("mx.spf.syntax.fix"));
+    r.add(Severity::warning, "spf.syntax", i18n::text("mx.spf.syntax.title"), joined(rec.errors), util::sanitize(text, 500),
+          i18n::text("mx.spf.syntax.fix"));
   if (rec.all == '+')
-    r.add(Severity::warning, "spf.plus-all", msg("mx.spf.plus-all.title"), msg("mx.spf.plus-all.detail"),
-          util::sanitize(text, 500), msg("mx.spf.plus-all.fix"));
+    r.add(Severity::warning, "spf.plus-all", i18n::text("mx.spf.plus-all.title"), i18n::text("mx.spf.plus-all.detail"),
+          util::sanitize(text, 500), i18n::text("mx.spf.plus-all.fix"));
   if (rec.all == '?')
-    r.add(Severity::warning, "spf.neutral-all", msg("mx.spf.neutral-all.title"), msg("mx.spf.neutral-all.detail"),
-          util::sanitize(text, 500), msg("mx.spf.neutral-all.fix"));
+    r.add(Severity::warning, "spf.neutral-all", i18n::text("mx.spf.neutral-all.title"), i18n::text("mx.spf.neutral-all.detail"),
+          util::sanitize(text, 500), i18n::text("mx.spf.neutral-all.fix"));
   if (spf.lookups > kSpfLookupLimit)
     r.add(Severity::warning, "spf.too-many-lookups",
           format("mx.spf.too-many-lookups.title",
                  {std::to_string(kSpfLookupLimit), std::to_string(spf.lookups) + (spf.truncated ? "+" : "")}),
-          msg("mx.spf.too-many-lookups.detail"), util::sanitize(text, 500), msg("mx.spf.too-many-lookups.fix"));
+          i18n::text("mx.spf.too-many-lookups.detail"), util::sanitize(text, 500), i18n::text("mx.spf.too-many-lookups.fix"));
   if (spf.void_lookups > kSpfVoidLimit)
     r.add(Severity::warning, "spf.void-lookups",
           format("mx.spf.void-lookups.title", {std::to_string(spf.void_lookups), std::to_string(kSpfVoidLimit)}),
-          msg("mx.spf.void-lookups.detail"), {}, msg("mx.spf.void-lookups.fix"));
+          i18n::text("mx.spf.void-lookups.detail"), {}, i18n::text("mx.spf.void-lookups.fix"));
   if (!rec.warnings.empty())
-    r.add(Severity::info, "spf.notes", msg("mx.spf.notes.title"), joined(rec.warnings), util::sanitize(text, 500));
+    r.add(Severity::info, "spf.notes", i18n::text("mx.spf.notes.title"), joined(rec.warnings), util::sanitize(text, 500));
   add_spf_tree_findings(r, spf);
 }
 
@@ -119,11 +118,11 @@ void add_dmarc_findings(report::Report& r, const DomainResult& d) {
   const auto rec = dns::parse_dmarc(d.dmarc.records.front());
   const auto ev = util::sanitize(d.dmarc.records.front(), 500);
   if (!rec.valid()) {
-    r.add(Severity::warning, "dmarc.invalid", msg("mx.dmarc.invalid.title"), joined(rec.errors), ev,
-          msg("mx.dmarc.invalid.fix"));
+    r.add(Severity::warning, "dmarc.invalid", i18n::text("mx.dmarc.invalid.title"), joined(rec.errors), ev,
+          i18n::text("mx.dmarc.invalid.fix"));
     return;
   }
-  if (!rec.warnings.empty()) r.add(Severity::info, "dmarc.notes", msg("mx.dmarc.notes.title"), joined(rec.warnings), ev);
+  if (!rec.warnings.empty()) r.add(Severity::info, "dmarc.notes", i18n::text("mx.dmarc.notes.title"), joined(rec.warnings), ev);
 }
 
 void add_transport_policy_findings(report::Report& r, const DomainResult& d, const Settings& s) {
@@ -132,25 +131,25 @@ void add_transport_policy_findings(report::Report& r, const DomainResult& d, con
                      i18n::msg("mx.mta-sts.missing.fix"), i18n::msg("mx.mta-sts.multiple.detail"))) {
     const auto rec = dns::parse_mta_sts(d.mta_sts.records.front());
     if (!rec.valid())
-      r.add(Severity::warning, "mta-sts.invalid", msg("mx.mta-sts.invalid.title"), joined(rec.errors),
-            util::sanitize(d.mta_sts.records.front(), 300), msg("mx.mta-sts.invalid.fix"));
+      r.add(Severity::warning, "mta-sts.invalid", i18n::text("mx.mta-sts.invalid.title"), joined(rec.errors),
+            util::sanitize(d.mta_sts.records.front(), 300), i18n::text("mx.mta-sts.invalid.fix"));
   }
   if (s.checks.tls_rpt &&
       check_presence(r, d.tls_rpt, "tls-rpt", "TLS-RPT", Severity::info, i18n::msg("mx.tls-rpt.missing.detail"),
                      i18n::msg("mx.tls-rpt.missing.fix"), i18n::msg("mx.tls-rpt.multiple.detail"))) {
     const auto rec = dns::parse_tls_rpt(d.tls_rpt.records.front());
     if (!rec.valid())
-      r.add(Severity::warning, "tls-rpt.invalid", msg("mx.tls-rpt.invalid.title"), joined(rec.errors),
-            util::sanitize(d.tls_rpt.records.front(), 300), msg("mx.tls-rpt.invalid.fix"));
+      r.add(Severity::warning, "tls-rpt.invalid", i18n::text("mx.tls-rpt.invalid.title"), joined(rec.errors),
+            util::sanitize(d.tls_rpt.records.front(), 300), i18n::text("mx.tls-rpt.invalid.fix"));
   }
 }
 
 std::string tlsa_problem(const dns::Tlsa& t) {
-  if (t.usage > 3 || t.selector > 1 || t.matching_type > 2) return msg("mx.tlsa.problem.unassigned");
+  if (t.usage > 3 || t.selector > 1 || t.matching_type > 2) return i18n::text("mx.tlsa.problem.unassigned");
   if ((t.matching_type == 1 && t.data.size() != 32) || (t.matching_type == 2 && t.data.size() != 64))
     return format("mx.tlsa.problem.length",
                   {std::to_string(t.data.size()), std::string(dns::tlsa_matching_name(t.matching_type))});
-  if (t.usage < 2) return msg("mx.tlsa.problem.pkix");
+  if (t.usage < 2) return i18n::text("mx.tlsa.problem.pkix");
   return {};
 }
 
@@ -172,21 +171,21 @@ void add_tlsa_findings(report::Report& r, const DomainResult& d, const Settings&
     const auto name = "_25._tcp." + d.mx->hosts[h].name;
     if (dns::is_failure(ans->status)) {
       r.add(Severity::warning, "tlsa.lookup-failed", format("mx.tlsa.lookup-failed.title", {display_name(d.mx->hosts[h].name)}),
-            msg("mx.tlsa.lookup-failed.detail"), fmt::format("TLSA {}: {}", name, dns::describe(ans->status)),
-            msg("mx.tlsa.lookup-failed.fix"));
+            i18n::text("mx.tlsa.lookup-failed.detail"), fmt::format("TLSA {}: {}", name, dns::describe(ans->status)),
+            i18n::text("mx.tlsa.lookup-failed.fix"));
       continue;
     }
     if (ans->status != dns::Status::ok) continue;
     for (const auto& t : ans->tlsa()) {
       if (auto why = tlsa_problem(t); !why.empty())
         r.add(Severity::warning, "tlsa.unusable", format("mx.tlsa.unusable.title", {display_name(d.mx->hosts[h].name), why}),
-              msg("mx.tlsa.unusable.detail"),
+              i18n::text("mx.tlsa.unusable.detail"),
               fmt::format("{} TLSA {} {} {} {}", name, t.usage, t.selector, t.matching_type, t.data_hex().substr(0, 64)),
-              msg("mx.tlsa.unusable.fix"));
+              i18n::text("mx.tlsa.unusable.fix"));
     }
     const std::string id = ans->authentic_data ? "tlsa.authenticated" : "tlsa.not-authenticated";
     r.add(Severity::info, id, format("mx." + id + ".title", {display_name(d.mx->hosts[h].name), ans->resolver}),
-          msg("mx." + id + ".detail"), name);
+          i18n::text("mx." + id + ".detail"), name);
   }
 }
 

@@ -15,6 +15,7 @@ namespace maildiag::app::mx_detail {
 
 using i18n::format;
 using i18n::msg;
+using i18n::text;
 using nlohmann::json;
 using report::Severity;
 
@@ -27,7 +28,6 @@ namespace {
 
 std::string shorten(std::string_view s, std::size_t n) { return util::sanitize(s, n); }
 
-std::string str(std::string_view s) { return std::string(s); }
 
 std::string ptr_text(const PtrCheck& p) {
   if (p.status == dns::Status::ok) return shorten(fmt::format("{}", fmt::join(p.names, ", ")), 120);
@@ -36,17 +36,17 @@ std::string ptr_text(const PtrCheck& p) {
 
 std::string fcrdns_text(const PtrCheck& p) {
   if (p.status != dns::Status::ok) return "-";
-  return str(msg(p.confirmed.value_or(false) ? "mx.table.yes" : "mx.table.no"));
+  return text(p.confirmed.value_or(false) ? "mx.table.yes" : "mx.table.no");
 }
 
 void add_mx_table(report::Report& r, const DomainResult& d, const Settings& s) {
   if (!d.mx) return;
   const auto& mx = *d.mx;
   if (mx.status != dns::Status::ok && !mx.implicit) return;
-  std::vector<std::string> cols{str(msg("mx.table.pref")), str(msg("mx.table.exchanger")), str(msg("mx.table.address"))};
+  std::vector<std::string> cols{i18n::text("mx.table.pref"), i18n::text("mx.table.exchanger"), i18n::text("mx.table.address")};
   if (s.checks.ptr) cols.insert(cols.end(), {"PTR", "FCrDNS"});
-  auto& sec = r.add_section(str(msg("mx.table.title")), cols);
-  if (mx.null_mx) sec.rows.push_back({"0", str(msg("mx.table.null-mx")), "-"});
+  auto& sec = r.add_section(i18n::text("mx.table.title"), cols);
+  if (mx.null_mx) sec.rows.push_back({"0", i18n::text("mx.table.null-mx"), "-"});
   for (std::size_t h = 0; h < mx.hosts.size(); ++h) {
     const auto& host = mx.hosts[h];
     const auto pref = mx.implicit ? std::string("-") : std::to_string(host.preference);
@@ -54,7 +54,7 @@ void add_mx_table(report::Report& r, const DomainResult& d, const Settings& s) {
     if (!host.addresses.cname_chain.empty()) name += " (CNAME)";
     const auto& addrs = h < d.exchangers.size() ? d.exchangers[h].addresses : std::vector<AddressCheck>{};
     if (addrs.empty()) {
-      std::vector<std::string> row{pref, name, host.ip_literal ? str(msg("mx.table.ip-literal")) : std::string(dns::to_string(host.addresses.status))};
+      std::vector<std::string> row{pref, name, host.ip_literal ? i18n::text("mx.table.ip-literal") : std::string(dns::to_string(host.addresses.status))};
       if (s.checks.ptr) row.insert(row.end(), {"", ""});
       sec.rows.push_back(std::move(row));
     }
@@ -73,17 +73,17 @@ std::string lookup_text(const TxtLookup& l) {
     return t;
   }
   return l.status == dns::Status::ok || l.status == dns::Status::nodata || l.status == dns::Status::nxdomain
-             ? str(msg("mx.overview.none"))
+             ? i18n::text("mx.overview.none")
              : format("mx.overview.lookup-failed", {std::string(dns::to_string(l.status))});
 }
 
 void add_overview(report::Report& r, const DomainResult& d, const Settings& s) {
   auto& sec = r.add_section("");
-  sec.rows.push_back({str(msg("mx.overview.domain")), util::sanitize(d.name.display(), 300)});
-  sec.rows.push_back({str(msg("mx.overview.resolver")), d.resolver});
+  sec.rows.push_back({i18n::text("mx.overview.domain"), util::sanitize(d.name.display(), 300)});
+  sec.rows.push_back({i18n::text("mx.overview.resolver"), d.resolver});
   if (d.mx && d.mx->status == dns::Status::ok)
-    sec.rows.push_back({str(msg("mx.overview.mx-answer")),
-                        str(msg(d.mx->mx_answer.authentic_data ? "mx.overview.ad" : "mx.overview.no-ad"))});
+    sec.rows.push_back({i18n::text("mx.overview.mx-answer"),
+                        text(d.mx->mx_answer.authentic_data ? "mx.overview.ad" : "mx.overview.no-ad")});
   if (s.checks.spf) {
     auto spf = lookup_text(d.spf.top);
     if (d.spf.record)
@@ -99,8 +99,8 @@ void add_overview(report::Report& r, const DomainResult& d, const Settings& s) {
 void add_tlsa_table(report::Report& r, const DomainResult& d) {
   if (!d.mx) return;
   report::Section sec{"TLSA (_25._tcp)",
-                      {str(msg("mx.table.exchanger")), str(msg("mx.tlsa.col.usage")), str(msg("mx.tlsa.col.selector")),
-                       str(msg("mx.tlsa.col.match")), str(msg("mx.tlsa.col.data")), "AD"},
+                      {i18n::text("mx.table.exchanger"), i18n::text("mx.tlsa.col.usage"), i18n::text("mx.tlsa.col.selector"),
+                       i18n::text("mx.tlsa.col.match"), i18n::text("mx.tlsa.col.data"), "AD"},
                       {}};
   for (std::size_t h = 0; h < d.exchangers.size() && h < d.mx->hosts.size(); ++h) {
     const auto& a = d.exchangers[h].tlsa;
@@ -111,7 +111,7 @@ void add_tlsa_table(report::Report& r, const DomainResult& d) {
       sec.rows.push_back({display_name(d.mx->hosts[h].name), fmt::format("{} {}", t.usage, dns::tlsa_usage_name(t.usage)),
                           fmt::format("{} {}", t.selector, dns::tlsa_selector_name(t.selector)),
                           fmt::format("{} {}", t.matching_type, dns::tlsa_matching_name(t.matching_type)), hex,
-                          str(msg(a->authentic_data ? "mx.table.yes" : "mx.table.no"))});
+                          text(a->authentic_data ? "mx.table.yes" : "mx.table.no")});
     }
   }
   if (!sec.rows.empty()) r.sections.push_back(std::move(sec));
@@ -119,9 +119,9 @@ void add_tlsa_table(report::Report& r, const DomainResult& d) {
 
 void add_dnsbl_table(report::Report& r, const DomainResult& d, const Settings& s) {
   if (s.dnsbl_zones.empty() || !d.mx) return;
-  report::Section sec{str(msg("mx.dnsbl.title")),
-                      {str(msg("mx.table.address")), str(msg("mx.dnsbl.col.zone")), str(msg("mx.dnsbl.col.result")),
-                       str(msg("mx.dnsbl.col.detail"))},
+  report::Section sec{i18n::text("mx.dnsbl.title"),
+                      {i18n::text("mx.table.address"), i18n::text("mx.dnsbl.col.zone"), i18n::text("mx.dnsbl.col.result"),
+                       i18n::text("mx.dnsbl.col.detail")},
                       {}};
   for (const auto& ex : d.exchangers) {
     for (const auto& ac : ex.addresses) {
@@ -275,8 +275,8 @@ report::Report build_report(const DomainResult& d, const Settings& s) {
   add_tlsa_findings(r, d, s);
   add_compare_findings(r, d);
   if (d.deadline_hit)
-    r.add(Severity::unknown, "mx.deadline", str(msg("mx.deadline.title")), str(msg("mx.deadline.detail")), {},
-          str(msg("mx.fix.longer-timeout")));
+    r.add(Severity::unknown, "mx.deadline", i18n::text("mx.deadline.title"), i18n::text("mx.deadline.detail"), {},
+          i18n::text("mx.fix.longer-timeout"));
   r.data = data_json(d, s);
   return r;
 }
@@ -284,10 +284,7 @@ report::Report build_report(const DomainResult& d, const Settings& s) {
 InvalidInput invalid_input(std::string_view id, const std::vector<std::string>& args) {
   InvalidInput why;
   why.title = format(id, args);
-  const auto lang = i18n::language();
-  i18n::set_language(i18n::Lang::en);  // the JSON data never carries translated text
-  why.error = format(id, args);
-  i18n::set_language(lang);
+  why.error = i18n::in_english([&] { return format(id, args); });  // JSON data: never translated
   return why;
 }
 
@@ -296,7 +293,7 @@ report::Report invalid_domain_report(std::string_view input, const InvalidInput&
   r.command = "mx";
   r.target = util::sanitize(input, 200);
   r.add(Severity::unknown, "mx.invalid-domain", util::sanitize(why.title, 300), {}, {},
-        str(msg("mx.invalid-domain.fix")));
+        i18n::text("mx.invalid-domain.fix"));
   r.data = json{{"input", util::sanitize(input, 300)}, {"domain", nullptr}, {"error", util::sanitize(why.error, 300)}};
   return r;
 }

@@ -26,7 +26,7 @@ double ms_between(net::Clock::time_point a, net::Clock::time_point b) {
 
 std::string seconds(std::chrono::milliseconds d) { return fmt::format("{:g} s", static_cast<double>(d.count()) / 1000.0); }
 
-std::string text(std::string_view id) { return std::string(i18n::msg(id)); }
+using i18n::text;
 
 }  // namespace
 
@@ -158,9 +158,9 @@ bool Link::open() {
   auto result = net::connect_sync(loop_, *addrs, opt_.port, co, started + opt_.common.timeout);
   connect_ms_ = ms_between(started, net::Clock::now());
   if (!result.ok() && check_interrupt("the connection")) return false;
-  auto& sec = rep_.add_section(text("pop3.link.section.connection"),
-                               {text("pop3.link.column.address"), text("pop3.link.column.outcome"),
-                                text("pop3.link.column.time"), text("pop3.link.column.detail")});
+  auto& sec = rep_.add_section(i18n::text("pop3.link.section.connection"),
+                               {i18n::text("pop3.link.column.address"), i18n::text("pop3.link.column.outcome"),
+                                i18n::text("pop3.link.column.time"), i18n::text("pop3.link.column.detail")});
   for (const auto& a : result.attempts) {
     sec.rows.push_back({a.address.to_string(a.port), std::string(net::to_string(a.outcome)),
                         fmt::format("{:.1f} ms", a.latency_ms()), a.detail});
@@ -170,11 +170,11 @@ bool Link::open() {
     const std::string how(net::to_string(outcome));
     rep_.add(report::Severity::critical, opt_.protocol + ".connect",
              i18n::format("pop3.link.connect.title", {where(), how}),
-             outcome == net::ConnectOutcome::refused    ? text("pop3.link.connect.refused")
+             outcome == net::ConnectOutcome::refused    ? i18n::text("pop3.link.connect.refused")
              : outcome == net::ConnectOutcome::filtered ? i18n::format("pop3.link.connect.filtered",
                                                                        {seconds(opt_.common.timeout)})
-                                                        : text("pop3.link.connect.failed"),
-             result.attempts.empty() ? std::string() : result.attempts.back().detail, text("pop3.link.connect.fix"));
+                                                        : i18n::text("pop3.link.connect.failed"),
+             result.attempts.empty() ? std::string() : result.attempts.back().detail, i18n::text("pop3.link.connect.fix"));
     error("connection failed: " + how);
     return false;
   }
@@ -210,13 +210,13 @@ bool Link::handshake(bool implicit) {
     r.report.error = r.error;
   } else if (!r.injected.empty()) {
     rep_.add(report::Severity::critical, opt_.protocol + ".starttls.injection",
-             text("pop3.link.injection.title"), text("pop3.link.injection.detail"), util::sanitize(r.injected, 300),
-             text("pop3.link.injection.fix"));
+             i18n::text("pop3.link.injection.title"), i18n::text("pop3.link.injection.detail"), util::sanitize(r.injected, 300),
+             i18n::text("pop3.link.injection.fix"));
     error("plaintext after the TLS upgrade reply: " + util::sanitize(r.injected, 200));
     return false;
   }
   tls_report_ = r.report;
-  auto& sec = rep_.add_section(i18n::format("pop3.link.section.tls", {implicit ? text("pop3.link.implicit-tls") : how}));
+  auto& sec = rep_.add_section(i18n::format("pop3.link.section.tls", {implicit ? i18n::text("pop3.link.implicit-tls") : how}));
   tls::add_rows(sec, r.report);
   tls::add_findings(rep_, r.report, opt_.protocol + ".tls", where());
   rep_.data["tls"] = tls::to_json(r.report);
@@ -243,7 +243,7 @@ Link::Read Link::read(std::string& out, std::string_view waiting_for) {
       if (interrupted_ || check_interrupt(waiting_for)) return Read::failed;  // Ctrl-C, or its grace ran out
       rep_.add(report::Severity::unknown, opt_.protocol + ".timeout",
                i18n::format("pop3.link.timeout.title", {seconds(opt_.common.timeout), waiting_text(waiting_for)}),
-               text("pop3.link.timeout.detail"), {}, text("pop3.link.timeout.fix"));
+               i18n::text("pop3.link.timeout.detail"), {}, i18n::text("pop3.link.timeout.fix"));
       error("timeout waiting for " + std::string(waiting_for));
       return Read::failed;
     case net::IoStatus::Kind::error:

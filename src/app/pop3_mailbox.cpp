@@ -24,7 +24,6 @@ constexpr std::array<std::string_view, 8> kKeyHeaders{"From", "To", "Subject", "
                                                        "Authentication-Results", "X-Spam-Status"};
 
 std::string lower(std::string_view s) { return util::to_lower(s); }
-std::string text(std::string_view id) { return std::string(i18n::msg(id)); }
 
 }  // namespace
 
@@ -32,8 +31,8 @@ void Dialog::mailbox() {
   const auto md = stat();
   if (failed_) return;
   if (md && md->messages == 0)
-    rep_.add(Severity::info, "pop3.mailbox.empty", text("pop3.mailbox.empty.title"), text("pop3.mailbox.empty.detail"),
-             {}, text("pop3.mailbox.empty.fix"));
+    rep_.add(Severity::info, "pop3.mailbox.empty", i18n::text("pop3.mailbox.empty.title"), i18n::text("pop3.mailbox.empty.detail"),
+             {}, i18n::text("pop3.mailbox.empty.fix"));
   listing("LIST", "pop3.section.list", "pop3.column.octets");
   if (failed_) return;
   if (!caps_ || caps_->uidl) listing("UIDL", "pop3.section.uidl", "pop3.column.uid");
@@ -47,20 +46,20 @@ std::optional<pop3::Maildrop> Dialog::stat() {
   auto r = command(pop3::Command::make("STAT"));
   if (!r) return std::nullopt;
   if (!r->status.ok) {
-    rep_.add(Severity::warning, "pop3.stat.refused", text("pop3.stat.refused.title"),
+    rep_.add(Severity::warning, "pop3.stat.refused", i18n::text("pop3.stat.refused.title"),
              codes::classify_pop3(r->status).code_meaning, util::sanitize(r->line, 300));
     return std::nullopt;
   }
   const auto md = pop3::parse_stat(r->status.text);
   if (!md) {
-    rep_.add(Severity::warning, "pop3.stat.malformed", text("pop3.stat.malformed.title"), {}, util::sanitize(r->line, 300));
+    rep_.add(Severity::warning, "pop3.stat.malformed", i18n::text("pop3.stat.malformed.title"), {}, util::sanitize(r->line, 300));
     return std::nullopt;
   }
   rep_.data["mailbox"]["messages"] = md->messages;
   rep_.data["mailbox"]["octets"] = md->octets;
-  auto& s = rep_.add_section(text("pop3.section.mailbox"));
-  s.rows.push_back({text("pop3.row.messages"), std::to_string(md->messages)});
-  s.rows.push_back({text("pop3.row.size"), format("pop3.value.octets", {std::to_string(md->octets)})});
+  auto& s = rep_.add_section(i18n::text("pop3.section.mailbox"));
+  s.rows.push_back({i18n::text("pop3.row.messages"), std::to_string(md->messages)});
+  s.rows.push_back({i18n::text("pop3.row.size"), format("pop3.value.octets", {std::to_string(md->octets)})});
   return md;
 }
 
@@ -74,7 +73,7 @@ void Dialog::listing(const char* verb, std::string_view title_id, std::string_vi
     return;
   }
   nlohmann::json shown = nlohmann::json::array();
-  auto& s = rep_.add_section(text(title_id), {"#", text(column_id)});
+  auto& s = rep_.add_section(i18n::text(title_id), {"#", i18n::text(column_id)});
   std::size_t count = 0;
   std::size_t malformed = 0;
   std::uint64_t octets = 0;
@@ -112,7 +111,7 @@ void Dialog::top(std::uint64_t n) {
   if (!r) return;
   if (!r->status.ok) {
     rep_.add(Severity::warning, "pop3.top.refused", format("pop3.top.refused.title", {std::to_string(n)}),
-             caps_ && !caps_->top ? text("pop3.top.refused.not-announced") : codes::classify_pop3(r->status).code_meaning,
+             caps_ && !caps_->top ? i18n::text("pop3.top.refused.not-announced") : codes::classify_pop3(r->status).code_meaning,
              util::sanitize(r->line, 300));
     return;
   }
@@ -145,7 +144,7 @@ void Dialog::retr(std::uint64_t n) {
   }
   rep_.data["retr"] = {{"number", n}, {"lines", r->body.size()}, {"octets", r->body_bytes}};
   auto& s = rep_.add_section(format("pop3.section.message", {std::to_string(n)}));
-  s.rows.push_back({text("pop3.row.retrieved"),
+  s.rows.push_back({i18n::text("pop3.row.retrieved"),
                     format("pop3.value.lines-octets", {std::to_string(r->body.size()), std::to_string(r->body_bytes)})});
 }
 

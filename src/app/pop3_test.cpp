@@ -20,7 +20,7 @@ using report::Severity;
 namespace ev = pop3::event;
 using i18n::format;
 
-std::string text(std::string_view id) { return std::string(i18n::msg(id)); }
+using i18n::text;
 
 std::string join(const std::vector<std::string>& v, std::string_view sep) {
   std::string out;
@@ -91,21 +91,21 @@ void Dialog::run() {
 void Dialog::summary() {
   report::Section s{format("pop3.summary.title", {link_.where()}), {}, {}};
   const auto& d = rep_.data;
-  if (d.contains("greeting")) s.rows.push_back({text("pop3.summary.greeting"), d["greeting"].get<std::string>()});
-  std::string security = link_.options().implicit_tls ? text("pop3.link.implicit-tls")
+  if (d.contains("greeting")) s.rows.push_back({i18n::text("pop3.summary.greeting"), d["greeting"].get<std::string>()});
+  std::string security = link_.options().implicit_tls ? i18n::text("pop3.link.implicit-tls")
                          : link_.tls()               ? "STLS"
-                                                     : text("pop3.summary.security.none");
+                                                     : i18n::text("pop3.summary.security.none");
   if (const auto* t = link_.tls_report()) security += ": " + tls::summary(*t);
-  s.rows.push_back({text("pop3.summary.security"), security});
-  if (caps_) s.rows.push_back({text("pop3.summary.capabilities"), util::sanitize(join(caps_->lines, " "), 300)});
+  s.rows.push_back({i18n::text("pop3.summary.security"), security});
+  if (caps_) s.rows.push_back({i18n::text("pop3.summary.capabilities"), util::sanitize(join(caps_->lines, " "), 300)});
   if (d.contains("login")) {
     const auto& l = d["login"];
-    s.rows.push_back({text("pop3.summary.login"),
+    s.rows.push_back({i18n::text("pop3.summary.login"),
                       format(l.value("ok", false) ? "pop3.summary.login.ok" : "pop3.summary.login.failed",
                              {l.value("user", std::string()), method_label(l.value("method", std::string()))})});
   }
   if (d.contains("mailbox"))
-    s.rows.push_back({text("pop3.summary.mailbox"),
+    s.rows.push_back({i18n::text("pop3.summary.mailbox"),
                       format("pop3.summary.mailbox.value", {std::to_string(d["mailbox"].value("messages", std::uint64_t{0})),
                                                             std::to_string(d["mailbox"].value("octets", std::uint64_t{0}))})});
   rep_.sections.insert(rep_.sections.begin(), std::move(s));
@@ -128,7 +128,7 @@ void Dialog::protocol_error(const ev::ProtocolError& e, std::string_view during)
   const bool injection = e.kind == pop3::ErrorKind::stls_leftover;
   link_.error(e.message);
   rep_.add(Severity::critical, "pop3.protocol." + std::string(pop3::to_string(e.kind)),
-           injection ? text("pop3.protocol.injection.title") : format("pop3.protocol.title", {link::waiting_text(during)}),
+           injection ? i18n::text("pop3.protocol.injection.title") : format("pop3.protocol.title", {link::waiting_text(during)}),
            e.message, util::sanitize(e.evidence, 300),
            text(injection ? "pop3.protocol.injection.fix" : "pop3.protocol.fix"));
   link_.abort();
@@ -160,7 +160,7 @@ std::optional<ev::Response> Dialog::await_response(std::string_view waiting_for)
       failed_ = true;
       link_.error("connection closed by the server");
       rep_.add(Severity::critical, "pop3.closed", format("pop3.closed.title", {link::waiting_text(waiting_for)}),
-               text("pop3.closed.detail"), {}, text("pop3.closed.fix"));
+               i18n::text("pop3.closed.detail"), {}, i18n::text("pop3.closed.fix"));
       return std::nullopt;
     }
   }
@@ -186,11 +186,11 @@ bool Dialog::greeting() {
     failed_ = true;
     if (link_.interrupted()) return false;  // Ctrl-C: not a silent server
     if (link_.eof())
-      rep_.add(Severity::critical, "pop3.greeting.closed", text("pop3.greeting.closed.title"), {}, {},
-               text("pop3.greeting.closed.fix"));
+      rep_.add(Severity::critical, "pop3.greeting.closed", i18n::text("pop3.greeting.closed.title"), {}, {},
+               i18n::text("pop3.greeting.closed.fix"));
     else if (!link_.options().implicit_tls)
-      rep_.add(Severity::info, "pop3.greeting.maybe-tls", text("pop3.greeting.maybe-tls.title"),
-               text("pop3.greeting.maybe-tls.detail"), {}, text("pop3.greeting.maybe-tls.fix"));
+      rep_.add(Severity::info, "pop3.greeting.maybe-tls", i18n::text("pop3.greeting.maybe-tls.title"),
+               i18n::text("pop3.greeting.maybe-tls.detail"), {}, i18n::text("pop3.greeting.maybe-tls.fix"));
     return false;
   }
   if (auto* p = std::get_if<ev::ProtocolError>(&*e)) {
@@ -206,7 +206,7 @@ bool Dialog::greeting() {
   apop_stamp_ = g->apop_timestamp;
   if (!g->status.ok) {
     const auto c = codes::classify_pop3(g->status);
-    rep_.add(Severity::critical, "pop3.greeting.refused", text("pop3.greeting.refused.title"),
+    rep_.add(Severity::critical, "pop3.greeting.refused", i18n::text("pop3.greeting.refused.title"),
              c.code_meaning, util::sanitize(g->line, 300), c.remediation);
     rep_.data["greeting_classification"] = report::to_json(c);
     return false;
@@ -219,8 +219,8 @@ bool Dialog::capa() {
   if (!r) return false;
   if (!r->status.ok) {
     caps_.reset();
-    rep_.add(Severity::info, "pop3.capa.unsupported", text("pop3.capa.unsupported.title"),
-             text("pop3.capa.unsupported.detail"), util::sanitize(r->line, 300));
+    rep_.add(Severity::info, "pop3.capa.unsupported", i18n::text("pop3.capa.unsupported.title"),
+             i18n::text("pop3.capa.unsupported.detail"), util::sanitize(r->line, 300));
     return true;
   }
   caps_ = pop3::parse_capa(r->body);
@@ -239,11 +239,11 @@ bool Dialog::starttls() {
   rep_.data["stls_offered"] = offered;
   if (mode == link::StartTls::never || (mode == link::StartTls::automatic && !offered)) {
     if (!offered)
-      rep_.add(Severity::warning, "pop3.stls.missing", text("pop3.stls.missing.title"), text("pop3.stls.missing.detail"),
-               {}, text("pop3.stls.missing.fix"));
+      rep_.add(Severity::warning, "pop3.stls.missing", i18n::text("pop3.stls.missing.title"), i18n::text("pop3.stls.missing.detail"),
+               {}, i18n::text("pop3.stls.missing.fix"));
     else
-      rep_.add(Severity::info, "pop3.stls.skipped", text("pop3.stls.skipped.title"), {}, {},
-               text("pop3.stls.skipped.fix"));
+      rep_.add(Severity::info, "pop3.stls.skipped", i18n::text("pop3.stls.skipped.title"), {}, {},
+               i18n::text("pop3.stls.skipped.fix"));
     return true;
   }
   auto r = command(pop3::Command::make("STLS"));
@@ -252,7 +252,7 @@ bool Dialog::starttls() {
     const bool required = mode == link::StartTls::require;
     rep_.add(required ? Severity::critical : Severity::warning, "pop3.stls.refused",
              text(offered ? "pop3.stls.refused.title" : "pop3.stls.unavailable.title"),
-             codes::classify_pop3(r->status).code_meaning, util::sanitize(r->line, 300), text("pop3.stls.refused.fix"));
+             codes::classify_pop3(r->status).code_meaning, util::sanitize(r->line, 300), i18n::text("pop3.stls.refused.fix"));
     return !required;
   }
   for (;;) {  // ReadyForTls, and possibly the leftover-bytes error right after it
@@ -277,10 +277,10 @@ void Dialog::check_plaintext_offer() {
   const bool user = plain_caps_->user;
   const bool plain = plain_caps_->has_mechanism("PLAIN") || plain_caps_->has_mechanism("LOGIN");
   if (!user && !plain) return;
-  rep_.add(Severity::warning, "pop3.plaintext-auth-offered", text("pop3.plaintext-auth-offered.title"),
+  rep_.add(Severity::warning, "pop3.plaintext-auth-offered", i18n::text("pop3.plaintext-auth-offered.title"),
            format("pop3.plaintext-auth-offered.detail",
-                  {user && plain ? text("pop3.plaintext-auth-offered.user-and-sasl") : user ? "USER" : "SASL PLAIN/LOGIN"}),
-           join(plain_caps_->lines, " | "), text("pop3.plaintext-auth-offered.fix"));
+                  {user && plain ? i18n::text("pop3.plaintext-auth-offered.user-and-sasl") : user ? "USER" : "SASL PLAIN/LOGIN"}),
+           join(plain_caps_->lines, " | "), i18n::text("pop3.plaintext-auth-offered.fix"));
 }
 
 std::string Dialog::choose_auth() const {
@@ -298,7 +298,7 @@ std::optional<ev::Response> Dialog::send_login(const std::string& method) {
   if (method == "apop") {
     if (!apop_stamp_) {
       link_.error("APOP needs a timestamp in the greeting; this server gave none");
-      rep_.add(Severity::unknown, "pop3.login.apop-unavailable", text("pop3.login.apop-unavailable.title"));
+      rep_.add(Severity::unknown, "pop3.login.apop-unavailable", i18n::text("pop3.login.apop-unavailable.title"));
       return std::nullopt;
     }
     return command(pop3::Command::make("APOP", user + " " + apop_digest(*apop_stamp_, *password_)));
@@ -318,12 +318,12 @@ bool Dialog::login() {
     return false;
   }
   if (!link_.tls() && !opt_.allow_plaintext) {
-    rep_.add(Severity::warning, "pop3.login.not-sent", text("pop3.login.not-sent.title"),
-             text("pop3.login.not-sent.detail"), {}, text("pop3.login.not-sent.fix"));
+    rep_.add(Severity::warning, "pop3.login.not-sent", i18n::text("pop3.login.not-sent.title"),
+             i18n::text("pop3.login.not-sent.detail"), {}, i18n::text("pop3.login.not-sent.fix"));
     return false;
   }
   if (!link_.tls())
-    rep_.add(Severity::warning, "pop3.login.plaintext", text("pop3.login.plaintext.title"));
+    rep_.add(Severity::warning, "pop3.login.plaintext", i18n::text("pop3.login.plaintext.title"));
   const auto method = choose_auth();
   const auto t = link_.elapsed_ms();
   auto r = send_login(method);
@@ -354,25 +354,25 @@ void Dialog::login_failed(const ev::Response& r, const std::string& method) {
   const auto code = r.status.resp_code.value_or("");
   const auto evidence = util::sanitize(r.line, 300);
   if (util::iequals(code, "IN-USE")) {
-    rep_.add(Severity::warning, "pop3.login.in-use", text("pop3.login.in-use.title"), c.code_meaning, evidence,
+    rep_.add(Severity::warning, "pop3.login.in-use", i18n::text("pop3.login.in-use.title"), c.code_meaning, evidence,
              c.remediation);
   } else if (util::iequals(code, "LOGIN-DELAY")) {
     rep_.add(Severity::warning, "pop3.login.login-delay",
              caps_ && caps_->login_delay ? format("pop3.login.login-delay.title.capa", {*caps_->login_delay})
-                                         : text("pop3.login.login-delay.title"),
+                                         : i18n::text("pop3.login.login-delay.title"),
              c.code_meaning, evidence, c.remediation);
   } else if (c.reason == codes::Reason::tls_required) {
-    rep_.add(Severity::critical, "pop3.login.plaintext-disabled", text("pop3.login.plaintext-disabled.title"),
-             c.code_meaning, evidence, text("pop3.login.plaintext-disabled.fix"));
+    rep_.add(Severity::critical, "pop3.login.plaintext-disabled", i18n::text("pop3.login.plaintext-disabled.title"),
+             c.code_meaning, evidence, i18n::text("pop3.login.plaintext-disabled.fix"));
   } else if (c.outcome == codes::Outcome::transient) {
-    rep_.add(Severity::warning, "pop3.login.temporary", text("pop3.login.temporary.title"), c.code_meaning, evidence,
+    rep_.add(Severity::warning, "pop3.login.temporary", i18n::text("pop3.login.temporary.title"), c.code_meaning, evidence,
              c.remediation);
   } else if (util::iequals(code, "AUTH")) {
-    rep_.add(Severity::critical, "pop3.login.refused", text("pop3.login.refused.title"), text("pop3.login.refused.detail"),
+    rep_.add(Severity::critical, "pop3.login.refused", i18n::text("pop3.login.refused.title"), i18n::text("pop3.login.refused.detail"),
              evidence, c.remediation);
   } else {
     rep_.add(Severity::critical, "pop3.login.failed",
-             format("pop3.login.failed.title", {r.command.verb, method_label(method)}), text("pop3.login.failed.detail"),
+             format("pop3.login.failed.title", {r.command.verb, method_label(method)}), i18n::text("pop3.login.failed.detail"),
              evidence, c.remediation);
   }
   for (const auto& n : c.notes) rep_.add(Severity::info, "pop3.login.note", n);

@@ -130,18 +130,6 @@ struct Run {
   double elapsed_ms = 0;
 };
 
-/// Calls f with the message catalog in English and returns its result: the JSON `data` object is
-/// a stable schema and never carries translated text, whatever --lang says.
-template <typename F>
-auto in_english(F f) {
-  struct Restore {
-    i18n::Lang lang;
-    ~Restore() { i18n::set_language(lang); }
-  } restore{i18n::language()};
-  i18n::set_language(i18n::Lang::en);
-  return f();
-}
-
 /// Builds one Report per target from a finished run (probe_report.cpp).
 std::vector<report::Report> build_reports(const Run& run);
 /// Reach of a connect outcome for the verdict logic.

@@ -18,7 +18,6 @@ using i18n::format;
 using i18n::msg;
 using report::Severity;
 
-std::string str(std::string_view s) { return std::string(s); }
 
 std::string fmt_ms(double ms) {
   char buf[32];
@@ -97,7 +96,7 @@ nlohmann::json attempt_json(const Run& run, const Attempt& a) {
     if (!a.banner.detail.empty()) b["detail"] = a.banner.detail;
     if (a.banner.status == BannerStatus::complete) {
       // The classifier explains in the chosen language; the JSON data keeps the English words.
-      in_english([&] {
+      i18n::in_english([&] {
         const auto reading = read_banner(a.port.protocol, a.banner.lines);
         b["kind"] = reading.kind;
         b["matches_protocol"] = reading.matches;
@@ -113,7 +112,7 @@ nlohmann::json attempt_json(const Run& run, const Attempt& a) {
 }
 
 std::string cell(const Attempt& a) {
-  if (!a.finished) return str(msg("probe.cell.not-run"));
+  if (!a.finished) return i18n::text("probe.cell.not-run");
   std::string s(net::to_string(a.connect.outcome));
   if (a.connect.outcome == net::ConnectOutcome::open || a.connect.outcome == net::ConnectOutcome::refused) {
     s += " " + fmt_ms(a.connect.latency_ms());
@@ -127,12 +126,12 @@ std::string cell(const Attempt& a) {
 
 void add_hosts_section(report::Report& r, const Target& t) {
   if (t.reading == "address" || t.hosts.empty()) return;
-  auto& s = r.add_section(str(msg("probe.hosts.title")), {str(msg("probe.col.pref")), str(msg("probe.col.host")),
-                                                          str(msg("probe.col.addresses")), "DNS"});
+  auto& s = r.add_section(i18n::text("probe.hosts.title"), {i18n::text("probe.col.pref"), i18n::text("probe.col.host"),
+                                                          i18n::text("probe.col.addresses"), "DNS"});
   for (const auto& h : t.hosts) {
     std::string addrs;
     for (const auto& a : h.addresses) addrs += (addrs.empty() ? "" : " ") + a.to_string();
-    s.rows.push_back({h.preference ? std::to_string(*h.preference) : "-", h.name, addrs.empty() ? str(msg("probe.hosts.none")) : addrs,
+    s.rows.push_back({h.preference ? std::to_string(*h.preference) : "-", h.name, addrs.empty() ? i18n::text("probe.hosts.none") : addrs,
                       // An answer for one family (A without AAAA) is ok; its NODATA for the other is not news.
                       h.dns_status + (h.dns_error.empty() || !h.addresses.empty() ? "" : ": " + h.dns_error)});
   }
@@ -140,9 +139,9 @@ void add_hosts_section(report::Report& r, const Target& t) {
 
 void add_matrix(report::Report& r, const Run& run, std::size_t ti) {
   const Target& t = run.targets[ti];
-  std::vector<std::string> cols = {str(msg("probe.col.host")), str(msg("probe.col.address"))};
+  std::vector<std::string> cols = {i18n::text("probe.col.host"), i18n::text("probe.col.address")};
   for (const auto& p : t.ports) cols.push_back(p.label());
-  auto& s = r.add_section(str(msg("probe.ports.title")), cols);
+  auto& s = r.add_section(i18n::text("probe.ports.title"), cols);
   for (std::size_t hi = 0; hi < t.hosts.size(); ++hi) {
     for (const auto& addr : t.hosts[hi].addresses) {
       std::vector<std::string> row = {t.hosts[hi].name, addr.to_string()};
@@ -164,7 +163,7 @@ void add_matrix(report::Report& r, const Run& run, std::size_t ti) {
 
 /// Greeting, TLS and error notes per attempt; findings for what is wrong.
 void add_notes(report::Report& r, const Run& run, std::size_t ti) {
-  report::Section notes{str(msg("probe.notes.title")), {str(msg("probe.col.endpoint")), str(msg("probe.col.result"))}, {}};
+  report::Section notes{i18n::text("probe.notes.title"), {i18n::text("probe.col.endpoint"), i18n::text("probe.col.result")}, {}};
   std::set<std::string> errors_seen;
   for (const auto& a : run.attempts) {
     if (a.role != Role::target || a.target != ti || !a.finished) continue;
@@ -180,7 +179,7 @@ void add_notes(report::Report& r, const Run& run, std::size_t ti) {
     }
     if (!a.injected.empty()) {
       r.add(Severity::warning, "probe.plaintext-before-tls", format("probe.plaintext-before-tls.title", {where}),
-            str(msg("probe.plaintext-before-tls.detail")), a.injected);
+            i18n::text("probe.plaintext-before-tls.detail"), a.injected);
     }
     if (a.banner.status == BannerStatus::complete) {
       const auto reading = read_banner(a.port.protocol, a.banner.lines);
@@ -233,8 +232,8 @@ void add_dns_findings(report::Report& r, const Target& t) {
 }
 
 void add_controls(report::Report& r, const Run& run) {
-  auto& s = r.add_section(str(msg("probe.controls.title")),
-                          {str(msg("probe.col.host")), str(msg("probe.col.address")), str(msg("probe.col.result"))});
+  auto& s = r.add_section(i18n::text("probe.controls.title"),
+                          {i18n::text("probe.col.host"), i18n::text("probe.col.address"), i18n::text("probe.col.result")});
   for (const auto& a : run.attempts) {
     if (a.role != Role::control) continue;
     const Host& h = run.control_hosts[a.host];
@@ -266,7 +265,7 @@ void add_port25(report::Report& r, const Run& run, std::size_t ti) {
       }
     }
     // The JSON data keeps the English sentences; the finding speaks the chosen language.
-    const auto en = in_english([&] {
+    const auto en = i18n::in_english([&] {
       auto f = facts;
       f.port = format("probe.port", {std::to_string(p.port)});
       return judge_port25(f);
@@ -308,7 +307,7 @@ void add_other_ports(report::Report& r, const Run& run, std::size_t ti) {
     }
     if (open == 0) {
       r.add(Severity::critical, "probe.port-silent", format("probe.port-silent.title", {p.label(), outcomes}),
-            str(msg("probe.port-silent.detail")), "", str(msg("probe.port-silent.fix")));
+            i18n::text("probe.port-silent.detail"), "", i18n::text("probe.port-silent.fix"));
     } else {
       r.add(Severity::warning, "probe.port-partial",
             format("probe.port-partial.title", {p.label(), std::to_string(open), std::to_string(n)}));
@@ -316,7 +315,7 @@ void add_other_ports(report::Report& r, const Run& run, std::size_t ti) {
   }
   if (!silent_defaults.empty()) {
     r.add(Severity::info, "probe.ports-closed", format("probe.ports-closed.title", {silent_defaults}),
-          str(msg("probe.ports-closed.detail")));
+          i18n::text("probe.ports-closed.detail"));
   }
 }
 

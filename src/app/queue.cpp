@@ -24,7 +24,6 @@ namespace {
 using report::Severity;
 using i18n::format;
 
-std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
 
 constexpr std::size_t kMaxListing = 256u << 20;
 
@@ -139,36 +138,36 @@ report::Report queue_report(const log::QueueListing& listing, const QueueOptions
     size += m.size;
     recipients += m.recipients.size();
   }
-  const std::string sep = msg("log.list.separator");
-  auto& q = r.add_section(msg("log.queue.section.queue"));
-  q.rows.push_back({msg("log.queue.row.source"), source + " (" + listing.format + ")"});
+  const std::string sep = i18n::text("log.list.separator");
+  auto& q = r.add_section(i18n::text("log.queue.section.queue"));
+  q.rows.push_back({i18n::text("log.queue.row.source"), source + " (" + listing.format + ")"});
   std::string counts;
   for (const auto& [name, n] : by_queue) counts += (counts.empty() ? "" : sep) + std::to_string(n) + " " + name;
-  q.rows.push_back({msg("log.queue.row.messages"), std::to_string(msgs.size()) + (counts.empty() ? "" : " (" + counts + ")")});
-  q.rows.push_back({msg("log.queue.row.recipients"), std::to_string(recipients)});
-  q.rows.push_back({msg("log.queue.row.size"), format("log.queue.size.bytes", {std::to_string(size)})});
+  q.rows.push_back({i18n::text("log.queue.row.messages"), std::to_string(msgs.size()) + (counts.empty() ? "" : " (" + counts + ")")});
+  q.rows.push_back({i18n::text("log.queue.row.recipients"), std::to_string(recipients)});
+  q.rows.push_back({i18n::text("log.queue.row.size"), format("log.queue.size.bytes", {std::to_string(size)})});
   if (!msgs.empty())
-    q.rows.push_back({msg("log.queue.row.oldest"), log::format_duration(msgs.front().age_at(now)) + " (" + msgs.front().id + ")"});
+    q.rows.push_back({i18n::text("log.queue.row.oldest"), log::format_duration(msgs.front().age_at(now)) + " (" + msgs.front().id + ")"});
   if (o.older_than || !o.domains.empty()) {
     std::string f;
     if (o.older_than) f += format("log.queue.filter.older", {log::format_duration(*o.older_than)});
     for (const auto& d : o.domains) f += (f.empty() ? "" : sep) + format("log.queue.filter.domain", {d});
-    q.rows.push_back({msg("log.queue.row.filter"), format("log.queue.filter.of", {f, std::to_string(listing.messages.size())})});
+    q.rows.push_back({i18n::text("log.queue.row.filter"), format("log.queue.filter.of", {f, std::to_string(listing.messages.size())})});
   }
   if (!domains.empty()) {
-    auto& t = r.add_section(msg("log.queue.section.domains"),
-                            {msg("log.col.domain"), msg("log.queue.col.messages"), msg("log.queue.col.recipients"),
-                             msg("log.queue.col.oldest"), msg("log.col.reason-class"), msg("log.queue.col.latest-reason")});
+    auto& t = r.add_section(i18n::text("log.queue.section.domains"),
+                            {i18n::text("log.col.domain"), i18n::text("log.queue.col.messages"), i18n::text("log.queue.col.recipients"),
+                             i18n::text("log.queue.col.oldest"), i18n::text("log.col.reason-class"), i18n::text("log.queue.col.latest-reason")});
     for (const auto& d : domains) {
       t.rows.push_back({d.domain, std::to_string(d.messages), std::to_string(d.recipients), log::format_duration(d.oldest_age),
                         d.reason.empty() ? "" : std::string(codes::to_string(d.reason_class)), util::sanitize(d.reason, 120)});
     }
   }
   if (!msgs.empty()) {
-    auto& t = r.add_section(msg("log.queue.section.messages"),
-                            {msg("log.queue.col.queue-id"), msg("log.queue.col.queue"), msg("log.queue.col.age"),
-                             msg("log.queue.col.size"), msg("log.queue.col.sender"), msg("log.queue.col.recipient-list"),
-                             msg("log.col.reason")});
+    auto& t = r.add_section(i18n::text("log.queue.section.messages"),
+                            {i18n::text("log.queue.col.queue-id"), i18n::text("log.queue.col.queue"), i18n::text("log.queue.col.age"),
+                             i18n::text("log.queue.col.size"), i18n::text("log.queue.col.sender"), i18n::text("log.queue.col.recipient-list"),
+                             i18n::text("log.col.reason")});
     for (std::size_t i = 0; i < msgs.size() && i < o.limit; ++i) {
       const auto& m = msgs[i];
       t.rows.push_back({m.id, m.queue_name, log::format_duration(m.age_at(now)), std::to_string(m.size),
@@ -178,29 +177,29 @@ report::Report queue_report(const log::QueueListing& listing, const QueueOptions
   }
   // Findings: what waits, why, and for how long.
   if (msgs.empty()) {
-    r.add(Severity::ok, "queue.empty", msg(listing.messages.empty() ? "log.queue.empty.title" : "log.queue.empty.filtered.title"));
+    r.add(Severity::ok, "queue.empty", i18n::text(listing.messages.empty() ? "log.queue.empty.title" : "log.queue.empty.filtered.title"));
   }
   domain_findings(r, domains);
   const std::size_t held = by_queue["hold"] + by_queue["frozen"];
   if (held > 0) {
     r.add(Severity::warning, "queue.held", format("log.queue.held.title", {std::to_string(held)}),
-          msg("log.queue.held.detail"), "", msg("log.queue.held.fix"));
+          i18n::text("log.queue.held.detail"), "", i18n::text("log.queue.held.fix"));
   }
   const std::size_t waiting = by_queue["deferred"];
   if (waiting > 0 && domains.end() == std::find_if(domains.begin(), domains.end(), [](const auto& d) { return !d.reason.empty(); })) {
     r.add(Severity::warning, "queue.deferred", format("log.queue.waiting.title", {std::to_string(waiting)}),
-          msg("log.queue.waiting.detail"));
+          i18n::text("log.queue.waiting.detail"));
   }
   if (!msgs.empty() && msgs.front().age_at(now) > o.critical_age) {
     r.add(Severity::critical, "queue.too-old",
           format("log.queue.too-old.title", {log::format_duration(msgs.front().age_at(now)), log::format_duration(o.critical_age)}),
           format("log.queue.too-old.detail", {msgs.front().id}), util::sanitize(first_reason(msgs.front()), 500),
-          msg("log.queue.too-old.fix"));
+          i18n::text("log.queue.too-old.fix"));
   } else if (!msgs.empty() && waiting == 0 && held == 0) {
     r.add(Severity::ok, "queue.moving", format("log.queue.moving.title", {std::to_string(msgs.size())}));
   }
   for (const auto& e : listing.errors) r.add(Severity::info, "queue.unreadable", format("log.queue.unreadable.title", {e}));
-  if (listing.truncated) r.add(Severity::info, "queue.truncated", msg("log.queue.truncated.title"));
+  if (listing.truncated) r.add(Severity::info, "queue.truncated", i18n::text("log.queue.truncated.title"));
   nlohmann::json dj = nlohmann::json::array();
   for (const auto& d : domains) {
     dj.push_back({{"domain", d.domain}, {"messages", d.messages}, {"recipients", d.recipients}, {"oldest_age", d.oldest_age},

@@ -18,7 +18,7 @@ using report::Severity;
 
 constexpr int kMaxSaslSteps = 6;
 
-std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
+using i18n::text;
 
 std::string join(const std::vector<std::string>& v) {
   std::string out;
@@ -48,18 +48,18 @@ bool SmtpDialog::auth() {
   const auto& caps = f_.caps_tls ? *f_.caps_tls : f_.caps;
   if (caps.auth.empty()) {
     const bool later = !s_.tls() && f_.caps.starttls && opt_.starttls == StartTlsMode::never;
-    rep_.add(Severity::critical, "smtp.auth.not-offered", msg("smtp.auth.not-offered.title"),
-             msg(later ? "smtp.auth.not-offered.detail.later" : "smtp.auth.not-offered.detail"), {},
-             msg("smtp.auth.not-offered.fix"));
+    rep_.add(Severity::critical, "smtp.auth.not-offered", i18n::text("smtp.auth.not-offered.title"),
+             text(later ? "smtp.auth.not-offered.detail.later" : "smtp.auth.not-offered.detail"), {},
+             i18n::text("smtp.auth.not-offered.fix"));
     s_.quit();
     return false;
   }
   if (!s_.tls() && !opt_.allow_plaintext_auth) {
     rep_.add(f_.caps.starttls ? Severity::unknown : Severity::critical, "smtp.auth.plaintext-refused",
-             msg("smtp.auth.plaintext-refused.title"),
-             msg(f_.caps.starttls ? "smtp.auth.plaintext-refused.detail.skipped"
+             i18n::text("smtp.auth.plaintext-refused.title"),
+             text(f_.caps.starttls ? "smtp.auth.plaintext-refused.detail.skipped"
                                   : "smtp.auth.plaintext-refused.detail.no-tls"),
-             {}, msg("smtp.auth.plaintext-refused.fix"));
+             {}, i18n::text("smtp.auth.plaintext-refused.fix"));
     s_.quit();
     return false;
   }
@@ -68,10 +68,10 @@ bool SmtpDialog::auth() {
     rep_.add(Severity::critical, "smtp.auth.no-mechanism",
              opt_.auth_mech ? i18n::format("smtp.auth.no-mechanism.title.asked",
                                            {std::string(smtp::to_string(*opt_.auth_mech))})
-                            : msg("smtp.auth.no-mechanism.title"),
+                            : i18n::text("smtp.auth.no-mechanism.title"),
              i18n::format(secrets_.token ? "smtp.auth.no-mechanism.detail.token" : "smtp.auth.no-mechanism.detail",
                           {util::sanitize(join(caps.auth), 300)}),
-             {}, msg("smtp.auth.no-mechanism.fix"));
+             {}, i18n::text("smtp.auth.no-mechanism.fix"));
     s_.quit();
     return false;
   }
@@ -119,7 +119,7 @@ bool SmtpDialog::auth_result(const codes::Reply& r, const std::string& challenge
   }
   const auto c = codes::classify(r);
   std::string detail =
-      r.code == 334 ? msg("smtp.auth.failed.challenges") : std::string(codes::info(c.reason).description);
+      r.code == 334 ? i18n::text("smtp.auth.failed.challenges") : std::string(codes::info(c.reason).description);
   const auto mech = smtp::mechanism_from_string(f_.auth_mechanism);
   if (!challenge.empty() && mech && smtp::uses_token(*mech))
     detail += i18n::format("smtp.auth.failed.error-document", {challenge});

@@ -19,7 +19,6 @@ using report::Severity;
 /// Evidence text for a reply: its lines as sent, sanitised.
 std::string evidence(const codes::Reply& r) { return util::sanitize(r.wire(), 1500); }
 
-std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
 
 }  // namespace
 
@@ -86,7 +85,7 @@ std::optional<smtp::event::Reply> SmtpDialog::reply(const char* waiting_for) {
     if (!ev) return std::nullopt;
     if (auto* r = std::get_if<smtp::event::Reply>(&*ev)) {
       if (r->unsolicited) {
-        rep_.add(Severity::critical, "smtp.closing", msg("smtp.closing.title"), msg("smtp.closing.detail"),
+        rep_.add(Severity::critical, "smtp.closing", i18n::text("smtp.closing.title"), i18n::text("smtp.closing.detail"),
                  evidence(r->reply));
         return std::nullopt;
       }
@@ -100,7 +99,7 @@ std::optional<smtp::event::Reply> SmtpDialog::reply(const char* waiting_for) {
     if (std::holds_alternative<smtp::event::Closed>(*ev)) {
       rep_.add(Severity::critical, "smtp.closed",
                i18n::format("smtp.closed.waiting.title", {waiting_text(waiting_for)}),
-               msg("smtp.closed.waiting.detail"));
+               i18n::text("smtp.closed.waiting.detail"));
       return std::nullopt;
     }
     // ReadyForTls / Greeting cannot come here in a correct flow; treat as a protocol slip.
@@ -112,8 +111,8 @@ void SmtpDialog::protocol_error(const smtp::event::ProtocolError& e) {
   const bool injection = e.kind == smtp::ErrorKind::data_after_starttls;
   const std::string kind(smtp::to_string(e.kind));  // a protocol token: stays as it is
   rep_.add(Severity::critical, injection ? "smtp.starttls.injection" : "smtp.protocol." + kind,
-           injection ? msg("smtp.starttls.injection.title") : i18n::format("smtp.protocol.title", {kind}), e.message,
-           {}, injection ? msg("smtp.starttls.injection.fix") : msg("smtp.protocol.fix"));
+           injection ? i18n::text("smtp.starttls.injection.title") : i18n::format("smtp.protocol.title", {kind}), e.message,
+           {}, injection ? i18n::text("smtp.starttls.injection.fix") : i18n::text("smtp.protocol.fix"));
 }
 
 bool SmtpDialog::greeting() {
@@ -125,7 +124,7 @@ bool SmtpDialog::greeting() {
     return false;
   }
   if (std::holds_alternative<smtp::event::Closed>(*ev)) {
-    rep_.add(Severity::critical, "smtp.closed", msg("smtp.closed.greeting.title"), msg("smtp.closed.greeting.detail"));
+    rep_.add(Severity::critical, "smtp.closed", i18n::text("smtp.closed.greeting.title"), i18n::text("smtp.closed.greeting.detail"));
     return false;
   }
   const auto* g = std::get_if<smtp::event::Greeting>(&*ev);
@@ -136,7 +135,7 @@ bool SmtpDialog::greeting() {
   temp_refusal_ = g->reply.reply_class() == 4;
   rep_.add(Severity::critical, "smtp.banner.rejected",
            i18n::format("smtp.banner.rejected.title", {std::to_string(g->reply.code)}),
-           msg(temp_refusal_ ? "smtp.banner.rejected.detail.4xx" : "smtp.banner.rejected.detail.5xx"),
+           i18n::text(temp_refusal_ ? "smtp.banner.rejected.detail.4xx" : "smtp.banner.rejected.detail.5xx"),
            evidence(g->reply), c.remediation);
   s_.quit();
   return false;
@@ -165,9 +164,9 @@ bool SmtpDialog::hello(bool after_tls) {
       f_.hello = r->reply;
       f_.caps = caps;
       if (!caps.auth.empty() && !s_.tls())
-        rep_.add(Severity::warning, "smtp.auth.before-tls", msg("smtp.auth.before-tls.title"),
+        rep_.add(Severity::warning, "smtp.auth.before-tls", i18n::text("smtp.auth.before-tls.title"),
                  i18n::format("smtp.auth.before-tls.detail", {util::sanitize(caps.auth.front(), 40)}),
-                 evidence(r->reply), msg("smtp.auth.before-tls.fix"));
+                 evidence(r->reply), i18n::text("smtp.auth.before-tls.fix"));
     }
     return true;
   }
@@ -193,8 +192,8 @@ bool SmtpDialog::hello(bool after_tls) {
     return false;
   }
   f_.esmtp = false;
-  rep_.add(Severity::warning, "smtp.esmtp.missing", msg("smtp.esmtp.missing.title"), msg("smtp.esmtp.missing.detail"),
-           evidence(r->reply), msg("smtp.esmtp.missing.fix"));
+  rep_.add(Severity::warning, "smtp.esmtp.missing", i18n::text("smtp.esmtp.missing.title"), i18n::text("smtp.esmtp.missing.detail"),
+           evidence(r->reply), i18n::text("smtp.esmtp.missing.fix"));
   return true;
 }
 
@@ -203,14 +202,14 @@ bool SmtpDialog::starttls() {
   const auto& caps = f_.caps;
   if (opt_.starttls == StartTlsMode::never) {
     if (caps.starttls)
-      rep_.add(Severity::info, "smtp.starttls.skipped", msg("smtp.starttls.skipped.title"), {}, {},
-               msg("smtp.starttls.skipped.fix"));
+      rep_.add(Severity::info, "smtp.starttls.skipped", i18n::text("smtp.starttls.skipped.title"), {}, {},
+               i18n::text("smtp.starttls.skipped.fix"));
     return true;
   }
   if (!caps.starttls) {
     const auto sev = opt_.starttls == StartTlsMode::require ? Severity::critical : Severity::warning;
-    rep_.add(sev, "smtp.starttls.missing", msg("smtp.starttls.missing.title"), msg("smtp.starttls.missing.detail"),
-             f_.hello ? evidence(*f_.hello) : std::string(), msg("smtp.starttls.missing.fix"));
+    rep_.add(sev, "smtp.starttls.missing", i18n::text("smtp.starttls.missing.title"), i18n::text("smtp.starttls.missing.detail"),
+             f_.hello ? evidence(*f_.hello) : std::string(), i18n::text("smtp.starttls.missing.fix"));
     if (opt_.starttls == StartTlsMode::require) {
       s_.quit();
       return false;
@@ -225,7 +224,7 @@ bool SmtpDialog::starttls() {
     const bool req = opt_.starttls == StartTlsMode::require;
     rep_.add(req ? Severity::critical : Severity::warning, "smtp.starttls.refused",
              i18n::format("smtp.starttls.refused.title", {std::to_string(r->reply.code)}),
-             msg("smtp.starttls.refused.detail"), evidence(r->reply), msg("smtp.starttls.refused.fix"));
+             i18n::text("smtp.starttls.refused.detail"), evidence(r->reply), i18n::text("smtp.starttls.refused.fix"));
     if (req) {
       s_.quit();
       return false;
@@ -256,9 +255,9 @@ bool SmtpDialog::handshake(const char* how) {
   if (s_.interrupted()) return false;  // Ctrl-C cut the handshake: no verdict on a half-done one
   f_.tls_how = how;
   if (!r.injected.empty()) {
-    rep_.add(Severity::critical, "smtp.starttls.injection", msg("smtp.starttls.injected.title"),
-             msg("smtp.starttls.injected.detail"), util::sanitize(r.injected, 300),
-             msg("smtp.starttls.injected.fix"));
+    rep_.add(Severity::critical, "smtp.starttls.injection", i18n::text("smtp.starttls.injected.title"),
+             i18n::text("smtp.starttls.injected.detail"), util::sanitize(r.injected, 300),
+             i18n::text("smtp.starttls.injected.fix"));
   }
   f_.tls = r.report;
   const std::size_t first = rep_.findings.size();

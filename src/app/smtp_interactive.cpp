@@ -27,7 +27,6 @@ using report::Severity;
 
 constexpr std::size_t kMaxTypedMessage = 16u << 20;
 
-std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
 
 class Interactive {
  public:
@@ -83,7 +82,7 @@ bool Interactive::open(report::Report& rep, Redactor& redactor) {
   }
   if (o_.tls_on_connect) handshake();
   if (s_->gone()) return false;
-  say(msg("smtp.interactive.hello"));
+  say(i18n::text("smtp.interactive.hello"));
   return settle();
 }
 
@@ -101,7 +100,7 @@ bool Interactive::settle() {
     }
     if (auto* e = std::get_if<smtp::event::ProtocolError>(&*ev)) {
       rep_->add(Severity::critical, "smtp.protocol." + std::string(smtp::to_string(e->kind)),
-                msg("smtp.interactive.protocol.title"), e->message);
+                i18n::text("smtp.interactive.protocol.title"), e->message);
       return false;
     }
     if (std::holds_alternative<smtp::event::Closed>(*ev)) return false;
@@ -118,8 +117,8 @@ void Interactive::handshake() {
   t.expiry_warn_days = o_.expiry_warn_days;
   auto r = s_->start_tls(t);
   if (!r.injected.empty())
-    rep_->add(Severity::critical, "smtp.starttls.injection", msg("smtp.interactive.injection.title"),
-              msg("smtp.interactive.injection.detail"), util::sanitize(r.injected, 300));
+    rep_->add(Severity::critical, "smtp.starttls.injection", i18n::text("smtp.interactive.injection.title"),
+              i18n::text("smtp.interactive.injection.detail"), util::sanitize(r.injected, 300));
   tls::add_findings(*rep_, r.report, "smtp.tls", fmt::format("{}:{}", host_, port_));
   if (!r.ok) return;
   for (const auto& c : r.report.chain) say("peer subject=" + c.subject + " notAfter=" + c.not_after);
@@ -131,7 +130,7 @@ void Interactive::handshake() {
 }
 
 void Interactive::data() {
-  say(msg("smtp.interactive.data"));
+  say(i18n::text("smtp.interactive.data"));
   std::string content;
   std::string line;
   while (std::getline(in_, line)) {
@@ -156,7 +155,7 @@ void Interactive::auth_helper(smtp::Mechanism mech) {
     redactor_->add_credentials(*o_.auth_user, secret_);
   }
   if (!s_->tls() && !o_.allow_plaintext_auth) {
-    say(msg("smtp.interactive.auth-helper.plaintext"));
+    say(i18n::text("smtp.interactive.auth-helper.plaintext"));
     return;
   }
   smtp::SaslSession sasl(mech, {*o_.auth_user, secret_, "", host_, port_}, hmac_md5_hex);

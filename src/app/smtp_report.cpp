@@ -12,10 +12,10 @@ namespace maildiag::app {
 
 namespace {
 
-std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
+using i18n::text;
 
 /// "STARTTLS" is a command and stays; "implicit TLS" is words.
-std::string tls_how_text(const std::string& how) { return how == "implicit TLS" ? msg("smtp.tls-how.implicit") : how; }
+std::string tls_how_text(const std::string& how) { return how == "implicit TLS" ? i18n::text("smtp.tls-how.implicit") : how; }
 
 std::string ms(double v) { return fmt::format("{:.1f} ms", v); }
 
@@ -32,10 +32,10 @@ std::string upper_word(const std::string& line) {
 void capabilities_section(report::Report& rep, const SmtpFacts& f) {
   if (f.caps.empty() && !f.caps_tls) return;
   const bool two = f.caps_tls.has_value();
-  auto& s = rep.add_section(msg(two ? "smtp.section.caps-tls" : "smtp.section.caps"),
-                            two ? std::vector<std::string>{msg("smtp.col.keyword"), msg("smtp.col.before-tls"),
-                                                           msg("smtp.col.after-tls")}
-                                : std::vector<std::string>{msg("smtp.col.keyword"), msg("smtp.col.parameters")});
+  auto& s = rep.add_section(text(two ? "smtp.section.caps-tls" : "smtp.section.caps"),
+                            two ? std::vector<std::string>{i18n::text("smtp.col.keyword"), i18n::text("smtp.col.before-tls"),
+                                                           i18n::text("smtp.col.after-tls")}
+                                : std::vector<std::string>{i18n::text("smtp.col.keyword"), i18n::text("smtp.col.parameters")});
   // One row per keyword in the order first seen; parameters shown as the server sent them.
   std::vector<std::string> order;
   auto note = [&](const smtp::Capabilities& c) {
@@ -66,10 +66,10 @@ void capabilities_section(report::Report& rep, const SmtpFacts& f) {
 
 void recipients_section(report::Report& rep, const SmtpFacts& f) {
   if (f.rcpts.empty()) return;
-  auto& s = rep.add_section(msg("smtp.section.recipients"), {msg("smtp.col.recipient"), msg("smtp.col.verdict"),
-                                                            msg("smtp.col.reply"), msg("smtp.col.meaning")});
+  auto& s = rep.add_section(i18n::text("smtp.section.recipients"), {i18n::text("smtp.col.recipient"), i18n::text("smtp.col.verdict"),
+                                                            i18n::text("smtp.col.reply"), i18n::text("smtp.col.meaning")});
   for (const auto& r : f.rcpts) {
-    std::string meaning = r.note_id.empty() ? r.note : msg(r.note_id);
+    std::string meaning = r.note_id.empty() ? r.note : text(r.note_id);
     if (meaning.empty() && r.classification) meaning = std::string(codes::info(r.classification->reason).description);
     const std::string address = util::sanitize(r.address, 200);
     s.rows.push_back({r.relay_probe ? i18n::format("smtp.recipients.relay-test", {address}) : address,
@@ -78,15 +78,15 @@ void recipients_section(report::Report& rep, const SmtpFacts& f) {
 }
 
 void session_section(report::Report& rep, const SmtpTestOptions& o, const SmtpEndpoint& e, const SmtpFacts& f) {
-  auto& s = rep.add_section(msg("smtp.section.session"));
-  auto row = [&](std::string_view label, std::string value) { s.rows.push_back({msg(label), std::move(value)}); };
+  auto& s = rep.add_section(i18n::text("smtp.section.session"));
+  auto row = [&](std::string_view label, std::string value) { s.rows.push_back({text(label), std::move(value)}); };
   row("smtp.row.server", fmt::format("{}:{}{}", util::sanitize(e.host, 200), e.port, e.from_mx ? " (MX)" : ""));
   if (!e.address.empty()) row("smtp.row.address", e.address);
   if (f.banner) row("smtp.row.banner", first_line(*f.banner));
-  if (f.hello && !f.esmtp) row("smtp.row.esmtp", msg("smtp.session.helo-only"));
+  if (f.hello && !f.esmtp) row("smtp.row.esmtp", i18n::text("smtp.session.helo-only"));
   if (f.tls) row("smtp.row.tls", tls_how_text(f.tls_how) + ": " + tls::summary(*f.tls));
   else if (!o.tls_on_connect)
-    row("smtp.row.tls", msg(f.caps.starttls ? "smtp.session.tls-not-used" : "smtp.session.tls-not-offered"));
+    row("smtp.row.tls", text(f.caps.starttls ? "smtp.session.tls-not-used" : "smtp.session.tls-not-offered"));
   if (e.tlsa.status == "ok")
     row("smtp.row.dane", i18n::format(e.tlsa.secure ? "smtp.session.dane.validated" : "smtp.session.dane.unvalidated",
                                       {std::to_string(e.tlsa.records.size())}));
@@ -94,7 +94,7 @@ void session_section(report::Report& rep, const SmtpTestOptions& o, const SmtpEn
     row("smtp.row.auth", i18n::format(f.auth_ok.value_or(false) ? "smtp.session.auth.accepted"
                                                                  : "smtp.session.auth.refused",
                                       {f.auth_mechanism}));
-  if (f.relay_open) row("smtp.row.open-relay", msg(*f.relay_open ? "smtp.session.relay.yes" : "smtp.session.relay.no"));
+  if (f.relay_open) row("smtp.row.open-relay", text(*f.relay_open ? "smtp.session.relay.yes" : "smtp.session.relay.no"));
   if (f.message_reply) row("smtp.row.message", first_line(*f.message_reply));
   if (f.queue_id)
     row("smtp.row.queue-id", util::sanitize(f.queue_id->id, 128) + " (" + std::string(f.queue_id->software) + ")");

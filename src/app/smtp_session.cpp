@@ -25,7 +25,6 @@ namespace {
 constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr std::size_t kShownLine = 1000;
 
-std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
 
 std::string seconds(std::chrono::milliseconds d) {
   return fmt::format("{:g} s", static_cast<double>(d.count()) / 1000.0);
@@ -55,7 +54,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 15> kWaits{{
 
 std::string waiting_text(std::string_view waiting_for) {
   for (const auto& [en, id] : kWaits) {
-    if (en == waiting_for) return msg(id);
+    if (en == waiting_for) return i18n::text(id);
   }
   constexpr std::string_view kReplyTo = "the reply to ";
   if (waiting_for.substr(0, kReplyTo.size()) == kReplyTo)  // the rest is a command: EHLO, MAIL FROM ...
@@ -196,9 +195,9 @@ bool SmtpSession::flush() {
     timed_out_ = true;
     rep_.add(opt_.timeout_state, "smtp.timeout",
              i18n::format("smtp.timeout.sending.title", {seconds(opt_.command_timeout)}),
-             msg("smtp.timeout.sending.detail"), {}, msg("smtp.timeout.sending.fix"));
+             i18n::text("smtp.timeout.sending.detail"), {}, i18n::text("smtp.timeout.sending.fix"));
   } else {
-    rep_.add(report::Severity::critical, "smtp.connection-lost", msg("smtp.connection-lost.sending"),
+    rep_.add(report::Severity::critical, "smtp.connection-lost", i18n::text("smtp.connection-lost.sending"),
              st.detail.empty() ? std::string(net::to_string(st.kind)) : st.detail);
   }
   error("write failed: " + (st.detail.empty() ? std::string(net::to_string(st.kind)) : st.detail));
@@ -236,7 +235,7 @@ bool SmtpSession::read_more(net::Clock::time_point deadline, std::string_view wa
       const auto budget = engine_.state() == smtp::State::greeting ? opt_.connect_timeout : opt_.command_timeout;
       rep_.add(opt_.timeout_state, "smtp.timeout",
                i18n::format("smtp.timeout.reply.title", {seconds(budget), waiting_text(waiting_for)}),
-               msg("smtp.timeout.reply.detail"), {}, msg("smtp.timeout.reply.fix"));
+               i18n::text("smtp.timeout.reply.detail"), {}, i18n::text("smtp.timeout.reply.fix"));
       error(fmt::format("timeout after {} waiting for {}", seconds(budget), waiting_for));
       return false;
     }

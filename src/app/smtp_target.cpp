@@ -16,7 +16,7 @@ namespace {
 
 using report::Severity;
 
-std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
+using i18n::text;
 
 dns::ResolverConfig resolver_config(const CommonOptions& c) {
   dns::ResolverConfig cfg;
@@ -54,7 +54,7 @@ std::vector<SmtpTarget> direct(const SmtpTestOptions& o, const std::string& host
     t.error = found.error.empty() ? std::string(dns::describe(found.status)) : found.error;
     rep.add(Severity::unknown, "smtp.dns", i18n::format("smtp.dns.unresolved.title", {util::sanitize(host, 200)}),
             fmt::format("DNS: {} ({}).", dns::to_string(found.status), util::sanitize(t.error, 300)), {},
-            msg(dns::is_failure(found.status) ? "smtp.dns.unresolved.fix.failure" : "smtp.dns.unresolved.fix.name"));
+            text(dns::is_failure(found.status) ? "smtp.dns.unresolved.fix.failure" : "smtp.dns.unresolved.fix.name"));
     return {};
   }
   return {t};
@@ -66,7 +66,7 @@ std::vector<SmtpTarget> via_mx(const SmtpTestOptions& o, const std::string& doma
                       {"implicit", mx.implicit}, {"hosts", nlohmann::json::array()}};
   std::vector<SmtpTarget> out;
   auto& sec = rep.add_section(i18n::format("smtp.section.mx", {util::sanitize(mx.domain, 200)}),
-                              {msg("smtp.col.pref"), msg("smtp.col.host"), msg("smtp.col.addresses")});
+                              {i18n::text("smtp.col.pref"), i18n::text("smtp.col.host"), i18n::text("smtp.col.addresses")});
   for (const auto& h : mx.hosts) {
     SmtpTarget t;
     t.name = h.name;
@@ -86,11 +86,11 @@ std::vector<SmtpTarget> via_mx(const SmtpTestOptions& o, const std::string& doma
   rep.data["mx"] = j;
   if (mx.null_mx) {
     rep.add(Severity::critical, "smtp.mx.null", i18n::format("smtp.mx.null.title", {util::sanitize(domain, 200)}),
-            msg("smtp.mx.null.detail"));
+            i18n::text("smtp.mx.null.detail"));
     return {};
   }
   if (mx.implicit && !out.empty())
-    rep.add(Severity::info, "smtp.mx.implicit", msg("smtp.mx.implicit.title"), msg("smtp.mx.implicit.detail"));
+    rep.add(Severity::info, "smtp.mx.implicit", i18n::text("smtp.mx.implicit.title"), i18n::text("smtp.mx.implicit.detail"));
   if (out.empty()) {
     const bool failure = dns::is_failure(mx.status);
     rep.add(failure ? Severity::unknown : Severity::critical, "smtp.mx.none",
@@ -98,7 +98,7 @@ std::vector<SmtpTarget> via_mx(const SmtpTestOptions& o, const std::string& doma
             mx.error.empty() ? i18n::format("smtp.mx.none.detail", {std::string(dns::to_string(mx.status))})
                              : i18n::format("smtp.mx.none.detail.error",
                                             {std::string(dns::to_string(mx.status)), util::sanitize(mx.error, 300)}),
-            {}, msg(failure ? "smtp.mx.none.fix.failure" : "smtp.mx.none.fix"));
+            {}, text(failure ? "smtp.mx.none.fix.failure" : "smtp.mx.none.fix"));
   }
   return out;
 }
@@ -109,7 +109,7 @@ std::vector<SmtpTarget> resolve_smtp_targets(const SmtpTestOptions& o, const std
   try {
     return o.mx_domain ? via_mx(o, *o.mx_domain, rep) : direct(o, host, rep);
   } catch (const std::exception& e) {  // the resolver could not be created (no usable resolv.conf)
-    rep.add(Severity::unknown, "smtp.dns", msg("smtp.dns.unusable.title"), e.what(), {}, msg("smtp.dns.unusable.fix"));
+    rep.add(Severity::unknown, "smtp.dns", i18n::text("smtp.dns.unusable.title"), e.what(), {}, i18n::text("smtp.dns.unusable.fix"));
     return {};
   }
 }

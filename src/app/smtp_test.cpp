@@ -38,7 +38,6 @@ constexpr std::array<std::pair<SmtpStage, std::string_view>, 8> kStages{{
     {SmtpStage::data, "data"},
 }};
 
-std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
 
 bool fail(std::string* error, std::string text) {
   if (error != nullptr) *error = std::move(text);
@@ -58,15 +57,15 @@ bool check_usage(const SmtpTestOptions& o, std::string* error) {
   for (const auto& h : o.headers) {
     if (!smtp::valid_header_line(h)) return fail(error, i18n::format("smtp.usage.header", {util::sanitize(h, 60)}));
   }
-  if (o.data && o.to.empty()) return fail(error, msg("smtp.usage.data-needs-to"));
-  if (o.quit_after == SmtpStage::data && !o.data) return fail(error, msg("smtp.usage.quit-after-data"));
+  if (o.data && o.to.empty()) return fail(error, i18n::text("smtp.usage.data-needs-to"));
+  if (o.quit_after == SmtpStage::data && !o.data) return fail(error, i18n::text("smtp.usage.quit-after-data"));
   if (o.auth_user && o.auth_user->find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
-    return fail(error, msg("smtp.usage.auth-user"));
+    return fail(error, i18n::text("smtp.usage.auth-user"));
   if (o.data_file) {
     std::error_code ec;
     const auto size = std::filesystem::file_size(*o.data_file, ec);
     if (ec) return fail(error, "--data-file " + util::sanitize(*o.data_file, 200) + ": " + ec.message());
-    if (size > (64u << 20)) return fail(error, msg("smtp.usage.data-file-size"));
+    if (size > (64u << 20)) return fail(error, i18n::text("smtp.usage.data-file-size"));
   }
   if (o.source && !net::Address::parse(*o.source))
     return fail(error, i18n::format("smtp.usage.source", {util::sanitize(*o.source, 60)}));
@@ -114,10 +113,10 @@ void connect_failed(report::Report& rep, const SmtpTarget& t, std::uint16_t port
                     bool last, std::chrono::milliseconds timeout, Severity timeout_state) {
   const auto outcome = cr.summary();
   const std::string what(net::to_string(outcome));
-  const std::string detail = outcome == net::ConnectOutcome::refused ? msg("smtp.connect.refused.detail")
+  const std::string detail = outcome == net::ConnectOutcome::refused ? i18n::text("smtp.connect.refused.detail")
                              : outcome == net::ConnectOutcome::filtered
                                  ? i18n::format("smtp.connect.filtered.detail", {std::to_string(timeout.count())})
-                                 : msg("smtp.connect.failed.detail");
+                                 : i18n::text("smtp.connect.failed.detail");
   const std::string ev = cr.attempts.empty() ? std::string() : cr.attempts.back().detail;
   // A connect that times out is a timeout like any other: its severity is --timeout-state.
   const auto sev = outcome == net::ConnectOutcome::filtered ? timeout_state : Severity::critical;
@@ -128,7 +127,7 @@ void connect_failed(report::Report& rep, const SmtpTarget& t, std::uint16_t port
     return;
   }
   rep.add(sev, "smtp.connect", i18n::format("smtp.connect.title", {where(t.name, port), what}), detail, ev,
-          msg("smtp.connect.fix"));
+          i18n::text("smtp.connect.fix"));
 }
 
 }  // namespace
@@ -233,7 +232,7 @@ std::optional<report::Report> run_smtp_test(const SmtpTestOptions& o, std::strin
     session.quit();
     facts.round_trips = session.round_trips();
     if (session.engine().bare_lf_lines() > 0)
-      rep.add(Severity::warning, "smtp.bare-lf", msg("smtp.bare-lf.title"),
+      rep.add(Severity::warning, "smtp.bare-lf", i18n::text("smtp.bare-lf.title"),
               i18n::format("smtp.bare-lf.detail", {std::to_string(session.engine().bare_lf_lines())}));
     if (session.interrupted()) break;
     if (!settled && !last && t.from_mx) {

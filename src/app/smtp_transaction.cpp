@@ -26,7 +26,6 @@ constexpr std::size_t kMaxDataFile = 64u << 20;
 
 std::string evidence(const codes::Reply& r) { return util::sanitize(r.wire(), 1500); }
 
-std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
 
 /// Why a recipient was not judged: English in `note` (the JSON), the id for the text view.
 void set_note(RcptResult& rr, std::string_view english, std::string_view id) {
@@ -78,7 +77,7 @@ bool SmtpDialog::relay_probe() {
     f_.rcpts.push_back(rr);
     rep_.add(Severity::warning, "smtp.relay.inconclusive",
              i18n::format("smtp.relay.inconclusive.mail.title", {util::sanitize(opt_.relay_from, 200)}), {},
-             evidence(mr->reply), msg("smtp.relay.inconclusive.mail.fix"));
+             evidence(mr->reply), i18n::text("smtp.relay.inconclusive.mail.fix"));
   } else {
     if (s_.send(*rcpt)) return false;
     auto r = reply("the reply to RCPT TO (relay test)");
@@ -90,16 +89,16 @@ bool SmtpDialog::relay_probe() {
     const auto shown = fmt::format("<{}> -> <{}>", util::sanitize(opt_.relay_from, 200), util::sanitize(opt_.relay_to, 200));
     if (rr.verdict == smtp::RcptVerdict::accepted) {
       f_.relay_open = true;
-      rep_.add(Severity::critical, "smtp.relay.open", msg("smtp.relay.open.title"),
-               i18n::format("smtp.relay.open.detail", {shown}), evidence(r->reply), msg("smtp.relay.open.fix"));
+      rep_.add(Severity::critical, "smtp.relay.open", i18n::text("smtp.relay.open.title"),
+               i18n::format("smtp.relay.open.detail", {shown}), evidence(r->reply), i18n::text("smtp.relay.open.fix"));
     } else if (r->reply.reply_class() == 5) {
       f_.relay_open = false;
-      rep_.add(Severity::ok, "smtp.relay.closed", msg("smtp.relay.closed.title"),
+      rep_.add(Severity::ok, "smtp.relay.closed", i18n::text("smtp.relay.closed.title"),
                i18n::format("smtp.relay.closed.detail", {shown}), evidence(r->reply));
     } else {
-      rep_.add(Severity::warning, "smtp.relay.inconclusive", msg("smtp.relay.inconclusive.rcpt.title"),
+      rep_.add(Severity::warning, "smtp.relay.inconclusive", i18n::text("smtp.relay.inconclusive.rcpt.title"),
                i18n::format("smtp.relay.inconclusive.rcpt.detail", {shown}), evidence(r->reply),
-               msg("smtp.relay.inconclusive.rcpt.fix"));
+               i18n::text("smtp.relay.inconclusive.rcpt.fix"));
     }
   }
   if (s_.send(smtp::rset())) return false;
@@ -149,15 +148,15 @@ bool SmtpDialog::transaction() {
     utf8 = utf8 || smtp::needs_smtputf8(to.back());
   }
   if (utf8 && !caps.smtputf8) {
-    rep_.add(Severity::critical, "smtp.smtputf8.missing", msg("smtp.smtputf8.missing.title"),
-             msg("smtp.smtputf8.missing.detail"), {}, msg("smtp.smtputf8.missing.fix"));
+    rep_.add(Severity::critical, "smtp.smtputf8.missing", i18n::text("smtp.smtputf8.missing.title"),
+             i18n::text("smtp.smtputf8.missing.detail"), {}, i18n::text("smtp.smtputf8.missing.fix"));
   }
   if (utf8 && caps.smtputf8) mp.smtputf8 = true;
   if (want_data && caps.size) mp.size = encoded.bytes;
   if (want_data && encoded.eight_bit && caps.eightbitmime) mp.body = "8BITMIME";
   const bool dsn_asked = !opt_.notify.empty() || opt_.ret || opt_.envid;
   if (dsn_asked && !caps.dsn)
-    rep_.add(Severity::warning, "smtp.dsn.missing", msg("smtp.dsn.missing.title"), msg("smtp.dsn.missing.detail"));
+    rep_.add(Severity::warning, "smtp.dsn.missing", i18n::text("smtp.dsn.missing.title"), i18n::text("smtp.dsn.missing.detail"));
   if (caps.dsn && want_data) {
     mp.ret = opt_.ret;
     mp.envid = opt_.envid;
@@ -364,7 +363,7 @@ bool SmtpDialog::data_phase(const codes::Reply& data_reply, std::size_t accepted
     const std::string queue_id = f_.queue_id ? util::sanitize(f_.queue_id->id, 128) : std::string();
     rep_.add(Severity::ok, "smtp.data.accepted",
              f_.queue_id ? i18n::format("smtp.data.accepted.title.queued", {queue_id})
-                         : msg("smtp.data.accepted.title"),
+                         : i18n::text("smtp.data.accepted.title"),
              f_.token.empty() ? std::string() : i18n::format("smtp.data.accepted.detail", {f_.token, f_.message_id}),
              evidence(r->reply),
              f_.queue_id ? i18n::format("smtp.data.accepted.fix", {queue_id}) : std::string());

@@ -76,6 +76,8 @@ std::string_view msg_or(std::string_view id, std::string_view fallback) {
 
 std::string_view msg(std::string_view id) { return msg_or(id, id); }
 
+std::string text(std::string_view id) { return std::string(msg(id)); }
+
 std::string format(std::string_view id, const std::vector<std::string>& args) {
   const std::string_view pattern = msg(id);
   std::string out;

@@ -28,7 +28,7 @@ nlohmann::json to_json(const Verdict& v) { return {{"status", to_string(v.status
 
 std::string verdict_text(const Verdict& v) { return std::string(to_string(v.status)) + ": " + reason_text(v); }
 
-std::string msg(std::string_view id) { return std::string(i18n::msg(id)); }
+using i18n::text;
 
 }  // namespace
 
@@ -126,7 +126,7 @@ nlohmann::json to_json(const TlsReport& r) {
 }
 
 void add_rows(report::Section& s, const TlsReport& r) {
-  auto row = [&](std::string_view k, std::string v) { s.rows.push_back({msg(k), std::move(v)}); };
+  auto row = [&](std::string_view k, std::string v) { s.rows.push_back({text(k), std::move(v)}); };
   if (!r.handshake_ok) {
     row("tls.row.tls", i18n::format("tls.row.handshake-failed", {r.error}));
     return;
@@ -137,14 +137,14 @@ void add_rows(report::Section& s, const TlsReport& r) {
                                     ? r.group
                                     : i18n::format("tls.row.key-exchange.value", {r.group, r.peer_signature}));
   }
-  row("tls.row.sni", r.sni.empty() ? msg("tls.row.none") : r.sni);
+  row("tls.row.sni", r.sni.empty() ? i18n::text("tls.row.none") : r.sni);
   if (const auto* leaf = r.leaf()) {
     row("tls.row.subject", leaf->subject);
     row("tls.row.issuer", leaf->issuer);
     std::string sans;
     for (std::size_t i = 0; i < leaf->sans.size() && i < 20; ++i) sans += (i ? ", " : "") + leaf->sans[i];
     if (leaf->sans.size() > 20) sans = i18n::format("tls.row.sans.more", {sans, std::to_string(leaf->sans.size())});
-    row("tls.row.sans", sans.empty() ? msg("tls.row.none") : sans);
+    row("tls.row.sans", sans.empty() ? i18n::text("tls.row.none") : sans);
     row("tls.row.key", i18n::format("tls.row.key.value", {leaf->key_type, std::to_string(leaf->key_bits),
                                                           leaf->signature_algorithm}));
     row("tls.row.not-after",
@@ -157,7 +157,7 @@ void add_rows(report::Section& s, const TlsReport& r) {
   row("tls.row.name-check", verdict_text(r.name_verdict));
   row("tls.row.expiry-check", verdict_text(r.expiry_verdict));
   row("tls.row.dane", verdict_text(r.dane_verdict));
-  if (r.verification_disabled) row("tls.row.verification", msg("tls.row.verification.disabled"));
+  if (r.verification_disabled) row("tls.row.verification", i18n::text("tls.row.verification.disabled"));
 }
 
 std::string summary(const TlsReport& r) {
@@ -171,7 +171,7 @@ std::string summary(const TlsReport& r) {
     std::string why;
     for (const auto* v : {&r.chain_verdict, &r.name_verdict, &r.expiry_verdict, &r.dane_verdict}) {
       if (v->status != VerdictStatus::fail) continue;
-      if (!why.empty()) why += msg("tls.summary.reason-separator");
+      if (!why.empty()) why += i18n::text("tls.summary.reason-separator");
       why += reason_text(*v);
     }
     s = i18n::format("tls.summary.not-verified", {s, why});
@@ -187,7 +187,7 @@ void add_findings(report::Report& rep, const TlsReport& r, std::string_view id_p
   const std::string w(where);
   if (!r.handshake_ok) {
     rep.add(report::Severity::critical, p + ".handshake", i18n::format("tls.handshake.failed.title", {w}), r.error,
-            r.error, msg("tls.handshake.failed.fix"));
+            r.error, i18n::text("tls.handshake.failed.fix"));
     return;
   }
   const auto fail_sev = r.verification_disabled ? report::Severity::info : report::Severity::critical;
@@ -197,10 +197,10 @@ void add_findings(report::Report& rep, const TlsReport& r, std::string_view id_p
     const std::string why = reason_text(v);
     if (v.status == VerdictStatus::fail) {
       rep.add(fail_sev, p + "." + id, i18n::format(stem + ".failed.title", {w}), why, summary(r),
-              msg(stem + ".fix"));
+              text(stem + ".fix"));
     } else if (v.status == VerdictStatus::warn) {
       rep.add(r.verification_disabled ? report::Severity::info : report::Severity::warning, p + "." + id,
-              i18n::format(stem + ".warn.title", {w, why}), why, summary(r), msg(stem + ".fix"));
+              i18n::format(stem + ".warn.title", {w, why}), why, summary(r), text(stem + ".fix"));
     }
   };
   check(r.chain_verdict, "chain");
@@ -209,7 +209,7 @@ void add_findings(report::Report& rep, const TlsReport& r, std::string_view id_p
   check(r.dane_verdict, "dane");
   if (r.verification_disabled) {
     rep.add(report::Severity::info, p + ".no-verify", i18n::format("tls.no-verify.title", {w}),
-            msg("tls.no-verify.detail"));
+            i18n::text("tls.no-verify.detail"));
   }
 }
 

@@ -11,13 +11,6 @@ using app::DiagnoseFacts;
 
 namespace {
 
-struct LangGuard {
-  explicit LangGuard(i18n::Lang l) { i18n::set_language(l); }
-  ~LangGuard() { i18n::set_language(i18n::Lang::en); }
-  LangGuard(const LangGuard&) = delete;
-  LangGuard& operator=(const LangGuard&) = delete;
-};
-
 DiagnoseFacts healthy() {
   DiagnoseFacts f;
   f.address = "alice@mail.test";
@@ -43,7 +36,7 @@ TEST_CASE("diagnose in Chinese: an unknown user will bounce, the code stays", "[
   f.rcpt_text = "550 5.1.1 <alice@mail.test>: Recipient address rejected: User unknown";
   const std::string english = app::decide(f).sentence;
 
-  LangGuard zh(i18n::Lang::zh);
+  i18n::ScopedLanguage zh(i18n::Lang::zh);
   const auto v = app::decide(f);
   CHECK(v.cause_id == "user-unknown");
   CHECK(v.step == "rcpt");
@@ -56,7 +49,7 @@ TEST_CASE("diagnose in Chinese: an unknown user will bounce, the code stays", "[
 }
 
 TEST_CASE("diagnose in Chinese: every verdict is worded, tokens and evidence kept", "[app][diagnose][i18n]") {
-  LangGuard zh(i18n::Lang::zh);
+  i18n::ScopedLanguage zh(i18n::Lang::zh);
   auto f = healthy();
 
   f.rcpt = reply("250 2.1.5 Ok");
@@ -114,7 +107,7 @@ TEST_CASE("diagnose: the language is only the wording, never the decision", "[ap
   f.tls_detail = "certificate expired on 2026-10-24T09:03:18Z (31 days ago)";
   f.rcpt = reply("250 2.1.5 Ok");
   const auto en = app::decide(f);
-  LangGuard zh(i18n::Lang::zh);
+  i18n::ScopedLanguage zh(i18n::Lang::zh);
   const auto z = app::decide(f);
   CHECK(z.cause_id == en.cause_id);
   CHECK(z.severity == en.severity);

@@ -18,11 +18,6 @@ using namespace maildiag::app;
 
 namespace {
 
-struct LangGuard {
-  explicit LangGuard(i18n::Lang l) { i18n::set_language(l); }
-  ~LangGuard() { i18n::set_language(i18n::Lang::en); }
-};
-
 const report::Finding* finding(const report::Report& r, std::string_view id) {
   auto it = std::find_if(r.findings.begin(), r.findings.end(), [&](const report::Finding& f) { return f.id == id; });
   return it == r.findings.end() ? nullptr : &*it;
@@ -68,7 +63,7 @@ mx_detail::DomainResult mx_facts() {
 }
 
 report::Report mx_report(i18n::Lang lang) {
-  LangGuard guard(lang);
+  i18n::ScopedLanguage guard(lang);
   mx_detail::Settings s;
   s.checks.tlsa = false;
   return mx_detail::build_report(mx_facts(), s);
@@ -117,7 +112,7 @@ TEST_CASE("mx report in Chinese: sections and findings translated, ids and token
 }
 
 TEST_CASE("mx: an input that is not a domain has a Chinese title and an English data error", "[i18n][mx]") {
-  LangGuard zh(i18n::Lang::zh);
+  i18n::ScopedLanguage zh(i18n::Lang::zh);
   const auto r = mx_detail::invalid_domain_report("192.0.2.1", mx_detail::invalid_input("mx.invalid-domain.ip", {"192.0.2.1"}));
   REQUIRE(r.findings.size() == 1);
   CHECK(r.findings[0].id == "mx.invalid-domain");
@@ -175,7 +170,7 @@ probe_detail::Run probe_facts() {
 }
 
 report::Report probe_report(i18n::Lang lang) {
-  LangGuard guard(lang);
+  i18n::ScopedLanguage guard(lang);
   auto reports = probe_detail::build_reports(probe_facts());
   REQUIRE(reports.size() == 1);
   return reports.front();
@@ -223,7 +218,7 @@ TEST_CASE("probe report in Chinese: verdict and greetings translated, data and t
 }
 
 TEST_CASE("probe: greetings and verdicts read in Chinese", "[i18n][probe]") {
-  LangGuard zh(i18n::Lang::zh);
+  i18n::ScopedLanguage zh(i18n::Lang::zh);
   CHECK(probe_detail::read_banner(Protocol::smtp, {}).summary == "没有欢迎信息");
   const auto garbage = probe_detail::read_banner(Protocol::imap, {"HTTP/1.1 400 Bad Request"});
   CHECK(garbage.kind == "unknown");

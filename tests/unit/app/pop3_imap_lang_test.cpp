@@ -28,13 +28,6 @@ using report::Severity;
 
 namespace {
 
-struct LangGuard {
-  explicit LangGuard(i18n::Lang l) { i18n::set_language(l); }
-  ~LangGuard() { i18n::set_language(i18n::Lang::en); }
-  LangGuard(const LangGuard&) = delete;
-  LangGuard& operator=(const LangGuard&) = delete;
-};
-
 /// One client on a loopback port: sends `greeting`, then answers each line with reply(line)
 /// ("{tag}" in the answer becomes the line's first word); closes after QUIT or LOGOUT.
 class ScriptedServer {
@@ -230,7 +223,7 @@ report::Report run_imap(bool refuse) {
 }  // namespace
 
 TEST_CASE("IMAP classifier in Chinese: meanings and fixes translated, codes and reasons stay", "[i18n][imap][classify]") {
-  LangGuard zh(i18n::Lang::zh);
+  i18n::ScopedLanguage zh(i18n::Lang::zh);
   auto c = imap::classify(*imap::parse_response("A1 NO [AUTHENTICATIONFAILED] Authentication failed."), "LOGIN");
   CHECK(c.code_meaning == "NO [AUTHENTICATIONFAILED]：认证失败；服务器不说明原因（RFC 5530）");
   CHECK(c.remediation.find("用户名和密码") != std::string::npos);
@@ -264,7 +257,7 @@ TEST_CASE("IMAP classifier in Chinese: meanings and fixes translated, codes and 
 TEST_CASE("pop3/imap link: waiting phrases in Chinese for findings, English unchanged", "[i18n][pop3][imap]") {
   CHECK(app::link::waiting_text("the reply to CAPA") == "the reply to CAPA");
   CHECK(app::link::waiting_text("the greeting") == "the greeting");
-  LangGuard zh(i18n::Lang::zh);
+  i18n::ScopedLanguage zh(i18n::Lang::zh);
   CHECK(app::link::waiting_text("the reply to CAPA") == "对 CAPA 命令的回复");
   CHECK(app::link::waiting_text("the reply to the SASL response") == "对 SASL 应答的回复");
   CHECK(app::link::waiting_text("the greeting") == "服务器问候语");
@@ -286,7 +279,7 @@ TEST_CASE("pop3-test in Chinese: [IN-USE] login failure", "[i18n][pop3]") {
   REQUIRE(finding(en, "pop3.stls.missing") != nullptr);
   CHECK(finding(en, "pop3.stls.missing")->title == "STLS is not offered: mail and passwords travel unencrypted");
 
-  LangGuard zh(i18n::Lang::zh);
+  i18n::ScopedLanguage zh(i18n::Lang::zh);
   const auto r = run_pop3(true);
   CHECK(ids(r) == ids(en));  // the same findings, the same ids
   CHECK(stable_data(r.data) == stable_data(en.data));
@@ -327,7 +320,7 @@ TEST_CASE("pop3-test in Chinese: the mailbox tables", "[i18n][pop3]") {
   REQUIRE(section(en, "Mailbox") != nullptr);
   CHECK(row(*section(en, "Mailbox"), "Size") == "300 octets");
 
-  LangGuard zh(i18n::Lang::zh);
+  i18n::ScopedLanguage zh(i18n::Lang::zh);
   const auto r = run_pop3(false);
   CHECK(ids(r) == ids(en));
   CHECK(stable_data(r.data) == stable_data(en.data));
@@ -359,7 +352,7 @@ TEST_CASE("imap-test in Chinese: refused credentials", "[i18n][imap]") {
   REQUIRE(finding(en, "imap.login.refused") != nullptr);
   CHECK(finding(en, "imap.login.refused")->title == "The server refused the credentials [AUTHENTICATIONFAILED]");
 
-  LangGuard zh(i18n::Lang::zh);
+  i18n::ScopedLanguage zh(i18n::Lang::zh);
   const auto r = run_imap(true);
   CHECK(ids(r) == ids(en));
   CHECK(stable_data(r.data) == stable_data(en.data));
@@ -391,7 +384,7 @@ TEST_CASE("imap-test in Chinese: EXAMINE of an empty mailbox", "[i18n][imap]") {
   const auto en = run_imap(false);
   REQUIRE(section(en, "Mailbox INBOX (EXAMINE, read-only)") != nullptr);
 
-  LangGuard zh(i18n::Lang::zh);
+  i18n::ScopedLanguage zh(i18n::Lang::zh);
   const auto r = run_imap(false);
   CHECK(ids(r) == ids(en));
   CHECK(stable_data(r.data) == stable_data(en.data));

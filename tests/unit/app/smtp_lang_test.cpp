@@ -27,13 +27,6 @@ using namespace maildiag;
 
 namespace {
 
-struct LangGuard {
-  explicit LangGuard(i18n::Lang l) { i18n::set_language(l); }
-  ~LangGuard() { i18n::set_language(i18n::Lang::en); }
-  LangGuard(const LangGuard&) = delete;
-  LangGuard& operator=(const LangGuard&) = delete;
-};
-
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 const report::Finding* finding(const report::Report& r, const std::string& id) {
@@ -188,7 +181,7 @@ TEST_CASE("TLS report in Chinese: titles, rows and reasons translated, tokens an
   REQUIRE(r.expiry_verdict.status == tls::VerdictStatus::warn);
   const auto json_en = tls::to_json(r).dump();
 
-  LangGuard zh(i18n::Lang::zh);
+  i18n::ScopedLanguage zh(i18n::Lang::zh);
   report::Report rep;
   tls::add_findings(rep, r, "smtp.tls", "mx.test:25");
   const auto* name = finding(rep, "smtp.tls.name");  // the finding id is not translated
@@ -256,7 +249,7 @@ TEST_CASE("smtp-test tables in Chinese; capability keywords and JSON data stay",
   f.rcpts = {unknown, skipped};
   const auto data_en = app::smtp_data(o, e, f).dump();
 
-  LangGuard zh(i18n::Lang::zh);
+  i18n::ScopedLanguage zh(i18n::Lang::zh);
   report::Report rep;
   app::add_smtp_sections(rep, o, e, f);
   const auto* session = section(rep, "会话");
@@ -295,7 +288,7 @@ TEST_CASE("smtp-test against a server in Chinese: findings translated, tokens, i
   CHECK(rcpt_en->title == "RCPT TO:<bob@example.test>: user unknown (550)");
   REQUIRE(section(en, "Recipients") != nullptr);
 
-  LangGuard zh(i18n::Lang::zh);
+  i18n::ScopedLanguage zh(i18n::Lang::zh);
   const auto rep = smtp_test_against_script();
   const auto* missing = finding(rep, "smtp.starttls.missing");
   REQUIRE(missing != nullptr);
@@ -329,7 +322,7 @@ TEST_CASE("smtp-test against a server in Chinese: findings translated, tokens, i
 }
 
 TEST_CASE("smtp-test usage errors in Chinese keep the option names", "[i18n][smtp]") {
-  LangGuard zh(i18n::Lang::zh);
+  i18n::ScopedLanguage zh(i18n::Lang::zh);
   app::SmtpTestOptions o;
   o.target = "192.0.2.1";  // never contacted: the usage check comes first
   o.data = true;

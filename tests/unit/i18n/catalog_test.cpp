@@ -10,10 +10,6 @@
 using namespace maildiag;
 
 namespace {
-struct LangGuard {
-  explicit LangGuard(i18n::Lang l) { i18n::set_language(l); }
-  ~LangGuard() { i18n::set_language(i18n::Lang::en); }
-};
 }  // namespace
 
 TEST_CASE("every message id exists in both English and Chinese", "[i18n]") {
@@ -67,7 +63,7 @@ TEST_CASE("a translation takes as many arguments as its English original", "[i18
 }
 
 TEST_CASE("the classifier explains in the chosen language; protocol tokens stay", "[i18n]") {
-  LangGuard zh(i18n::Lang::zh);
+  i18n::ScopedLanguage zh(i18n::Lang::zh);
   auto r = codes::parse_reply("550 5.1.1 <bob@mail.test>: Recipient address rejected: User unknown");
   REQUIRE(r);
   auto c = codes::classify(*r);
