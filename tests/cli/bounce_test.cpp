@@ -8,6 +8,7 @@
 #include <sstream>
 
 using maildiag::test::run_maildiag;
+using maildiag::test::ndjson;
 namespace fs = std::filesystem;
 
 namespace {
@@ -52,16 +53,6 @@ struct TempDir {
   }
 };
 
-std::vector<nlohmann::json> lines_of(const std::string& out) {
-  std::vector<nlohmann::json> v;
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) v.push_back(nlohmann::json::parse(line));
-  }
-  return v;
-}
-
 }  // namespace
 
 TEST_CASE("bounce FILE: hard bounce is CRITICAL with the reasons and next steps", "[cli][bounce]") {
@@ -89,7 +80,7 @@ TEST_CASE("bounce: not a bounce is said plainly and exits OK", "[cli][bounce]") 
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("Not a bounce") != std::string::npos);
   const auto j = run_maildiag({"--json", "bounce", "-"}, kPlain);
-  const auto v = lines_of(j.out);
+  const auto v = ndjson(j.out);
   REQUIRE(v.size() == 1);
   CHECK(v[0]["kind"] == "not-bounce");
   CHECK(v[0]["recipient"].is_null());
@@ -98,7 +89,7 @@ TEST_CASE("bounce: not a bounce is said plainly and exits OK", "[cli][bounce]") 
 TEST_CASE("bounce --json: one NDJSON line per recipient", "[cli][bounce]") {
   const auto r = run_maildiag({"--json", "bounce", "-"}, kHard);
   CHECK(r.exit_code == 2);
-  const auto v = lines_of(r.out);
+  const auto v = ndjson(r.out);
   REQUIRE(v.size() == 2);
   CHECK(v[0]["schema_version"] == 1);
   CHECK(v[0]["command"] == "bounce");
@@ -122,9 +113,9 @@ TEST_CASE("bounce DIR: a maildir (cur/ and new/) and --summary", "[cli][bounce]"
   const auto md = (d.path / "md").string();
   const auto j = run_maildiag({"--json", "bounce", md});
   CHECK(j.exit_code == 2);
-  CHECK(lines_of(j.out).size() == 4);  // 2 + 1 + 1 (not a bounce)
+  CHECK(ndjson(j.out).size() == 4);  // 2 + 1 + 1 (not a bounce)
   const auto s = run_maildiag({"--json", "bounce", "--summary", md});
-  const auto v = lines_of(s.out);
+  const auto v = ndjson(s.out);
   REQUIRE(v.size() == 1);
   CHECK(v[0]["summary"]["messages"] == 3);
   CHECK(v[0]["summary"]["hard"] == 1);
@@ -140,7 +131,7 @@ TEST_CASE("bounce: an mbox is read message by message", "[cli][bounce]") {
   TempDir d;
   const auto f = d.write("box", "From MAILER-DAEMON Thu Apr 29 23:34:45 2015\n" + kSoft + "\nFrom a@example.com Fri Apr 30 00:00:00 2015\n" + kPlain);
   const auto r = run_maildiag({"--json", "bounce", f});
-  const auto v = lines_of(r.out);
+  const auto v = ndjson(r.out);
   REQUIRE(v.size() == 2);
   CHECK(v[0]["source"] == f + "#1");
   CHECK(v[0]["kind"] == "delay");
@@ -165,20 +156,20 @@ TEST_CASE("bounce --max-message-size: a longer message is cut and said so; lines
   CHECK(r.exit_code == 2);
 
   r = run_maildiag({"--json", "bounce", "--max-message-size", "4096", "-"}, big);
-  const auto v = lines_of(r.out);
+  const auto v = ndjson(r.out);
   REQUIRE(v.size() == 2);
   CHECK(v[0]["input_cut"] == true);
 
   // the default limit does not cut it; the long line is read whole (several 64 KiB pieces)
   r = run_maildiag({"--json", "bounce", "-"}, big);
-  REQUIRE(lines_of(r.out).size() == 2);
-  CHECK_FALSE(lines_of(r.out)[0].contains("input_cut"));
+  REQUIRE(ndjson(r.out).size() == 2);
+  CHECK_FALSE(ndjson(r.out)[0].contains("input_cut"));
 
   // an mbox whose first message has an endless line: the second message still starts at its From line
   const std::string box = "From a@example.com Fri Apr 30 00:00:00 2015\nSubject: x\n\n" + std::string(300 * 1024, 'y') +
                           "\nFrom MAILER-DAEMON Thu Apr 29 23:34:45 2015\n" + kSoft;
   r = run_maildiag({"--json", "bounce", "--max-message-size", "64KiB", "-"}, box);
-  const auto w = lines_of(r.out);
+  const auto w = ndjson(r.out);
   REQUIRE(w.size() == 2);
   CHECK(w[0]["input_cut"] == true);
   CHECK(w[1]["kind"] == "delay");

@@ -12,6 +12,7 @@
 #include <sstream>
 
 using maildiag::test::run_maildiag;
+using maildiag::test::ndjson;
 
 namespace {
 
@@ -34,16 +35,6 @@ maildiag::test::ProcessResult run(const std::string& lang, bool json, std::vecto
 }
 
 bool has(const std::string& out, const std::string& what) { return out.find(what) != std::string::npos; }
-
-std::vector<nlohmann::json> ndjson(const std::string& out) {
-  std::vector<nlohmann::json> v;
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) v.push_back(nlohmann::json::parse(line));
-  }
-  return v;
-}
 
 std::vector<std::string> finding_ids(const nlohmann::json& report) {
   std::vector<std::string> ids;

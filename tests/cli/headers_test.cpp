@@ -9,6 +9,7 @@
 #include <sstream>
 
 using maildiag::test::run_maildiag;
+using maildiag::test::ndjson;
 
 namespace {
 
@@ -44,16 +45,6 @@ const std::string kForged =
     "Date: Tue, 05 Mar 2024 14:00:50 +0100\n"
     "Message-ID: <123@hoho88_nserver.cx>\n"
     "\n";
-
-std::vector<nlohmann::json> ndjson(const std::string& out) {
-  std::vector<nlohmann::json> v;
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) v.push_back(nlohmann::json::parse(line));
-  }
-  return v;
-}
 
 std::string temp_file(const std::string& name, const std::string& content) {
   const auto p = std::filesystem::temp_directory_path() / ("maildiag-headers-" + std::to_string(::getpid()) + "-" + name);

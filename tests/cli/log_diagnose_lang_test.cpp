@@ -13,6 +13,7 @@
 #include <vector>
 
 using maildiag::test::run_maildiag;
+using maildiag::test::ndjson;
 
 namespace {
 
@@ -31,16 +32,6 @@ maildiag::test::ProcessResult run(const std::string& lang, std::vector<std::stri
   std::vector<std::string> all = {json ? "--json" : "--no-color", "--lang", lang};
   all.insert(all.end(), args.begin(), args.end());
   return run_maildiag(all, golden_input(input), {{"LC_ALL", "C.UTF-8"}, {"TZ", "UTC"}, {"COLUMNS", "100"}});
-}
-
-std::vector<nlohmann::json> ndjson(const std::string& out) {
-  std::vector<nlohmann::json> v;
-  std::istringstream lines(out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (!line.empty()) v.push_back(nlohmann::json::parse(line));
-  }
-  return v;
 }
 
 bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }

@@ -13,6 +13,7 @@
 #include <thread>
 
 using maildiag::test::run_maildiag;
+using maildiag::test::ndjson;
 
 namespace {
 
@@ -20,18 +21,6 @@ namespace fs = std::filesystem;
 
 std::string fixture_path(const std::string& name) {
   return std::string(MAILDIAG_SOURCE_DIR) + "/tests/unit/log/fixtures/" + name;
-}
-
-std::vector<nlohmann::json> ndjson(const std::string& out) {
-  std::vector<nlohmann::json> v;
-  std::size_t pos = 0;
-  while (pos < out.size()) {
-    std::size_t nl = out.find('\n', pos);
-    if (nl == std::string::npos) nl = out.size();
-    if (nl > pos) v.push_back(nlohmann::json::parse(out.substr(pos, nl - pos)));
-    pos = nl + 1;
-  }
-  return v;
 }
 
 struct TempDir {

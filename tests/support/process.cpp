@@ -107,4 +107,16 @@ ProcessResult run_maildiag(const std::vector<std::string>& args, const std::stri
   return run_process(argv, stdin_data, e, timeout);
 }
 
+std::vector<nlohmann::json> ndjson(const std::string& out) {
+  std::vector<nlohmann::json> v;
+  std::size_t pos = 0;
+  while (pos < out.size()) {
+    std::size_t nl = out.find('\n', pos);
+    if (nl == std::string::npos) nl = out.size();
+    if (nl > pos) v.push_back(nlohmann::json::parse(out.substr(pos, nl - pos)));
+    pos = nl + 1;
+  }
+  return v;
+}
+
 }  // namespace maildiag::test

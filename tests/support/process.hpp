@@ -2,6 +2,8 @@
 // Runs a program (normally the built maildiag) with arguments, stdin and extra environment,
 // and captures stdout, stderr and the exit code. Bounded by a timeout (the child is killed).
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <map>
 #include <string>
@@ -25,5 +27,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 ProcessResult run_maildiag(const std::vector<std::string>& args, const std::string& stdin_data = {},
                            const std::map<std::string, std::string>& env = {},
                            std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+/// Parses NDJSON (one JSON document per non-empty line), as `--json` prints it.
+std::vector<nlohmann::json> ndjson(const std::string& out);
 
 }  // namespace maildiag::test
