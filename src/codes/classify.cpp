@@ -217,6 +217,12 @@ Classification classify_text(std::string_view text, std::optional<int> code,
     }
   }
   if (c.blocklist && c.reason == Reason::policy_violation) c.reason = Reason::blocked;
+  // A bare "content rejected" is a content filter's verdict under a policy status (X.7.x: Barracuda's
+  // "550 5.7.1 Message content rejected, UBE"), and about the format under a media status (X.6.x:
+  // SES's "500 5.6.1 Message content rejected") or none.
+  if (c.reason == Reason::content_rejected && enhanced && enhanced->subject == 7 &&
+      (c.reason_evidence == "content rejected" || c.reason_evidence == "content denied"))
+    c.reason = Reason::spam_detected;
   if (c.outcome == Outcome::permanent && c.reason == Reason::greylisted)
     c.notes.push_back(std::string(i18n::msg("classify.note.permanent_greylist")));
   c.remediation = remediation_for(c);

@@ -76,7 +76,6 @@ constexpr PhraseRule kPhrases[] = {
     {R::mailer_error, "procmail"},
     {R::mailer_error, "command output:"},
     {R::mailer_error, "pipe to |"},
-    {R::spam_detected, "message content rejected"},
     {R::content_rejected, "headers too large"},
     {R::system_full, "insufficient disk space"},
     {R::sender_auth_failed, "authentication information"},
@@ -291,9 +290,9 @@ constexpr PhraseRule kPhrases[] = {
     {R::spam_detected, "spam"},
     {R::spam_detected, "junk mail"},
     {R::spam_detected, "垃圾邮件"},
+    {R::content_rejected, "attachment"},  // named before the bare refusals (classify.cpp reads those by status)
     {R::content_rejected, "content denied"},
     {R::content_rejected, "content rejected"},
-    {R::content_rejected, "attachment"},
     {R::not_compliant, "rfc 5322"},
     {R::not_compliant, "rfc5322"},
     {R::not_compliant, "rfc 2822"},

@@ -37,6 +37,11 @@ TEST_CASE("real-world replies get the right reason", "[codes][classify]") {
       {"550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup", Reason::user_unknown, Outcome::permanent},
       {"556 5.1.10 domain does not accept mail", Reason::not_accepting, Outcome::permanent},
       {"451 4.3.0 Error: queue file write error", Reason::system_error, Outcome::transient},
+      // a bare content refusal: a content filter under X.7.x, the format under X.6.x or no status
+      {"550 5.7.1 Message content rejected, UBE, id=00000-22-225", Reason::spam_detected, Outcome::permanent},
+      {"500 5.6.1 Message content rejected", Reason::content_rejected, Outcome::permanent},
+      {"554 Content rejected", Reason::content_rejected, Outcome::permanent},
+      {"550 5.7.1 Attachment content rejected: .exe files are not allowed", Reason::content_rejected, Outcome::permanent},
   };
   for (const auto& c : cases) {
     INFO(c.reply);
