@@ -72,7 +72,7 @@ void Stream::kick() {
 
 void Stream::async_read(std::size_t max, Clock::time_point deadline, ReadHandler handler) {
   if (read_op_ && read_op_->timer != 0) loop_.cancel_timer(read_op_->timer);  // replaced: one at a time
-  read_op_.emplace();
+  read_op_ = ReadOp{};
   read_op_->max = max == 0 ? 1 : max;
   read_op_->handler = std::move(handler);
   read_op_->timer = loop_.add_timer(deadline, [this] {
@@ -84,7 +84,7 @@ void Stream::async_read(std::size_t max, Clock::time_point deadline, ReadHandler
 
 void Stream::async_write(std::string data, Clock::time_point deadline, WriteHandler handler) {
   if (write_op_ && write_op_->timer != 0) loop_.cancel_timer(write_op_->timer);
-  write_op_.emplace();
+  write_op_ = WriteOp{};
   write_op_->data = std::move(data);
   write_op_->handler = std::move(handler);
   write_op_->timer = loop_.add_timer(deadline, [this] {
@@ -96,7 +96,7 @@ void Stream::async_write(std::string data, Clock::time_point deadline, WriteHand
 
 void Stream::async_start_tls(const tls::TlsOptions& options, Clock::time_point deadline, TlsHandler handler) {
   if (tls_op_ && tls_op_->timer != 0) loop_.cancel_timer(tls_op_->timer);
-  tls_op_.emplace();
+  tls_op_ = TlsOp{};
   tls_op_->handler = std::move(handler);
   tls_op_->started = Clock::now();
   tls_op_->sni = options.sni;
