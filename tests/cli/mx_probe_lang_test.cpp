@@ -2,6 +2,7 @@
 // outcome tokens and the JSON `data` stay as in English. Only loopback sockets are made here.
 
 #include "support/process.hpp"
+#include "support/sockets.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -23,14 +24,9 @@ struct RefusingPort {
   int fd = -1;
   int port = 0;
   RefusingPort() {
-    fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0);
-    socklen_t len = sizeof sin;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sin), &len);
-    port = ntohs(sin.sin_port);
+    const auto s = maildiag::test::bind_loopback(SOCK_STREAM);
+    fd = s.fd;
+    port = s.port;
   }
   ~RefusingPort() { ::close(fd); }
 };

@@ -2,6 +2,7 @@
 // Only loopback sockets made here (a bound port with no listener, a listener that greets).
 
 #include "support/process.hpp"
+#include "support/sockets.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -22,14 +23,9 @@ struct LocalPort {
   int port = 0;
   std::thread server;
   explicit LocalPort(bool listen_too, std::string greeting = {}) {
-    fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0);
-    socklen_t len = sizeof sin;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sin), &len);
-    port = ntohs(sin.sin_port);
+    const auto s = maildiag::test::bind_loopback(SOCK_STREAM);
+    fd = s.fd;
+    port = s.port;
     if (listen_too) {
       REQUIRE(::listen(fd, 8) == 0);
       server = std::thread([this, greeting] {

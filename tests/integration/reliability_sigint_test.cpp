@@ -8,6 +8,7 @@
 // IMAP server that answers CAPABILITY late), which record what the client sent.
 
 #include "support/testbed.hpp"
+#include "support/sockets.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -116,16 +117,10 @@ class ScriptedServer {
   };
   ScriptedServer(std::string greeting, std::vector<Answer> answers)
       : greeting_(std::move(greeting)), answers_(std::move(answers)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd_ >= 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    const auto s = maildiag::test::bind_loopback(SOCK_STREAM);
+    fd_ = s.fd;
+    port_ = s.port;
     REQUIRE(::listen(fd_, 1) == 0);
-    socklen_t len = sizeof a;
-    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-    port_ = ntohs(a.sin_port);
     thread_ = std::thread([this] { serve(); });
   }
   ~ScriptedServer() {

@@ -2,37 +2,18 @@
 // cause id, the step and the server's reply (codes included) stay as they are.
 
 #include "maildiag/app/diagnose_verdict.hpp"
+#include "diagnose_facts.hpp"
 #include "maildiag/i18n/catalog.hpp"
 
 #include <catch2/catch.hpp>
 
 using namespace maildiag;
-using app::DiagnoseFacts;
-
-namespace {
-
-DiagnoseFacts healthy() {
-  DiagnoseFacts f;
-  f.address = "alice@mail.test";
-  f.domain = "mail.test";
-  f.reach = app::ReachFact::open;
-  f.smtp_attempted = true;
-  f.smtp_host = "mx1.mail.test";
-  f.tls = app::TlsFact::ok;
-  return f;
-}
-
-codes::Classification reply(const char* text) {
-  auto r = codes::parse_reply(text);
-  REQUIRE(r);
-  return codes::classify(*r);
-}
-
-}  // namespace
+using test::classified_reply;
+using test::healthy_facts;
 
 TEST_CASE("diagnose in Chinese: an unknown user will bounce, the code stays", "[app][diagnose][i18n]") {
-  auto f = healthy();
-  f.rcpt = reply("550 5.1.1 <alice@mail.test>: Recipient address rejected: User unknown in virtual mailbox table");
+  auto f = healthy_facts();
+  f.rcpt = classified_reply("550 5.1.1 <alice@mail.test>: Recipient address rejected: User unknown in virtual mailbox table");
   f.rcpt_text = "550 5.1.1 <alice@mail.test>: Recipient address rejected: User unknown";
   const std::string english = app::decide(f).sentence;
 
@@ -50,23 +31,23 @@ TEST_CASE("diagnose in Chinese: an unknown user will bounce, the code stays", "[
 
 TEST_CASE("diagnose in Chinese: every verdict is worded, tokens and evidence kept", "[app][diagnose][i18n]") {
   i18n::ScopedLanguage zh(i18n::Lang::zh);
-  auto f = healthy();
+  auto f = healthy_facts();
 
-  f.rcpt = reply("250 2.1.5 Ok");
+  f.rcpt = classified_reply("250 2.1.5 Ok");
   f.rcpt_text = "250 2.1.5 Ok";
   auto v = app::decide(f);
   CHECK(v.cause_id == "deliverable");
   CHECK(v.sentence == "发往 alice@mail.test 的邮件应能正常投递：mx1.mail.test 接受了该收件人（250 2.1.5 Ok）。");
   CHECK(v.next.find("'maildiag bounce FILE'") != std::string::npos);
 
-  f.rcpt = reply("450 4.7.1 <alice@mail.test>: Recipient address rejected: Greylisted, please try again later");
+  f.rcpt = classified_reply("450 4.7.1 <alice@mail.test>: Recipient address rejected: Greylisted, please try again later");
   f.rcpt_text = "450 4.7.1 Greylisted";
   v = app::decide(f);
   CHECK(v.cause_id == "greylisted");
   CHECK(v.sentence.rfind("灰名单：", 0) == 0);
   CHECK(v.sentence.find("（450 4.7.1 Greylisted）") != std::string::npos);
 
-  f.rcpt = reply("554 5.7.1 <x@example.net>: Relay access denied");
+  f.rcpt = classified_reply("554 5.7.1 <x@example.net>: Relay access denied");
   f.rcpt_text = "554 5.7.1 Relay access denied";
   v = app::decide(f);
   CHECK(v.cause_id == "relay-denied");
@@ -74,7 +55,7 @@ TEST_CASE("diagnose in Chinese: every verdict is worded, tokens and evidence kep
   CHECK(v.next.find("'maildiag mx mail.test'") != std::string::npos);
 
   f.rcpt.reset();
-  f.banner = reply("554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org");
+  f.banner = classified_reply("554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org");
   f.banner_text = "554 5.7.1 Service unavailable";
   v = app::decide(f);
   CHECK(v.cause_id == "banner-rejected");
@@ -102,10 +83,10 @@ TEST_CASE("diagnose in Chinese: every verdict is worded, tokens and evidence kep
 }
 
 TEST_CASE("diagnose: the language is only the wording, never the decision", "[app][diagnose][i18n]") {
-  auto f = healthy();
+  auto f = healthy_facts();
   f.tls = app::TlsFact::cert_expired;
   f.tls_detail = "certificate expired on 2026-10-24T09:03:18Z (31 days ago)";
-  f.rcpt = reply("250 2.1.5 Ok");
+  f.rcpt = classified_reply("250 2.1.5 Ok");
   const auto en = app::decide(f);
   i18n::ScopedLanguage zh(i18n::Lang::zh);
   const auto z = app::decide(f);

@@ -11,6 +11,7 @@
 #include "maildiag/report/render.hpp"
 
 #include "../../../src/app/pop3_imap_link.hpp"
+#include "support/sockets.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -33,14 +34,9 @@ namespace {
 class ScriptedServer {
  public:
   ScriptedServer(std::string greeting, std::function<std::string(const std::string&)> reply) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0);
-    socklen_t len = sizeof sin;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&sin), &len);
-    port_ = ntohs(sin.sin_port);
+    const auto s = maildiag::test::bind_loopback(SOCK_STREAM);
+    fd_ = s.fd;
+    port_ = s.port;
     REQUIRE(::listen(fd_, 1) == 0);
     thread_ = std::thread([this, greeting = std::move(greeting), reply = std::move(reply)] {
       serve(greeting, reply);

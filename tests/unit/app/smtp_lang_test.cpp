@@ -11,6 +11,7 @@
 #include "maildiag/tls/report.hpp"
 #include "maildiag/tls/session.hpp"
 #include "unit/tls/test_pki.hpp"
+#include "support/sockets.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -99,15 +100,10 @@ tls::TlsReport wrong_name_expiring() {
 class ScriptedServer {
  public:
   ScriptedServer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), len) == 0);
+    const auto s = maildiag::test::bind_loopback(SOCK_STREAM);
+    fd_ = s.fd;
+    port_ = s.port;
     REQUIRE(::listen(fd_, 1) == 0);
-    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-    port_ = ntohs(a.sin_port);
     thread_ = std::thread([this] { serve(); });
   }
   ~ScriptedServer() {

@@ -4,6 +4,7 @@
 #include "maildiag/dns/resolver.hpp"
 #include "maildiag/dns/wire.hpp"
 #include "maildiag/net/event_loop.hpp"
+#include "support/sockets.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -27,14 +28,9 @@ namespace {
 class FakeServer {
  public:
   explicit FakeServer(EventLoop& loop, std::chrono::milliseconds delay = 0ms) : loop_(loop), delay_(delay) {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-    socklen_t len = sizeof sa;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len);
-    port_ = ntohs(sa.sin_port);
+    const auto s = maildiag::test::bind_loopback(SOCK_DGRAM);
+    fd_ = s.fd;
+    port_ = s.port;
     loop_.watch(fd_, true, false, [this](int, bool, bool) { receive(); });
   }
   ~FakeServer() {
@@ -107,15 +103,9 @@ class FakeServer {
 };
 
 std::uint16_t closed_port() {
-  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-  socklen_t len = sizeof sa;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-  ::close(fd);
-  return ntohs(sa.sin_port);
+  const auto s = maildiag::test::bind_loopback(SOCK_DGRAM);
+  ::close(s.fd);
+  return s.port;
 }
 
 Answer ask(EventLoop& loop, Resolver& r, const std::string& name, RRType type) {
