@@ -379,10 +379,14 @@ bool read_comments(const std::vector<Token>& tokens, Received& r) {
   for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (t.kind != Token::Kind::word) continue;
-    if ((util::iequals(t.text, "envelope-from") || util::iequals(t.text, "envelope-sender")) && r.envelope_from.empty()) {
+    // The lengths first: nearly every word is none of these.
+    if ((t.text.size() == 13 || t.text.size() == 15) &&
+        (util::iequals(t.text, "envelope-from") || util::iequals(t.text, "envelope-sender")) && r.envelope_from.empty()) {
       r.envelope_from = detail::strip_angle(tokens[i + 1].text);
     }
-    if (util::iequals(tokens[i + 1].text, "encrypted") && !r.tls.stated()) r.tls.cipher = std::string(t.text);
+    if (tokens[i + 1].text.size() == 9 && util::iequals(tokens[i + 1].text, "encrypted") && !r.tls.stated()) {
+      r.tls.cipher = std::string(t.text);
+    }
   }
   for (const Token& t : tokens) {
     if (t.kind != Token::Kind::comment) continue;
