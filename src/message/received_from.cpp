@@ -418,10 +418,10 @@ void read_from_clause(const Clause& from, Received& r, const MtaHints& hints) {
     r.helo = w;
   } else if (web) {
     r.helo.clear();  // web submissions have no SMTP greeting
-  } else if (f.verified || ((hints.exim || (f.port_form && !hints.xmail)) && r.ip_source == IpSource::tcp_info)) {
+  } else if (f.verified || ((hints.exim() || (f.port_form && !hints.xmail())) && r.ip_source == IpSource::tcp_info)) {
     r.helo = w;
     if (w_host) r.rdns = w;
-  } else if (r.ip_source == IpSource::tcp_info_bare && !hints.microsoft && !f.bare_port) {
+  } else if (r.ip_source == IpSource::tcp_info_bare && !hints.microsoft() && !f.bare_port) {
     if (w_host) r.rdns = w;
     if (!f.bare_glued) r.helo = w;  // smap "rdns(ip)" names no greeting
   } else {
