@@ -41,15 +41,15 @@ constexpr auto kCommentByte = make_comment_table();
 std::string collapse(std::string_view s) {
   std::string out(s.size(), '\0');
   char* o = out.data();
-  bool space = false;  // whitespace seen since the last word byte written
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) <= ' ' && is_ws(c)) {
-      space = true;
-      continue;
-    }
-    if (space && o != out.data()) *o++ = ' ';
-    space = false;
-    *o++ = c;
+  const char* p = s.data();
+  const char* const e = p + s.size();
+  auto ws = [](char c) { return static_cast<unsigned char>(c) <= ' ' && is_ws(c); };
+  // Words are copied in runs; every word but the first had whitespace before it: one space.
+  while (p != e) {
+    while (p != e && ws(*p)) ++p;
+    if (p == e) break;
+    if (o != out.data()) *o++ = ' ';
+    while (p != e && !ws(*p)) *o++ = *p++;
   }
   out.resize(static_cast<std::size_t>(o - out.data()));
   return out;
