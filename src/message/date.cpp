@@ -65,36 +65,63 @@ std::optional<std::size_t> strip_comments(std::string_view in, char* out) {
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
+/// True when s contains c. Date words are a few bytes: a loop beats a memchr call.
+bool has(std::string_view s, char c) {
+  for (char x : s) {
+    if (x == c) return true;
+  }
+  return false;
+}
+
+/// The first three bytes of w, lower-cased, as one number (w.size() >= 3).
+unsigned key3(std::string_view w) {
+  return static_cast<unsigned>(static_cast<unsigned char>(lower(w[0]))) << 16 |
+         static_cast<unsigned>(static_cast<unsigned char>(lower(w[1]))) << 8 |
+         static_cast<unsigned>(static_cast<unsigned char>(lower(w[2])));
+}
+
+constexpr unsigned key3(const char (&s)[4]) {
+  return static_cast<unsigned>(s[0]) << 16 | static_cast<unsigned>(s[1]) << 8 | static_cast<unsigned>(s[2]);
+}
+
+/// The index of w's first three letters (any case) in `names`, or names.size().
+template <std::size_t N>
+std::size_t index_of3(std::string_view w, const std::array<unsigned, N>& names) {
+  const unsigned k = key3(w);
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == k) return i;
+  }
+  return N;
+}
+
 int month_from_name(std::string_view w) {
-  static constexpr std::array<std::string_view, 12> kMonths = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                               "jul", "aug", "sep", "oct", "nov", "dec"};
+  static constexpr std::array<unsigned, 12> kMonths = {key3("jan"), key3("feb"), key3("mar"), key3("apr"),
+                                                       key3("may"), key3("jun"), key3("jul"), key3("aug"),
+                                                       key3("sep"), key3("oct"), key3("nov"), key3("dec")};
   if (w.size() < 3) return 0;
-  for (std::size_t i = 0; i < kMonths.size(); ++i) {
-    if (util::istarts_with(w, kMonths[i])) {
-      // "Jul", "July", "Sept", "Sept."; anything else after three letters must be the full name.
-      static constexpr std::array<std::string_view, 12> kFull = {"january", "february", "march", "april",
-                                                                 "may", "june", "july", "august",
-                                                                 "september", "october", "november", "december"};
-      if (w.size() == 3 || util::iequals(w, kFull[i]) || (i == 8 && util::iequals(w, "sept"))) {
-        return static_cast<int>(i) + 1;
-      }
-    }
+  const std::size_t i = index_of3(w, kMonths);  // the three-letter prefixes are distinct
+  if (i == kMonths.size()) return 0;
+  // "Jul", "July", "Sept", "Sept."; anything else after three letters must be the full name.
+  static constexpr std::array<std::string_view, 12> kFull = {"january", "february", "march", "april",
+                                                             "may", "june", "july", "august",
+                                                             "september", "october", "november", "december"};
+  if (w.size() == 3 || util::iequals(w, kFull[i]) || (i == 8 && util::iequals(w, "sept"))) {
+    return static_cast<int>(i) + 1;
   }
   return 0;
 }
 
 bool is_weekday(std::string_view w) {
-  static constexpr std::array<std::string_view, 7> kDays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  static constexpr std::array<unsigned, 7> kDays = {key3("mon"), key3("tue"), key3("wed"), key3("thu"),
+                                                    key3("fri"), key3("sat"), key3("sun")};
   static constexpr std::array<std::string_view, 7> kFull = {"monday", "tuesday", "wednesday", "thursday",
                                                             "friday", "saturday", "sunday"};
-  for (std::size_t i = 0; i < kDays.size(); ++i) {
-    if (util::iequals(w, kDays[i]) || util::iequals(w, kFull[i]) ||
-        (w.size() == 4 && util::istarts_with(w, kDays[i]) &&
-         (lower(w[3]) == 's' || lower(w[3]) == 'r' || lower(w[3]) == 'u'))) {
-      return true;
-    }
-  }
-  return false;
+  if (w.size() < 3) return false;
+  const std::size_t i = index_of3(w, kDays);  // every accepted form starts with the short name
+  if (i == kDays.size()) return false;
+  if (w.size() == 3) return true;
+  if (w.size() == 4) return lower(w[3]) == 's' || lower(w[3]) == 'r' || lower(w[3]) == 'u';
+  return util::iequals(w, kFull[i]);
 }
 
 struct ZoneName {
@@ -226,14 +253,14 @@ class Reader {
       if (f.year < 0 && t.size() == 4 && all_digits(t)) f.year = to_int(t);  // "14:36:56 EDT 2018"
       return true;
     }
-    if (t.find(':') != std::string_view::npos && is_digit(c0)) {
+    if (is_digit(c0) && has(t, ':')) {
       return f.hour < 0 && parse_time(t, f);
     }
     if ((c0 == '+' || c0 == '-') && t.size() > 1 && is_digit(t[1])) {
       if (f.hour < 0 || f.zone) return false;
       return parse_numeric_zone(t, f);
     }
-    if (is_digit(c0) && (t.find('-') != std::string_view::npos || t.find('/') != std::string_view::npos)) {
+    if (is_digit(c0) && (has(t, '-') || has(t, '/'))) {
       return f.year < 0 && parse_dashed_date(t, f);
     }
     if (all_digits(t)) {
@@ -326,8 +353,7 @@ bool read_tokens(std::string_view s, Reader& reader) {
     bool alnum = false;
     for (char c : t) alnum = alnum || is_digit(c) || is_alpha(c);
     if (!alnum) continue;  // "_", "-": noise some relays leave between fields
-    const auto tpos = t.find('T');
-    if (t.size() > 11 && tpos == 10 && is_digit(t[0])) {  // ISO 8601 with a 'T'
+    if (t.size() > 11 && t[10] == 'T' && is_digit(t[0]) && !has(t.substr(0, 10), 'T')) {  // ISO 8601 with a 'T'
       if (!reader.step(t.substr(0, 10))) return false;
       const std::string_view rest = t.substr(11);
       const auto zpos = rest.find_first_of("Z+-");

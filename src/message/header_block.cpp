@@ -2,6 +2,7 @@
 
 #include "maildiag/util/text.hpp"
 
+#include <array>
 #include <cstring>
 #include <string>
 
@@ -79,17 +80,20 @@ class Builder {
     current_.name.assign(name);
     current_.value.clear();
     current_.line = line_no;
+    pieces_used_ = 0;
+    size_ = 0;
     cut_ = false;
     open_ = true;
     while (!value.empty() && is_wsp(value.front())) value.remove_prefix(1);
     append(value);
   }
 
-  /// A folded line: the line break is dropped, the leading whitespace kept.
+  /// A folded line: the line break is dropped, the leading whitespace kept. The lines are kept
+  /// as views into the input until finish() copies them into the value in one allocation.
   void append(std::string_view more) {
     if (!open_ || cut_) return;
-    if (current_.value.size() + more.size() > limits_.max_value) {
-      current_.value.append(more.substr(0, limits_.max_value - current_.value.size()));
+    if (size_ + more.size() > limits_.max_value) {
+      add_piece(more.substr(0, limits_.max_value - size_));
       cut_ = true;
       block_.truncated = true;
       block_.problems.push_back("header " + util::sanitize(current_.name, 80) + " at line " +
@@ -97,7 +101,7 @@ class Builder {
                                 util::byte_size(limits_.max_value) + "; its value was cut");
       return;
     }
-    current_.value.append(more);
+    add_piece(more);
   }
 
   [[nodiscard]] bool open() const { return open_; }
@@ -105,9 +109,14 @@ class Builder {
 
   void finish() {
     if (!open_) return;
-    const auto trimmed = trim_wsp(current_.value);
-    if (trimmed.size() != current_.value.size()) {
-      current_.value = std::string(trimmed);
+    current_.value.reserve(size_);  // every piece: one allocation
+    flush();
+    const std::string_view v(current_.value);
+    const auto trimmed = trim_wsp(v);
+    if (trimmed.size() != v.size()) {
+      const auto front = static_cast<std::size_t>(trimmed.data() - v.data());
+      current_.value.resize(front + trimmed.size());
+      current_.value.erase(0, front);
     }
     block_.headers.push_back(std::move(current_));
     current_ = Header{};
@@ -121,9 +130,23 @@ class Builder {
     return v;
   }
 
+  void add_piece(std::string_view piece) {
+    if (pieces_used_ == pieces_.size()) flush();  // a long fold: the value grows as it must
+    pieces_[pieces_used_++] = piece;
+    size_ += piece.size();
+  }
+
+  void flush() {
+    for (std::size_t i = 0; i < pieces_used_; ++i) current_.value.append(pieces_[i]);
+    pieces_used_ = 0;
+  }
+
   HeaderBlock& block_;
   const HeaderLimits& limits_;
   Header current_;
+  std::array<std::string_view, 8> pieces_;  ///< lines of the current field not yet copied into its value
+  std::size_t pieces_used_ = 0;
+  std::size_t size_ = 0;                    ///< bytes of the current value so far
   bool open_ = false;
   bool cut_ = false;
   bool dropped_ = false;

@@ -28,20 +28,28 @@ constexpr std::array<unsigned char, 256> make_word_table() {
   return t;
 }
 constexpr auto kWordByte = make_word_table();
+
+/// Bytes a comment scan must look at: the rest are skipped in a tight loop.
+constexpr std::array<bool, 256> make_comment_table() {
+  std::array<bool, 256> t{};
+  for (char c : {'\\', '(', ')', '['}) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}
+constexpr auto kCommentByte = make_comment_table();
 }  // namespace
 
 std::string collapse(std::string_view s) {
   std::string out(s.size(), '\0');
   char* o = out.data();
-  bool space = false;  // whitespace seen since the last word byte written
-  for (char c : s) {
-    if (is_ws(c)) {
-      space = true;
-      continue;
-    }
-    if (space && o != out.data()) *o++ = ' ';
-    space = false;
-    *o++ = c;
+  const char* p = s.data();
+  const char* const e = p + s.size();
+  auto ws = [](char c) { return static_cast<unsigned char>(c) <= ' ' && is_ws(c); };
+  // Words are copied in runs; every word but the first had whitespace before it: one space.
+  while (p != e) {
+    while (p != e && ws(*p)) ++p;
+    if (p == e) break;
+    if (o != out.data()) *o++ = ' ';
+    while (p != e && !ws(*p)) *o++ = *p++;
   }
   out.resize(static_cast<std::size_t>(o - out.data()));
   return out;
@@ -82,6 +90,8 @@ void tokenize(std::string_view v, Anomalies& anomalies, std::vector<Token>& out)
       int depth = 0;
       std::size_t j = i;
       for (; j < v.size(); ++j) {
+        while (j < v.size() && !kCommentByte[static_cast<unsigned char>(v[j])]) ++j;
+        if (j >= v.size()) break;
         if (v[j] == '\\') {
           anomalies.quote_outside = true;  // quoted-pairs in comments only ever appear in crafted values
           ++j;
@@ -137,6 +147,10 @@ void tokenize(std::string_view v, Anomalies& anomalies, std::vector<Token>& out)
     out.push_back(t);
   }
 }
+
+bool MtaHints::exim() const { return util::icontains(with_text, "exim") || util::icontains(by_text, "exim"); }
+bool MtaHints::xmail() const { return util::icontains(with_text, "xmail"); }
+bool MtaHints::microsoft() const { return util::icontains(with_text, "microsoft"); }
 
 }  // namespace detail
 
@@ -379,10 +393,14 @@ bool read_comments(const std::vector<Token>& tokens, Received& r) {
   for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (t.kind != Token::Kind::word) continue;
-    if ((util::iequals(t.text, "envelope-from") || util::iequals(t.text, "envelope-sender")) && r.envelope_from.empty()) {
+    // The lengths first: nearly every word is none of these.
+    if ((t.text.size() == 13 || t.text.size() == 15) &&
+        (util::iequals(t.text, "envelope-from") || util::iequals(t.text, "envelope-sender")) && r.envelope_from.empty()) {
       r.envelope_from = detail::strip_angle(tokens[i + 1].text);
     }
-    if (util::iequals(tokens[i + 1].text, "encrypted") && !r.tls.stated()) r.tls.cipher = std::string(t.text);
+    if (tokens[i + 1].text.size() == 9 && util::iequals(tokens[i + 1].text, "encrypted") && !r.tls.stated()) {
+      r.tls.cipher = std::string(t.text);
+    }
   }
   for (const Token& t : tokens) {
     if (t.kind != Token::Kind::comment) continue;
@@ -487,17 +505,17 @@ bool detail::read_received(std::string_view value, Received& r) {
     }
   }
   detail::MtaHints hints;
-  hints.exim = util::icontains(r.with_text, "exim") || util::icontains(r.by_text, "exim");
-  hints.xmail = util::icontains(r.with_text, "xmail");
-  hints.microsoft = util::icontains(r.with_text, "microsoft");
+  hints.with_text = r.with_text;  // read_from_clause changes neither
+  hints.by_text = r.by_text;
   hints.reread_tls = tls_changed && !r.tls.stated();
-  hints.web = r.protocol.rfind("HTTP", 0) == 0 || util::icontains(r.by_text, "(via HTTP)");
+  const bool via_http = util::icontains(r.by_text, "(via HTTP)");
+  hints.web = r.protocol.rfind("HTTP", 0) == 0 || via_http;
   if (!from.empty()) detail::read_from_clause(from.front(), r, hints);
   if (r.auth.empty()) {
     for (std::string_view p : {"ESMTPA", "ESMTPSA", "LMTPA", "LMTPSA", "UTF8SMTPA", "UTF8SMTPSA", "ASMTP", "HTTP", "HTTPS", "HTTPU"}) {
       if (r.protocol == p) r.auth = first_word(with.front());
     }
-    if (r.auth.empty() && util::icontains(r.by_text, "(via HTTP)")) r.auth = "HTTP";
+    if (r.auth.empty() && via_http) r.auth = "HTTP";
   }
   if (by.size() > 1 || r.by.empty() || from.size() > 1) anomalies.unbalanced = anomalies.unbalanced || !r.ip.empty();
   r.ambiguous = anomalies.unbalanced || anomalies.quote_outside || anomalies.nested_ip || r.ambiguous;

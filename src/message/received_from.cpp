@@ -7,6 +7,7 @@
 #include "received_internal.hpp"
 
 #include <algorithm>
+#include <array>
 
 namespace maildiag::message {
 
@@ -107,6 +108,32 @@ std::vector<std::string_view> words_of(std::string_view s) {
   return out;
 }
 
+/// The bracketed literals of one from-clause: nearly always one or two, kept without a heap
+/// allocation for the list itself.
+class IpList {
+ public:
+  void push_back(const std::string& ip) {
+    if (n_ < head_.size()) head_[n_] = ip;
+    else tail_.push_back(ip);
+    ++n_;
+  }
+  [[nodiscard]] std::size_t size() const { return n_; }
+  [[nodiscard]] bool empty() const { return n_ == 0; }
+  [[nodiscard]] const std::string& front() const { return head_[0]; }
+  /// True when one of them is not `ip`.
+  [[nodiscard]] bool any_other_than(const std::string& ip) const {
+    for (std::size_t i = 0; i < n_ && i < head_.size(); ++i) {
+      if (head_[i] != ip) return true;
+    }
+    return std::any_of(tail_.begin(), tail_.end(), [&](const std::string& x) { return x != ip; });
+  }
+
+ private:
+  std::array<std::string, 2> head_;
+  std::vector<std::string> tail_;
+  std::size_t n_ = 0;
+};
+
 /// What the comments and words of one from-clause said.
 struct FromFacts {
   std::string helo;
@@ -115,7 +142,7 @@ struct FromFacts {
   std::string comment_rdns;           ///< "(rdns [ip])"
   std::string lone_host;              ///< "(host.example)" with no address
   bool bracket_after_lone = false;    ///< Exim 3: "rdns (helo) [ip]"
-  std::vector<std::string> tcp_ips;   ///< bracketed literals written by the receiver
+  IpList tcp_ips;                     ///< bracketed literals written by the receiver
   std::string bare_ip;                ///< qmail/Exchange "(ip)"
   bool bare_glued = false;            ///< smap "rdns(ip)"
   bool bare_port = false;             ///< XMail "(ip:port)": the name before it is the HELO
@@ -358,9 +385,7 @@ void read_from_clause(const Clause& from, Received& r, const MtaHints& hints) {
   if (!f.helo_stated && f.bracket_after_lone) read_helo_word("", f.lone_host, f);
 
   // The connecting address: the receiver's own bracketed TCP-info first.
-  auto differs = [&](const std::string& ip) {
-    return std::any_of(f.tcp_ips.begin(), f.tcp_ips.end(), [&](const std::string& x) { return x != ip; });
-  };
+  auto differs = [&](const std::string& ip) { return f.tcp_ips.any_other_than(ip); };
   if (word_bracketed && !word_ip.empty() && f.helo_stated) {  // Exim/CommuniGate "[ip] (helo=x)"
     r.ip = word_ip;
     r.ip_source = IpSource::tcp_info;
@@ -393,10 +418,10 @@ void read_from_clause(const Clause& from, Received& r, const MtaHints& hints) {
     r.helo = w;
   } else if (web) {
     r.helo.clear();  // web submissions have no SMTP greeting
-  } else if (f.verified || ((hints.exim || (f.port_form && !hints.xmail)) && r.ip_source == IpSource::tcp_info)) {
+  } else if (f.verified || ((hints.exim() || (f.port_form && !hints.xmail())) && r.ip_source == IpSource::tcp_info)) {
     r.helo = w;
     if (w_host) r.rdns = w;
-  } else if (r.ip_source == IpSource::tcp_info_bare && !hints.microsoft && !f.bare_port) {
+  } else if (r.ip_source == IpSource::tcp_info_bare && !hints.microsoft() && !f.bare_port) {
     if (w_host) r.rdns = w;
     if (!f.bare_glued) r.helo = w;  // smap "rdns(ip)" names no greeting
   } else {

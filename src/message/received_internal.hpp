@@ -65,10 +65,16 @@ class ClauseList {
 };
 
 /// What the by/with clauses reveal about the receiving MTA, which decides how its from-clause reads.
+/// The clause-text tests are made only when the from-clause's layout needs them.
 struct MtaHints {
-  bool exim = false;       ///< "rdns ([ip]:port helo=x)": the from word is the verified rDNS
-  bool xmail = false;      ///< "helo ([ip]:port)": the from word is the HELO
-  bool microsoft = false;  ///< "helo (ip)": Exchange writes the HELO, qmail the rDNS
+  std::string_view with_text;
+  std::string_view by_text;
+  /// "rdns ([ip]:port helo=x)": the from word is the verified rDNS
+  [[nodiscard]] bool exim() const;
+  /// "helo ([ip]:port)": the from word is the HELO
+  [[nodiscard]] bool xmail() const;
+  /// "helo (ip)": Exchange writes the HELO, qmail the rDNS
+  [[nodiscard]] bool microsoft() const;
   bool web = false;        ///< HTTP submission: there is no SMTP greeting
   /// The from-clause comments must be read for TLS again: an earlier reading of every comment
   /// changed the TLS fields without stating TLS (a lone bits=), so the from comments' bits win.

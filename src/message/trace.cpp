@@ -1,24 +1,35 @@
 #include "maildiag/message/trace.hpp"
 
+#include "maildiag/util/text.hpp"
 #include "received_internal.hpp"
 
 namespace maildiag::message {
 
 Trace build_trace(const HeaderBlock& block, std::size_t max_hops) {
   Trace t;
-  auto fields = block.find_all("received");
-  if (fields.size() > max_hops) fields.resize(max_hops);  // top-down: keep the newest
-  t.hops.reserve(fields.size());
-  for (auto it = fields.rbegin(); it != fields.rend(); ++it) {
+  // The Received fields, top-down: the first max_hops are the newest, the ones kept. They are
+  // read bottom-up (oldest first) straight from the block.
+  const auto is_received = [](const Header& h) { return h.name.size() == 8 && util::iequals(h.name, "received"); };
+  std::size_t count = 0;
+  std::size_t stop = block.headers.size();  // just after the last field kept
+  for (std::size_t i = 0; i < block.headers.size() && count < max_hops; ++i) {
+    if (!is_received(block.headers[i])) continue;
+    ++count;
+    stop = i + 1;
+  }
+  t.hops.reserve(count);
+  for (std::size_t i = count == 0 ? 0 : stop; i-- > 0;) {
+    const Header& field = block.headers[i];
+    if (!is_received(field)) continue;
     Hop& h = t.hops.emplace_back();
-    if (!detail::read_received((*it)->value, h.received)) {
+    if (!detail::read_received(field.value, h.received)) {
       t.hops.pop_back();
       ++t.unparsed;
       continue;
     }
     h.number = static_cast<int>(t.hops.size());
-    h.header_line = (*it)->line;
-    h.raw = (*it)->value;
+    h.header_line = field.line;
+    h.raw = field.value;
   }
   std::optional<std::int64_t> first;
   std::optional<std::int64_t> previous;

@@ -1,13 +1,24 @@
 #include "maildiag/util/text.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 
 namespace maildiag::util {
 
 namespace {
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+/// a[0, n) equals b[0, n) ignoring ASCII case. Bytes that differ only in bit 0x20 are compared
+/// further only then (most mismatches are decided by the plain comparison).
+bool iequals_n(const char* a, const char* b, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i] && ((a[i] ^ b[i]) != 0x20 || lower(a[i]) != lower(b[i]))) return false;
+  }
+  return true;
+}
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
 /// Length of the valid UTF-8 sequence starting at s[i] (its code point in *cp), or 0 when invalid.
@@ -77,11 +88,7 @@ std::string to_lower(std::string_view s) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
+  return a.size() == b.size() && iequals_n(a.data(), b.data(), a.size());
 }
 
 bool istarts_with(std::string_view s, std::string_view prefix) {
@@ -98,8 +105,29 @@ std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_
   const std::size_t last = haystack.size() - needle.size();  // last valid start
   const std::string_view rest = needle.substr(1);
   if (last - from < 64) {  // short text (Received comments, clause texts): a plain loop beats memchr calls
-    for (std::size_t i = from; i <= last; ++i) {
-      if (lower(haystack[i]) == lo && iequals(haystack.substr(i + 1, rest.size()), rest)) return i;
+    // lower(c) == lo is (c | 0x20) == lo when lo is a letter (only its two cases map there), c == lo otherwise.
+    const char fold = lo == up ? '\0' : '\x20';
+    const char* h = haystack.data();
+    std::size_t i = from;
+    if constexpr (std::endian::native == std::endian::little) {  // eight candidates per step
+      constexpr std::uint64_t kOnes = 0x0101010101010101u;
+      constexpr std::uint64_t kHighs = 0x8080808080808080u;
+      const std::uint64_t fold8 = kOnes * static_cast<unsigned char>(fold);
+      const std::uint64_t lo8 = kOnes * static_cast<unsigned char>(lo);
+      for (; i + 8 <= last + 1; i += 8) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, h + i, 8);
+        const std::uint64_t x = (w | fold8) ^ lo8;  // zero bytes: first-byte matches
+        // Nonzero when a byte of x is zero; bytes above a zero one may be flagged falsely, so
+        // each flagged candidate is checked in full.
+        for (std::uint64_t z = (x - kOnes) & ~x & kHighs; z != 0; z &= z - 1) {
+          const std::size_t at = i + static_cast<std::size_t>(std::countr_zero(z) / 8);
+          if (static_cast<char>(h[at] | fold) == lo && iequals_n(h + at + 1, rest.data(), rest.size())) return at;
+        }
+      }
+    }
+    for (; i <= last; ++i) {
+      if (static_cast<char>(h[i] | fold) == lo && iequals_n(h + i + 1, rest.data(), rest.size())) return i;
     }
     return std::string_view::npos;
   }
