@@ -308,7 +308,6 @@ constexpr PhraseRule kPhrases[] = {
     {R::system_full, "disk full"},
     {R::system_error, "local error in processing"},
     {R::system_error, "internal server error"},
-    {R::system_error, "temporary failure"},
     {R::system_error, "service unavailable"},
     {R::system_error, "try again"},
     {R::syntax_error, "syntax error"},

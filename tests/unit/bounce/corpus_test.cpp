@@ -186,11 +186,11 @@ TEST_CASE("bounce corpus: agreement with the expected rows", "[bounce][corpus]")
             << " (" << code.pct() << "%), not-bounce " << not_bounce.ok << "/" << not_bounce.n << ", extra recipients "
             << extra << "\n";
   CHECK(not_bounce.ok == not_bounce.n);
-  // Pinned just under the agreement reached (92.9% reason, 88.6% without the conventions, 99.5%
+  // Pinned just under the agreement reached (93.2% reason, 89.0% without the conventions, 99.5%
   // status, 97.8% reply code): a change that loses agreement fails here. Raise these when the
   // rules improve.
-  CHECK(reason.pct() >= 93.0);
-  CHECK(strict.pct() >= 88.8);
+  CHECK(reason.pct() >= 93.2);
+  CHECK(strict.pct() >= 88.9);
   CHECK(status.pct() >= 99.4);
   CHECK(code.pct() >= 97.6);
 }

@@ -61,6 +61,9 @@ TEST_CASE("codes alone decide when the text says nothing", "[codes][classify]") 
   CHECK(of("550").reason == Reason::other);
   CHECK(of("554 5.7.1").reason == Reason::policy_violation);
   CHECK(of("4.4.7").reason == Reason::expired);
+  // "Temporary failure" names no cause: it says no more than the 4xx code did.
+  CHECK(of("450 4.0.0 Temporary failure").reason == Reason::other);
+  CHECK(of("450 4.0.0 Temporary failure").outcome == Outcome::transient);
 }
 
 TEST_CASE("blocklists are named", "[codes][classify]") {
