@@ -2,9 +2,11 @@
 
 #include "maildiag/i18n/catalog.hpp"
 #include "maildiag/util/text.hpp"
+#include "folded.hpp"
 #include "phrases.hpp"
 
 #include <cctype>
+#include <vector>
 
 namespace maildiag::codes {
 
@@ -22,6 +24,32 @@ Outcome outcome_of_class(int cls) {
 
 bool is_domain_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '_';
+}
+
+/// The phrase and provider tables, prepared once for FoldedText::contains (same order).
+template <typename Rules, typename Phrase>
+std::vector<detail::Needle> needles_of(Rules rules, Phrase phrase) {
+  std::vector<detail::Needle> out;
+  out.reserve(rules.size());
+  for (const auto& r : rules) out.push_back(detail::make_needle(phrase(r)));
+  return out;
+}
+const std::vector<detail::Needle>& phrase_needles() {
+  static const auto n = needles_of(detail::phrase_rules(), [](const detail::PhraseRule& r) { return r.phrase; });
+  return n;
+}
+const std::vector<detail::Needle>& provider_needles() {
+  static const auto n = needles_of(detail::provider_rules(), [](const detail::ProviderRule& r) { return r.token; });
+  return n;
+}
+
+std::optional<TextMatch> reason_from_folded(const detail::FoldedText& text) {
+  const auto rules = detail::phrase_rules();
+  const auto& needles = phrase_needles();
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    if (text.contains(needles[i])) return TextMatch{rules[i].reason, rules[i].phrase};
+  }
+  return std::nullopt;
 }
 
 /// Remediation text for a classification: the reason's own, sharpened by what the text named.
@@ -78,10 +106,7 @@ std::optional<std::string> find_blocklist(std::string_view text) {
 }
 
 std::optional<TextMatch> reason_from_text(std::string_view text) {
-  for (const auto& rule : detail::phrase_rules()) {
-    if (util::icontains(text, rule.phrase)) return TextMatch{rule.reason, rule.phrase};
-  }
-  return std::nullopt;
+  return reason_from_folded(detail::FoldedText(text));
 }
 
 std::optional<Reason> reason_from_enhanced(const EnhancedCode& e) {
@@ -188,8 +213,11 @@ Classification classify_text(std::string_view text, std::optional<int> code,
   }
 
   c.blocklist = find_blocklist(text);
-  for (const auto& p : detail::provider_rules()) {
-    if (util::icontains(text, p.token)) {
+  const detail::FoldedText folded(text);
+  const auto providers = detail::provider_rules();
+  for (std::size_t i = 0; i < providers.size(); ++i) {
+    const auto& p = providers[i];
+    if (folded.contains(provider_needles()[i])) {
       c.provider = std::string(p.provider);
       c.provider_meaning = std::string(p.token) + ": " + std::string(p.meaning);
       c.reason = p.reason;
@@ -202,7 +230,7 @@ Classification classify_text(std::string_view text, std::optional<int> code,
     const bool success = c.outcome == Outcome::success || c.outcome == Outcome::intermediate;
     if (success) {
       c.reason = Reason::delivered;
-    } else if (auto m = reason_from_text(text)) {
+    } else if (auto m = reason_from_folded(folded)) {
       c.reason = m->reason;
       c.reason_evidence = std::string(m->phrase);
     } else if (auto r = enhanced ? reason_from_enhanced(*enhanced) : std::nullopt) {
