@@ -1,5 +1,6 @@
 #include "maildiag/log/time.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -93,15 +94,48 @@ CivilDate civil_from_days(std::int64_t z) {
   return {y, m, d};
 }
 
+namespace {
+
+/// days_from_civil of the last date asked for: log lines come in date order, so nearly every
+/// line asks for the same day as the one before (a quarter of `log --summary`'s time went here).
+std::int64_t days_of(int year, int month, int day) {
+  struct Memo {
+    int year = 0, month = 0, day = 0;
+    std::int64_t days = 0;
+  };
+  thread_local Memo memo;
+  if (memo.year != year || memo.month != month || memo.day != day || memo.year == 0) {
+    memo = {year, month, day, days_from_civil(year, month, day)};
+  }
+  return memo.days;
+}
+
+/// The local year at ctx.now, for timestamps that carry none; remembered per (now, offset).
+int year_now(const TimeContext& ctx) {
+  struct Memo {
+    std::int64_t now = 0;
+    int offset = 0;
+    int year = 0;
+  };
+  thread_local Memo memo;
+  if (memo.year == 0 || memo.now != ctx.now || memo.offset != ctx.local_offset_min) {
+    const std::int64_t local_now = ctx.now + static_cast<std::int64_t>(ctx.local_offset_min) * 60;
+    memo = {ctx.now, ctx.local_offset_min,
+            civil_from_days(local_now >= 0 ? local_now / 86400 : (local_now - 86399) / 86400).year};
+  }
+  return memo.year;
+}
+
+}  // namespace
+
 std::int64_t to_epoch(const Timestamp& t, const TimeContext& ctx) {
   const int offset = t.utc_offset_min.value_or(ctx.local_offset_min);
   auto seconds_of = [&](int year) {
-    return (days_from_civil(year, t.month, t.day) * 86400) + t.hour * 3600 + t.minute * 60 + t.second -
+    return (days_of(year, t.month, t.day) * 86400) + t.hour * 3600 + t.minute * 60 + t.second -
            static_cast<std::int64_t>(offset) * 60;
   };
   if (t.year != 0) return seconds_of(t.year);
-  const std::int64_t local_now = ctx.now + static_cast<std::int64_t>(ctx.local_offset_min) * 60;
-  const int year = civil_from_days(local_now >= 0 ? local_now / 86400 : (local_now - 86399) / 86400).year;
+  const int year = year_now(ctx);
   const std::int64_t guess = seconds_of(year);
   // More than a day in the future: the line is from last year (a log that crosses New Year).
   return guess > ctx.now + 86400 ? seconds_of(year - 1) : guess;
@@ -120,6 +154,20 @@ int month_from_name(std::string_view name) {
 std::optional<Timestamp> parse_bsd_time(std::string_view s, std::size_t* consumed) {
   // "Nov 23 05:00:06" = 15 bytes minimum; the day may be space padded ("Nov  3").
   if (s.size() < 15 || s[3] != ' ') return std::nullopt;
+  // Lines of one message often share their second: the last valid 15-byte stamp is remembered.
+  struct Memo {
+    std::array<char, 15> text{};
+    Timestamp t;
+    bool valid = false;
+  };
+  thread_local Memo memo;
+  if (memo.valid && std::equal(memo.text.begin(), memo.text.end(), s.begin())) {
+    Timestamp t = memo.t;
+    std::size_t pos = 15;
+    t.micros = fraction(s, pos);
+    if (consumed != nullptr) *consumed = pos;
+    return t;
+  }
   Timestamp t;
   t.month = month_from_name(s.substr(0, 3));
   if (t.month == 0) return std::nullopt;
@@ -145,8 +193,13 @@ std::optional<Timestamp> parse_bsd_time(std::string_view s, std::size_t* consume
   t.hour = *h;
   t.minute = *m;
   t.second = *sec;
-  t.micros = fraction(s, pos);
   if (!valid_clock(t)) return std::nullopt;
+  if (pos == 15) {  // the fixed form, without the fraction: remember it
+    std::copy_n(s.begin(), 15, memo.text.begin());
+    memo.t = t;
+    memo.valid = true;
+  }
+  t.micros = fraction(s, pos);
   if (consumed != nullptr) *consumed = pos;
   return t;
 }
