@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <ctime>
 #include <memory>
 
@@ -45,6 +46,15 @@ long days_until(const ASN1_TIME* t) {
   int sec = 0;
   if (t == nullptr || ASN1_TIME_diff(&day, &sec, nullptr, t) != 1) return 0;
   return static_cast<long>(day) - ((day < 0 || sec < 0) && sec != 0 ? 1 : 0);
+}
+
+/// Whole days since t (a past time), at least 1: "expired ... (2 days ago)" two days and some
+/// seconds after the expiry, where days_until would say -3.
+long days_since(const ASN1_TIME* t) {
+  int day = 0;
+  int sec = 0;
+  if (t == nullptr || ASN1_TIME_diff(&day, &sec, t, nullptr) != 1) return 1;
+  return std::max(1L, static_cast<long>(day));
 }
 
 std::string key_type(EVP_PKEY* key) {
@@ -227,7 +237,7 @@ Verdict expiry_verdict(STACK_OF(X509)* presented, X509* leaf, int warn_days) {
       return {VerdictStatus::fail, which + " is not valid before " + from, id + "not-yet-valid", args};
     }
     if (X509_cmp_current_time(X509_get0_notAfter(c)) < 0) {
-      const long ago = -days_until(X509_get0_notAfter(c));
+      const long ago = days_since(X509_get0_notAfter(c));
       const std::string on = iso_time(X509_get0_notAfter(c));
       args.push_back(on);
       args.push_back(std::to_string(ago));

@@ -88,7 +88,10 @@ TEST_CASE("expired certificate fails expiry but not the chain", "[tls]") {
   CHECK(r.expiry_verdict.status == VerdictStatus::fail);
   CHECK_THAT(r.expiry_verdict.reason, Catch::Contains("expired on") && Catch::Contains("2 days ago"));
   CHECK(r.chain_verdict.status == VerdictStatus::pass);
-  CHECK(r.leaf()->days_left == -2);
+  // days_left rounds down: -2 in the second the certificate was made, -3 once a slow run (valgrind)
+  // has let seconds pass; the text counts whole days since the expiry and stays "2 days ago".
+  CHECK(r.leaf()->days_left <= -2);
+  CHECK(r.leaf()->days_left >= -3);
   CHECK_FALSE(r.verified());
 }
 
