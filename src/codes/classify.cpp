@@ -215,9 +215,10 @@ Classification classify_text(std::string_view text, std::optional<int> code,
   c.blocklist = find_blocklist(text);
   const detail::FoldedText folded(text);
   const auto providers = detail::provider_rules();
+  const auto& needles = provider_needles();
   for (std::size_t i = 0; i < providers.size(); ++i) {
     const auto& p = providers[i];
-    if (folded.contains(provider_needles()[i])) {
+    if (folded.contains(needles[i])) {
       c.provider = std::string(p.provider);
       c.provider_meaning = std::string(p.token) + ": " + std::string(p.meaning);
       c.reason = p.reason;

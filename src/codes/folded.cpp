@@ -1,10 +1,10 @@
 #include "folded.hpp"
 
+#include "maildiag/util/text.hpp"
+
 namespace maildiag::codes::detail {
 
 namespace {
-
-char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 /// The set slot of the pair (a, b): six low bits of each byte. Different pairs may share a slot;
 /// that only lets a phrase through to the real search.
@@ -17,8 +17,7 @@ std::uint16_t slot(char a, char b) {
 
 Needle make_needle(std::string_view phrase) {
   Needle n;
-  n.lower.reserve(phrase.size());
-  for (char c : phrase) n.lower.push_back(fold(c));
+  n.lower = util::to_lower(phrase);
   if (n.lower.size() < 2) return n;
   const std::size_t last = n.lower.size() - 2;  // start of the last pair
   const std::size_t at[4] = {0, last, last / 3, (2 * last) / 3};
@@ -31,9 +30,7 @@ Needle make_needle(std::string_view phrase) {
   return n;
 }
 
-FoldedText::FoldedText(std::string_view text) {
-  lower_.resize(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) lower_[i] = fold(text[i]);
+FoldedText::FoldedText(std::string_view text) : lower_(util::to_lower(text)) {
   for (std::size_t i = 0; i + 1 < lower_.size(); ++i) {
     const auto s = slot(lower_[i], lower_[i + 1]);
     pairs_[s >> 6] |= std::uint64_t{1} << (s & 63u);

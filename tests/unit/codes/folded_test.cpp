@@ -1,6 +1,6 @@
 // The classifier's prefiltered search (src/codes/folded.*) must answer exactly as
-// util::icontains: every table phrase against texts built from other phrases, in mixed case,
-// cut at every length, with UTF-8 and bytes whose six low bits collide with letters.
+// util::icontains: every table phrase against texts built from table phrases in random case,
+// some cut short, with UTF-8 and bytes whose six low bits collide with letters.
 
 #include "../../../src/codes/folded.hpp"
 #include "../../../src/codes/phrases.hpp"
