@@ -149,6 +149,13 @@ std::optional<std::vector<net::Address>> Link::resolve() {
 }
 
 bool Link::open() {
+  if (opt_.tls_expected) {
+    // The set-up (trust store, OpenSSL's algorithm fetches) overlaps the lookups, the connect
+    // and the first round trips; the key is handshake()'s: the CA file.
+    tls::TlsOptions to;
+    to.ca_file = opt_.ca_file;
+    tls::prepare_client_context(to);
+  }
   auto addrs = resolve();
   if (!addrs) return false;
   net::ConnectOptions co;

@@ -40,6 +40,7 @@ struct LinkOptions {
   std::string host;               ///< name or IP literal
   std::uint16_t port = 0;
   bool implicit_tls = false;      ///< TLS right after connect (995 / 993)
+  bool tls_expected = false;      ///< implicit TLS or STLS/STARTTLS to be tried: open() starts OpenSSL's set-up
   std::optional<std::string> source;  ///< --source ADDR
   std::optional<std::string> sni;     ///< --sni (default: the host name, none for an IP literal)
   std::string ca_file;
@@ -153,6 +154,7 @@ std::optional<LinkOptions> link_options(const Options& o, std::string protocol, 
   l.host = hp->host;
   l.port = hp->port.value_or(o.tls_on_connect ? tls_port : plain_port);
   l.implicit_tls = o.tls_on_connect || l.port == tls_port;
+  l.tls_expected = l.implicit_tls || starttls_from_string(o.starttls).value_or(StartTls::automatic) != StartTls::never;
   if (o.source && !net::Address::parse(*o.source)) {
     if (error != nullptr) *error = i18n::format("pop3.usage.source", {*o.source});
     return std::nullopt;

@@ -12,6 +12,7 @@
 #include "maildiag/i18n/catalog.hpp"
 #include "maildiag/net/address.hpp"
 #include "maildiag/smtp/test_message.hpp"
+#include "maildiag/tls/session.hpp"
 #include "maildiag/util/text.hpp"
 
 #include <fmt/format.h>
@@ -109,6 +110,17 @@ std::string where(const std::string& host, std::uint16_t port) {
   return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port) : fmt::format("{}:{}", host, port);
 }
 
+/// Starts OpenSSL's set-up on a second thread when the session will use TLS, so that it overlaps
+/// the DNS lookups, the connect and the first round trips instead of following them. The key is
+/// the one SmtpDialog::handshake's options make: the CA file.
+void prepare_tls(const SmtpTestOptions& opt) {
+  const bool starttls = opt.starttls != StartTlsMode::never && (!opt.quit_after || *opt.quit_after >= SmtpStage::tls);
+  if (!opt.tls_on_connect && !starttls) return;
+  tls::TlsOptions t;
+  t.ca_file = opt.ca_file;
+  tls::prepare_client_context(t);
+}
+
 void connect_failed(report::Report& rep, const SmtpTarget& t, std::uint16_t port, const net::ConnectResult& cr,
                     bool last, std::chrono::milliseconds timeout, Severity timeout_state) {
   const auto outcome = cr.summary();
@@ -194,6 +206,7 @@ std::optional<report::Report> run_smtp_test(const SmtpTestOptions& o, std::strin
   if (opt.source) so.source = net::Address::parse(*opt.source);
 
   const auto started = net::Clock::now();
+  prepare_tls(opt);
   const auto targets = resolve_smtp_targets(opt, host, rep);
   SmtpFacts facts;
   SmtpEndpoint endpoint{host, port, {}, opt.mx_domain.has_value(), {}};

@@ -4,13 +4,20 @@
 #include "maildiag/util/text.hpp"
 #include "x509_facts.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
 
+#include <csignal>
+#include <cstdlib>
+#include <future>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <system_error>
 #include <tuple>
 
 namespace maildiag::tls {
@@ -24,49 +31,92 @@ struct CtxFree {
 };
 using CtxPtr = std::unique_ptr<SSL_CTX, CtxFree>;
 
-/// Loading the system store parses ~150 certificates: share one client SSL_CTX per trust
-/// configuration instead of paying that for every connection of a probe.
-CtxPtr client_ctx(const TlsOptions& o, std::string* error) {
-  using Key = std::tuple<std::string, std::string, std::string, std::string>;
-  static std::mutex mu;
-  static std::map<Key, CtxPtr> cache;
-  const Key key{o.ca_file, o.ca_path, o.cert_file, o.key_file};
-  std::lock_guard<std::mutex> lock(mu);
-  if (auto it = cache.find(key); it != cache.end()) {
-    SSL_CTX_up_ref(it->second.get());
-    return CtxPtr(it->second.get());
+/// A built client context, or why it could not be built.
+struct BuiltCtx {
+  CtxPtr ctx;
+  std::string error;
+};
+
+BuiltCtx build_client_ctx(const TlsOptions& o) {
+  BuiltCtx b;
+  b.ctx.reset(SSL_CTX_new(TLS_client_method()));
+  if (!b.ctx) {
+    b.error = detail::openssl_errors("cannot create a TLS context");
+    return b;
   }
-  CtxPtr ctx(SSL_CTX_new(TLS_client_method()));
-  if (!ctx) {
-    *error = detail::openssl_errors("cannot create a TLS context");
-    return nullptr;
-  }
+  SSL_CTX* ctx = b.ctx.get();
   // A diagnostic tool must talk to old servers too and say what they negotiated; it judges the
   // result itself instead of refusing to look.
-  SSL_CTX_set_security_level(ctx.get(), 0);
-  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_VERSION);
-  SSL_CTX_dane_enable(ctx.get());
+  SSL_CTX_set_security_level(ctx, 0);
+  SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+  SSL_CTX_dane_enable(ctx);
   if (!o.ca_file.empty() || !o.ca_path.empty()) {
-    if (SSL_CTX_load_verify_locations(ctx.get(), o.ca_file.empty() ? nullptr : o.ca_file.c_str(),
+    if (SSL_CTX_load_verify_locations(ctx, o.ca_file.empty() ? nullptr : o.ca_file.c_str(),
                                       o.ca_path.empty() ? nullptr : o.ca_path.c_str()) != 1) {
-      *error = "cannot load CA " + (o.ca_file.empty() ? o.ca_path : o.ca_file) + ": " +
-               detail::openssl_errors("unreadable");
-      return nullptr;
+      b.error = "cannot load CA " + (o.ca_file.empty() ? o.ca_path : o.ca_file) + ": " +
+                detail::openssl_errors("unreadable");
+      b.ctx.reset();
+      return b;
     }
-  } else if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
+  } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
     ERR_clear_error();  // no system store: every chain verdict will say so
   }
   if (!o.cert_file.empty()) {
-    if (SSL_CTX_use_certificate_chain_file(ctx.get(), o.cert_file.c_str()) != 1 ||
-        SSL_CTX_use_PrivateKey_file(ctx.get(), (o.key_file.empty() ? o.cert_file : o.key_file).c_str(),
+    if (SSL_CTX_use_certificate_chain_file(ctx, o.cert_file.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, (o.key_file.empty() ? o.cert_file : o.key_file).c_str(),
                                     SSL_FILETYPE_PEM) != 1) {
-      *error = "cannot load client certificate " + o.cert_file + ": " + detail::openssl_errors("unreadable");
-      return nullptr;
+      b.error = "cannot load client certificate " + o.cert_file + ": " + detail::openssl_errors("unreadable");
+      b.ctx.reset();
     }
   }
-  SSL_CTX_up_ref(ctx.get());
-  cache.emplace(key, CtxPtr(ctx.get()));
-  return ctx;
+  return b;
+}
+
+using CtxFuture = std::shared_future<std::shared_ptr<const BuiltCtx>>;
+
+/// Loading the system store parses ~150 certificates and OpenSSL 3's SSL_CTX_new fetches every
+/// algorithm: one client SSL_CTX per trust configuration is shared by every connection of a run,
+/// and prepare_client_context() may start building it on a second thread while the first
+/// round trips run. The map lives until exit, whose destructors join a build still running.
+CtxFuture ctx_future(const TlsOptions& o, std::launch policy) {
+  using Key = std::tuple<std::string, std::string, std::string, std::string>;
+  // At exit the cache's destructor must run before OpenSSL's cleanup: it joins a build that may
+  // still be running and frees the contexts. OpenSSL would register its cleanup at its first
+  // initialisation, which may happen on the build's thread after the cache exists (and so run
+  // first); here the cleanup is registered before the cache is constructed. Registering twice
+  // (OpenSSL already initialised elsewhere) is harmless: OPENSSL_cleanup runs once.
+  static const bool ready = [] {
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);  // base only: the build loads the configuration
+    return std::atexit(OPENSSL_cleanup) == 0;
+  }();
+  (void)ready;
+  static std::mutex mu;
+  static std::map<Key, CtxFuture> cache;
+  const Key key{o.ca_file, o.ca_path, o.cert_file, o.key_file};
+  std::lock_guard<std::mutex> lock(mu);
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  // The options are copied: the caller's may be gone before a background build runs.
+  CtxFuture f = std::async(policy, [o, policy] {
+                  if (policy == std::launch::async) {
+                    // Signals (Ctrl-C, SIGPIPE) belong to the thread running the event loop.
+                    sigset_t all;
+                    sigfillset(&all);
+                    pthread_sigmask(SIG_BLOCK, &all, nullptr);
+                  }
+                  return std::make_shared<const BuiltCtx>(build_client_ctx(o));
+                }).share();
+  cache.emplace(key, f);
+  return f;
+}
+
+CtxPtr client_ctx(const TlsOptions& o, std::string* error) {
+  const auto& built = ctx_future(o, std::launch::deferred).get();
+  if (!built->ctx) {
+    *error = built->error;
+    return nullptr;
+  }
+  SSL_CTX_up_ref(built->ctx.get());
+  return CtxPtr(built->ctx.get());
 }
 
 std::string sig_name(int nid) {
@@ -221,6 +271,14 @@ void TlsSession::Impl::fill_report() {
 
 TlsSession::TlsSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 TlsSession::~TlsSession() = default;
+
+void prepare_client_context(const TlsOptions& options) {
+  try {
+    ctx_future(options, std::launch::async);
+  } catch (const std::system_error&) {
+    // No thread to spare: the context is built when the handshake needs it, as without this call.
+  }
+}
 
 std::unique_ptr<TlsSession> TlsSession::client(const TlsOptions& options, std::string* error) {
   std::string err;

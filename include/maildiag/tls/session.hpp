@@ -39,6 +39,13 @@ struct TlsOptions {
 /// What to put in SNI for a host: the name itself, or "" for an IP literal (RFC 6066 §3).
 std::string default_sni(std::string_view host);
 
+/// Starts building, on a second thread, the client context that TlsSession::client() will use for
+/// these options (trust store, CA file, client certificate): a caller that will probably start
+/// TLS calls this before its first round trips, so OpenSSL's set-up (a few milliseconds, most of
+/// it loading the trust store) overlaps the network waits instead of following them. Optional;
+/// errors are reported by TlsSession::client() as without it.
+void prepare_client_context(const TlsOptions& options);
+
 /// For servers (tests, benches): certificate chain and key in PEM.
 struct TlsServerOptions {
   std::string cert_pem;  ///< leaf first, then intermediates

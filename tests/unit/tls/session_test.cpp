@@ -277,6 +277,23 @@ TEST_CASE("bad CA file is reported when the session is created", "[tls]") {
   CHECK_THAT(err, Catch::StartsWith("cannot load CA /nonexistent/ca.pem"));
 }
 
+TEST_CASE("a context prepared on the second thread serves the session, errors included", "[tls]") {
+  // A CA file of its own, so that no earlier test has built this context already.
+  const std::string ca_file = test::write_temp("prepared-ca.pem", pki().ca.cert_pem());
+  auto o = client_options();
+  o.ca_file = ca_file;
+  tls::prepare_client_context(o);
+  tls::prepare_client_context(o);  // a second call joins the first build
+  CHECK(handshake_with(leaf(), o).chain_verdict.status == VerdictStatus::pass);
+
+  auto bad = client_options();
+  bad.ca_file = "/nonexistent/prepared-ca.pem";
+  tls::prepare_client_context(bad);
+  std::string err;
+  CHECK(TlsSession::client(bad, &err) == nullptr);
+  CHECK_THAT(err, Catch::StartsWith("cannot load CA /nonexistent/prepared-ca.pem"));
+}
+
 TEST_CASE("TLSA presentation form parses and prints", "[tls]") {
   auto r = tls::TlsaRecord::parse("3 1 1 0A0b 0c");
   REQUIRE(r);
