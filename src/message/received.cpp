@@ -39,11 +39,15 @@ constexpr auto kCommentByte = make_comment_table();
 }  // namespace
 
 std::string collapse(std::string_view s) {
-  std::string out(s.size(), '\0');
-  char* o = out.data();
-  const char* p = s.data();
-  const char* const e = p + s.size();
   auto ws = [](char c) { return static_cast<unsigned char>(c) <= ' ' && is_ws(c); };
+  const char* p = s.data();
+  const char* e = p + s.size();
+  while (p != e && ws(*p)) ++p;
+  while (e != p && ws(e[-1])) --e;
+  // Most clause texts are collapsed already once trimmed: one copy.
+  if (collapsed(std::string_view(p, static_cast<std::size_t>(e - p)))) return std::string(p, e);
+  std::string out(static_cast<std::size_t>(e - p), '\0');
+  char* o = out.data();
   // Words are copied in runs; every word but the first had whitespace before it: one space.
   while (p != e) {
     while (p != e && ws(*p)) ++p;

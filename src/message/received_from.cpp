@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
 
 namespace maildiag::message {
 
@@ -326,10 +328,25 @@ bool read_tls(std::string_view text, ReceivedTls& tls) {
 
 bool collapsed(std::string_view s) {
   if (s.empty()) return true;
-  if (s.front() == ' ' || s.back() == ' ') return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '\t' || c == '\r' || c == '\n' || (c == ' ' && s[i + 1] == ' ')) return false;
+  if (s.front() == ' ' || s.back() == ' ') return false;  // so a space is never the last byte
+  const char* p = s.data();
+  const char* const e = p + s.size();
+  while (p != e) {
+    const char* stop = e - p > 8 ? p + 8 : e;
+    if (stop == p + 8) {
+      std::uint64_t x = 0;
+      std::memcpy(&x, p, 8);
+      constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+      if ((((x - kOnes * 0x21) & ~x) & (kOnes * 0x80)) == 0) {  // no byte <= ' ' among these 8
+        p = stop;
+        continue;
+      }
+    }
+    for (; p != stop; ++p) {
+      const char c = *p;
+      if (static_cast<unsigned char>(c) > ' ') continue;
+      if (c == '\t' || c == '\r' || c == '\n' || (c == ' ' && p[1] == ' ')) return false;
+    }
   }
   return true;
 }
