@@ -77,9 +77,10 @@ class Builder {
       open_ = false;
       return;
     }
-    current_.name.assign(name);
-    current_.value.clear();
-    current_.line = line_no;
+    // The field is built in place: every started field is kept (finish() completes it).
+    Header& h = block_.headers.emplace_back();
+    h.name.assign(name);
+    h.line = line_no;
     pieces_used_ = 0;
     size_ = 0;
     cut_ = false;
@@ -96,8 +97,8 @@ class Builder {
       add_piece(more.substr(0, limits_.max_value - size_));
       cut_ = true;
       block_.truncated = true;
-      block_.problems.push_back("header " + util::sanitize(current_.name, 80) + " at line " +
-                                std::to_string(current_.line) + " is longer than " +
+      block_.problems.push_back("header " + util::sanitize(current().name, 80) + " at line " +
+                                std::to_string(current().line) + " is longer than " +
                                 util::byte_size(limits_.max_value) + "; its value was cut");
       return;
     }
@@ -109,26 +110,46 @@ class Builder {
 
   void finish() {
     if (!open_) return;
-    current_.value.reserve(size_);  // every piece: one allocation
+    open_ = false;
+    std::string& value = current().value;
+    if (value.empty()) {  // every line still a view (a field of at most 8 lines): trimmed, then copied once
+      std::size_t first = 0;
+      std::size_t last = pieces_used_;
+      while (first < last && (pieces_[first] = trim_front(pieces_[first])).empty()) ++first;
+      while (last > first && (pieces_[last - 1] = trim_back(pieces_[last - 1])).empty()) --last;
+      if (last - first == 1) {
+        value.assign(pieces_[first]);
+      } else if (last > first) {
+        std::size_t size = 0;
+        for (std::size_t i = first; i < last; ++i) size += pieces_[i].size();
+        value.reserve(size);
+        for (std::size_t i = first; i < last; ++i) value.append(pieces_[i]);
+      }
+      pieces_used_ = 0;
+      return;
+    }
+    value.reserve(size_);  // a longer fold: the rest of the pieces, then the ends trimmed
     flush();
-    const std::string_view v(current_.value);
+    const std::string_view v(value);
     const auto trimmed = trim_wsp(v);
     if (trimmed.size() != v.size()) {
       const auto front = static_cast<std::size_t>(trimmed.data() - v.data());
-      current_.value.resize(front + trimmed.size());
-      current_.value.erase(0, front);
+      value.resize(front + trimmed.size());
+      value.erase(0, front);
     }
-    block_.headers.push_back(std::move(current_));
-    current_ = Header{};
-    open_ = false;
   }
 
  private:
-  static std::string_view trim_wsp(std::string_view v) {
-    while (!v.empty() && (is_wsp(v.front()) || v.front() == '\r' || v.front() == '\n')) v.remove_prefix(1);
-    while (!v.empty() && (is_wsp(v.back()) || v.back() == '\r' || v.back() == '\n')) v.remove_suffix(1);
+  static bool is_trimmed(char c) { return is_wsp(c) || c == '\r' || c == '\n'; }
+  static std::string_view trim_front(std::string_view v) {
+    while (!v.empty() && is_trimmed(v.front())) v.remove_prefix(1);
     return v;
   }
+  static std::string_view trim_back(std::string_view v) {
+    while (!v.empty() && is_trimmed(v.back())) v.remove_suffix(1);
+    return v;
+  }
+  static std::string_view trim_wsp(std::string_view v) { return trim_back(trim_front(v)); }
 
   void add_piece(std::string_view piece) {
     if (pieces_used_ == pieces_.size()) flush();  // a long fold: the value grows as it must
@@ -137,13 +158,15 @@ class Builder {
   }
 
   void flush() {
-    for (std::size_t i = 0; i < pieces_used_; ++i) current_.value.append(pieces_[i]);
+    std::string& value = current().value;
+    for (std::size_t i = 0; i < pieces_used_; ++i) value.append(pieces_[i]);
     pieces_used_ = 0;
   }
 
+  Header& current() { return block_.headers.back(); }
+
   HeaderBlock& block_;
   const HeaderLimits& limits_;
-  Header current_;
   std::array<std::string_view, 8> pieces_;  ///< lines of the current field not yet copied into its value
   std::size_t pieces_used_ = 0;
   std::size_t size_ = 0;                    ///< bytes of the current value so far

@@ -59,10 +59,10 @@ std::string collapse(std::string_view s) {
   return out;
 }
 
-std::string strip_angle(std::string_view s) {
+std::string_view strip_angle(std::string_view s) {
   while (!s.empty() && (s.back() == ',' || s.back() == ';')) s.remove_suffix(1);
   while (s.size() >= 2 && s.front() == '<' && s.back() == '>') s = s.substr(1, s.size() - 2);
-  return std::string(s);
+  return s;
 }
 
 std::vector<Token> tokenize(std::string_view v, Anomalies& anomalies) {
@@ -226,9 +226,9 @@ std::size_t split_date(std::string_view v, const std::vector<Token>& tokens, Rec
   return tokens.size();
 }
 
-std::string first_word(const Clause& c) {
+std::string_view first_word(const Clause& c) {
   for (const Token* t : c.tokens) {
-    if (t->kind == Token::Kind::word) return std::string(t->text);
+    if (t->kind == Token::Kind::word) return t->text;
     break;  // a comment first: no value
   }
   return {};
@@ -389,6 +389,38 @@ std::string auth_evidence(std::string_view c) {
   return "authenticated";
 }
 
+/// What one comment may state, from one pass over it: each reader below runs only when its
+/// marker is there (a reader finds nothing in a comment without it).
+struct CommentMarks {
+  bool tls = false;       ///< '=', ':', "using", "tls" or "encrypted": what read_tls needs
+  bool auth = false;      ///< "auth": what auth_evidence needs
+  bool envelope = false;  ///< "envelope-"
+};
+
+CommentMarks marks_of(std::string_view c) {
+  CommentMarks m;
+  const std::size_t n = c.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const char ch = c[i];
+    if (ch == '=' || ch == ':') {
+      m.tls = true;
+      continue;
+    }
+    const std::string_view rest = c.substr(i + 1);
+    switch (ch | 0x20) {  // a letter in either case (no other byte maps onto these)
+      case 'u': m.tls = m.tls || util::istarts_with(rest, "sing"); break;
+      case 't': m.tls = m.tls || util::istarts_with(rest, "ls"); break;
+      case 'e':
+        m.tls = m.tls || util::istarts_with(rest, "ncrypted");
+        m.envelope = m.envelope || util::istarts_with(rest, "nvelope-");
+        break;
+      case 'a': m.auth = m.auth || util::istarts_with(rest, "uth"); break;
+      default: break;
+    }
+  }
+  return m;
+}
+
 /// Reads the comments anywhere in the value for TLS statements, the envelope sender and
 /// authentication; Haraka writes "envelope-from <x>" and qmail-tls "CIPHER encrypted" as words.
 /// True when a comment changed the TLS fields.
@@ -408,9 +440,10 @@ bool read_comments(const std::vector<Token>& tokens, Received& r) {
   }
   for (const Token& t : tokens) {
     if (t.kind != Token::Kind::comment) continue;
-    if (r.auth.empty()) r.auth = auth_evidence(t.text);
-    tls_changed = detail::read_tls(t.text, r.tls) || tls_changed;
-    const auto envelope = r.envelope_from.empty() ? util::ifind(t.text, "envelope-") : std::string_view::npos;
+    const CommentMarks marks = marks_of(t.text);
+    if (r.auth.empty() && marks.auth) r.auth = auth_evidence(t.text);
+    if (marks.tls) tls_changed = detail::read_tls(t.text, r.tls) || tls_changed;
+    const auto envelope = r.envelope_from.empty() && marks.envelope ? util::ifind(t.text, "envelope-") : std::string_view::npos;
     if (envelope == std::string_view::npos) continue;
     for (std::string_view key : {"envelope-from", "envelope-sender"}) {
       const auto at = util::ifind(t.text, key, envelope);
@@ -476,8 +509,9 @@ bool detail::read_received(std::string_view value, Received& r) {
   if (!any) return false;
 
   if (!by.empty()) {
-    r.by = detail::strip_angle(first_word(by.front()));
-    if (r.by.size() > 2 && r.by.front() == '[' && r.by.back() == ']') r.by = r.by.substr(1, r.by.size() - 2);
+    std::string_view word = detail::strip_angle(first_word(by.front()));
+    if (word.size() > 2 && word.front() == '[' && word.back() == ']') word = word.substr(1, word.size() - 2);
+    r.by = word;
   }
   if (!with.empty()) {
     r.protocol = normalise_protocol(with.front(), r.tls);

@@ -79,10 +79,10 @@ bool hostname_like(std::string_view s) {
   });
 }
 
-std::string unquote(std::string_view s) {
+std::string_view unquote(std::string_view s) {
   while (!s.empty() && (s.front() == '"' || s.front() == '\'')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == '"' || s.back() == '\'' || s.back() == ')')) s.remove_suffix(1);
-  return std::string(s);
+  return s;
 }
 
 void words_of(std::string_view s, std::vector<std::string_view>& out) {
@@ -138,11 +138,12 @@ class IpList {
 
 /// What the comments and words of one from-clause said.
 struct FromFacts {
-  std::string helo;
+  // Views into the Received value, which outlives the facts.
+  std::string_view helo;
   bool helo_stated = false;
   std::string helo_command;
-  std::string comment_rdns;           ///< "(rdns [ip])"
-  std::string lone_host;              ///< "(host.example)" with no address
+  std::string_view comment_rdns;      ///< "(rdns [ip])"
+  std::string_view lone_host;         ///< "(host.example)" with no address
   bool bracket_after_lone = false;    ///< Exim 3: "rdns (helo) [ip]"
   IpList tcp_ips;                     ///< bracketed literals written by the receiver
   std::string bare_ip;                ///< qmail/Exchange "(ip)"
@@ -177,15 +178,16 @@ void read_comment(const detail::Token& t, FromFacts& f, Received& r) {
   for (std::size_t j = 0; j < words.size(); ++j) {
     const std::string_view w = words[j];
     const std::string_view next = j + 1 < words.size() ? words[j + 1] : std::string_view{};
-    if (util::istarts_with(w, "helo=") || util::istarts_with(w, "ehlo=")) {
+    const char l = static_cast<char>(w.front() | 0x20);  // the first letter in lower case: most tests need one
+    if ((l == 'h' || l == 'e') && (util::istarts_with(w, "helo=") || util::istarts_with(w, "ehlo="))) {
       read_helo_word("HELO", w.substr(5), f);
-    } else if (util::iequals(w, "helo") || util::iequals(w, "ehlo") || util::iequals(w, "lhlo")) {
+    } else if ((l == 'h' || l == 'e' || l == 'l') && (util::iequals(w, "helo") || util::iequals(w, "ehlo") || util::iequals(w, "lhlo"))) {
       read_helo_word(w, next, f);
       ++j;
     } else if (w.size() > 1 && w.front() == '"' && (util::iequals(w.substr(1), "helo") || util::iequals(w.substr(1), "ehlo"))) {
       read_helo_word(w.substr(1), next, f);  // vger: "EHLO host"
       ++j;
-    } else if (util::istarts_with(w, "ident=")) {
+    } else if (l == 'i' && util::istarts_with(w, "ident=")) {
       if (r.ident.empty()) r.ident = clean_ident(w.substr(6));
     } else if (w.front() == '[') {
       const auto close = w.find(']');
@@ -203,7 +205,7 @@ void read_comment(const detail::Token& t, FromFacts& f, Received& r) {
           host = host.substr(at + 1);
         }
         if (hostname_like(host) || (host.size() > 1 && host.back() == '.' && hostname_like(host.substr(0, host.size() - 1)))) {
-          f.comment_rdns = std::string(host);
+          f.comment_rdns = host;
         }
       }
     } else if (w.find('@') != std::string_view::npos && words.size() == 1 && hostname_like(w.substr(w.rfind('@') + 1))) {
@@ -217,13 +219,13 @@ void read_comment(const detail::Token& t, FromFacts& f, Received& r) {
                       ip.find(':') == std::string::npos;
         if (const auto at = w.rfind('@'); at != std::string_view::npos && r.ident.empty()) r.ident = std::string(w.substr(0, at));
       }
-    } else if (util::iequals(w, "verified")) {
+    } else if (l == 'v' && util::iequals(w, "verified")) {
       f.verified = true;
-    } else if (util::iequals(w, "with") && (util::iequals(next, "plain") || util::iequals(next, "login"))) {
+    } else if (l == 'w' && util::iequals(w, "with") && (util::iequals(next, "plain") || util::iequals(next, "login"))) {
       if (r.auth.empty()) r.auth = std::string(next);
     }
   }
-  if (!has_ip && words.size() == 1 && hostname_like(words[0])) f.lone_host = std::string(words[0]);
+  if (!has_ip && words.size() == 1 && hostname_like(words[0])) f.lone_host = words[0];
 }
 
 }  // namespace
@@ -235,6 +237,8 @@ std::string extract_ip(std::string_view s) {
   while (!s.empty() && (s.front() == '[' || s.front() == '(')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ']' || s.back() == ')')) s.remove_suffix(1);
   s = util::trim(s);
+  // Every form below starts with a digit or holds a colon: most words are rejected here.
+  if (s.empty() || ((s[0] < '0' || s[0] > '9') && s.find(':') == std::string_view::npos)) return {};
   if (util::istarts_with(s, "IPv6:")) s.remove_prefix(5);
   if (const auto pct = s.find('%'); pct != std::string_view::npos) s = s.substr(0, pct);  // fe80::1%4
   if (is_ip_literal(s)) return fold_mapped(s);
@@ -427,7 +431,9 @@ void read_from_clause(const Clause& from, Received& r, const MtaHints& hints) {
     // The from word is the greeting unless it is the only address (then it is how the receiver
     // wrote the peer: "from 1.2.3.4 by host with HTTP").
     const bool other_address = r.ip != word_ip;
-    r.helo = f.helo_stated ? f.helo : ((web && !other_address) || (!word_bracketed && !other_address) ? "" : w);
+    if (f.helo_stated) r.helo = f.helo;
+    else if ((web && !other_address) || (!word_bracketed && !other_address)) r.helo.clear();
+    else r.helo = w;
   } else if (f.helo_stated) {
     r.helo = f.helo;
     if (w_host) r.rdns = w;

@@ -97,6 +97,7 @@ std::string extract_ip(std::string_view s);
 std::string collapse(std::string_view s);
 /// True when collapse(s) == s: no leading, trailing, doubled or non-space whitespace.
 bool collapsed(std::string_view s);
-std::string strip_angle(std::string_view s);
+/// s without trailing ','/';' and enclosing angle brackets (a view into s).
+std::string_view strip_angle(std::string_view s);
 
 }  // namespace maildiag::message::detail
