@@ -323,8 +323,20 @@ void read_with_words_tls(const Clause& with, ReceivedTls& tls) {
 
 bool is_transport(const Received& r) {
   if (r.protocol == "IMAP" || r.protocol == "POP3" || r.protocol == "LOCAL") return false;
-  for (std::string_view filter : {"fetchmail", "qmail-scanner", "scanned", "checked", "spamassassin", "amavis"}) {
-    if (util::icontains(r.with_text, filter)) return false;
+  // A fetch or a content filter named anywhere in the with clause (one pass, by first letter).
+  const std::string_view w = r.with_text;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const std::string_view rest = w.substr(i);
+    bool filter = false;
+    switch (w[i] | 0x20) {
+      case 'f': filter = util::istarts_with(rest, "fetchmail"); break;
+      case 'q': filter = util::istarts_with(rest, "qmail-scanner"); break;
+      case 's': filter = util::istarts_with(rest, "scanned") || util::istarts_with(rest, "spamassassin"); break;
+      case 'c': filter = util::istarts_with(rest, "checked"); break;
+      case 'a': filter = util::istarts_with(rest, "amavis"); break;
+      default: break;
+    }
+    if (filter) return false;
   }
   return true;
 }
@@ -397,24 +409,35 @@ struct CommentMarks {
   bool envelope = false;  ///< "envelope-"
 };
 
+/// True when p (before e) starts with `lower`, compared as (byte | 0x20): every case of a letter
+/// matches, and a few other bytes may too (a marker only gates a reader that checks again).
+template <std::size_t N>
+bool marked(const unsigned char* p, const unsigned char* e, const char (&lower)[N]) {
+  if (static_cast<std::size_t>(e - p) < N - 1) return false;
+  for (std::size_t i = 0; i + 1 < N; ++i) {
+    if ((p[i] | 0x20) != static_cast<unsigned char>(lower[i])) return false;
+  }
+  return true;
+}
+
 CommentMarks marks_of(std::string_view c) {
   CommentMarks m;
-  const std::size_t n = c.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    const char ch = c[i];
-    if (ch == '=' || ch == ':') {
-      m.tls = true;
+  const auto* p = reinterpret_cast<const unsigned char*>(c.data());
+  const auto* const e = p + c.size();
+  for (; p != e; ++p) {
+    const unsigned char ch = *p;
+    if (ch < 'A') {
+      m.tls = m.tls || ch == '=' || ch == ':';
       continue;
     }
-    const std::string_view rest = c.substr(i + 1);
-    switch (ch | 0x20) {  // a letter in either case (no other byte maps onto these)
-      case 'u': m.tls = m.tls || util::istarts_with(rest, "sing"); break;
-      case 't': m.tls = m.tls || util::istarts_with(rest, "ls"); break;
+    switch (ch | 0x20) {  // a letter in either case
+      case 'u': m.tls = m.tls || marked(p, e, "using"); break;
+      case 't': m.tls = m.tls || marked(p, e, "tls"); break;
       case 'e':
-        m.tls = m.tls || util::istarts_with(rest, "ncrypted");
-        m.envelope = m.envelope || util::istarts_with(rest, "nvelope-");
+        m.tls = m.tls || marked(p, e, "encrypted");
+        m.envelope = m.envelope || marked(p, e, "envelope-");
         break;
-      case 'a': m.auth = m.auth || util::istarts_with(rest, "uth"); break;
+      case 'a': m.auth = m.auth || marked(p, e, "auth"); break;
       default: break;
     }
   }
