@@ -303,8 +303,8 @@ void render_text(std::ostream& out, const Report& r, const TextStyle& style) {
 }
 
 void render_json(std::ostream& out, const Report& r, bool with_transcript) {
-  out << to_json(r, with_transcript).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-      << '\n';
+  write_json(out, r, with_transcript);
+  out << '\n';
 }
 
 }  // namespace maildiag::report

@@ -3,6 +3,7 @@
 #include "maildiag/version.hpp"
 
 #include <array>
+#include <ostream>
 
 namespace maildiag::report {
 
@@ -112,6 +113,37 @@ nlohmann::json to_json(const Report& r, bool with_transcript) {
     for (const auto& l : r.transcript) ts.push_back(to_json(l));
   }
   return j;
+}
+
+void write_json(std::ostream& out, const Report& r, bool with_transcript) {
+  // to_json(r)'s object written key by key in its order (nlohmann's objects sort their keys)
+  // without copying r.data into a new tree first: for `mx -` over many domains the copy and its
+  // frees were a tenth of the run. The bytes are to_json(r).dump()'s (tested).
+  const auto dump = [&out](const nlohmann::json& v) {
+    out << v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  nlohmann::json findings = nlohmann::json::array();
+  for (const auto& f : r.findings) findings.push_back(to_json(f));
+  out << "{\"command\":";
+  dump(r.command);
+  out << ",\"data\":";
+  dump(r.data);
+  out << ",\"exit_code\":" << r.exit_code() << ",\"findings\":";
+  dump(findings);
+  out << ",\"schema_version\":" << kSchemaVersion << ",\"status\":";
+  dump(to_string(r.status() == Severity::info ? Severity::ok : r.status()));
+  out << ",\"target\":";
+  dump(r.target);
+  out << ",\"tool\":\"maildiag\"";
+  if (with_transcript && !r.transcript.empty()) {
+    nlohmann::json ts = nlohmann::json::array();
+    for (const auto& l : r.transcript) ts.push_back(to_json(l));
+    out << ",\"transcript\":";
+    dump(ts);
+  }
+  out << ",\"version\":";
+  dump(kVersion);
+  out << '}';
 }
 
 }  // namespace maildiag::report

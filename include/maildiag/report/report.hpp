@@ -3,6 +3,7 @@
 /// tables for the human view, structured `data` for --json, and an optional transcript.
 /// Rendering (text or JSON) lives in render.hpp; exit codes derive from the worst finding.
 
+#include <iosfwd>
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -74,6 +75,9 @@ struct Report {
 /// JSON shape of schema_version 1 (documented in docs/json.md).
 inline constexpr int kSchemaVersion = 1;
 nlohmann::json to_json(const Report& r, bool with_transcript = true);
+/// Writes to_json(r, with_transcript).dump() (compact, invalid UTF-8 replaced) without building
+/// the whole tree first; no newline.
+void write_json(std::ostream& out, const Report& r, bool with_transcript = true);
 nlohmann::json to_json(const Finding& f);
 nlohmann::json to_json(const TranscriptLine& l);
 

@@ -78,3 +78,27 @@ TEST_CASE("render: Chinese text wraps between characters, not before closing pun
   }
   CHECK(detail_lines >= 2);
 }
+
+TEST_CASE("render: write_json writes exactly to_json's bytes", "[report][json]") {
+  Report r;
+  r.command = "mx";
+  r.target = "b\xc3\xa4" "d \xff input";  // UTF-8 and an invalid byte (replaced by both)
+  auto check = [&r](bool with_transcript) {
+    std::ostringstream out;
+    write_json(out, r, with_transcript);
+    CHECK(out.str() == to_json(r, with_transcript).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  };
+  check(true);  // no findings, no data, no transcript
+  r.add(Severity::warning, "mx.x", "title \"quoted\"", "detail\nline", "evidence", "fix");
+  r.add(Severity::info, "mx.y", "second");
+  r.data["z"] = {{"b", 1}, {"a", nullptr}};
+  r.data["a"] = nlohmann::json::array({1.5, "x", false});
+  check(true);
+  r.transcript.push_back({TranscriptLine::Dir::sent, true, false, 1.25, "EHLO x", "note"});
+  r.transcript.push_back({TranscriptLine::Dir::received, false, true, 2.5, "550 no", ""});
+  check(true);
+  check(false);
+  std::ostringstream out;
+  write_json(out, r, true);
+  CHECK(out.str().find("\"transcript\":[") != std::string::npos);
+}
