@@ -219,7 +219,8 @@ MxBulkSummary run_mx_bulk(int input_fd, std::ostream& out, const MxOptions& opti
                           const std::function<void(const std::string&)>& progress) {
   net::EventLoop loop;
   auto resolvers = make_resolvers(loop, options, true);
-  const auto settings = make_settings(options);
+  auto settings = make_settings(options);
+  settings.tables = false;  // emit() writes the JSON or compact_line(): no tables
   const auto concurrency = std::max<std::size_t>(options.concurrency, 1);
   const auto started = net::Clock::now();
   MxBulkSummary sum;

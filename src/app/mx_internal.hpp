@@ -106,6 +106,7 @@ struct Settings {
   bool allow_private = false;
   bool compare = false;
   std::chrono::milliseconds deadline{30'000};  ///< the whole domain's check
+  bool tables = true;  ///< the text view's tables; bulk mode prints one line or the JSON, neither has them
 };
 
 inline constexpr std::size_t kMaxPtrNames = 4;   ///< PTR names followed for FCrDNS

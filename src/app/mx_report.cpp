@@ -265,10 +265,12 @@ report::Report build_report(const DomainResult& d, const Settings& s) {
   report::Report r;
   r.command = "mx";
   r.target = util::sanitize(d.name.display(), 300);
-  add_overview(r, d, s);
-  add_mx_table(r, d, s);
-  add_tlsa_table(r, d);
-  add_dnsbl_table(r, d, s);
+  if (s.tables) {
+    add_overview(r, d, s);
+    add_mx_table(r, d, s);
+    add_tlsa_table(r, d);
+    add_dnsbl_table(r, d, s);
+  }
   add_mx_findings(r, d, s);
   add_address_findings(r, d, s);
   add_policy_findings(r, d, s);
