@@ -157,14 +157,18 @@ class LineSource {
  public:
   explicit LineSource(int fd) : fd_(fd) {}
   [[nodiscard]] int fd() const { return fd_; }
-  [[nodiscard]] bool exhausted() const { return eof_ && buffer_.empty(); }
+  [[nodiscard]] bool exhausted() const { return eof_ && head_ == buffer_.size(); }
 
   /// Reads once (the descriptor is readable, so this does not block).
   void fill() {
     char chunk[65536];
     const auto n = ::read(fd_, chunk, sizeof chunk);
-    if (n > 0) buffer_.append(chunk, static_cast<std::size_t>(n));
-    else if (n == 0 || (errno != EINTR && errno != EAGAIN)) eof_ = true;
+    if (n > 0) {
+      compact();
+      buffer_.append(chunk, static_cast<std::size_t>(n));
+    } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+      eof_ = true;
+    }
   }
 
   /// The next complete line; nullopt when more input is needed. Over-long lines come back
@@ -174,25 +178,25 @@ class LineSource {
     while (true) {
       const auto nl = buffer_.find('\n', scan_from_);
       if (nl == std::string::npos) {
-        if (buffer_.size() > kMaxLine) {  // keep discarding until the newline arrives
+        if (buffer_.size() - head_ > kMaxLine) {  // keep discarding until the newline arrives
           if (!skipping_) too_long = true;
           skipping_ = true;
-          buffer_.clear();
-          scan_from_ = 0;
+          reset();
           if (too_long) return std::string();
         }
         scan_from_ = buffer_.size();
-        if (eof_ && !buffer_.empty()) {
-          std::string last = skipping_ ? std::string() : std::move(buffer_);
-          buffer_.clear();
-          scan_from_ = 0;
+        if (eof_ && head_ < buffer_.size()) {
+          std::string last = skipping_ ? std::string() : buffer_.substr(head_);
+          reset();
           return last;
         }
         return std::nullopt;
       }
-      std::string line = buffer_.substr(0, nl);
-      buffer_.erase(0, nl + 1);
-      scan_from_ = 0;
+      // Lines are taken from the front by moving head_: erasing each one moved the whole
+      // rest of the buffer (up to 64 KiB) per line.
+      std::string line = buffer_.substr(head_, nl - head_);
+      head_ = scan_from_ = nl + 1;
+      if (head_ == buffer_.size()) reset();
       if (skipping_) {
         skipping_ = false;
         continue;
@@ -206,9 +210,21 @@ class LineSource {
   }
 
  private:
+  void reset() {
+    buffer_.clear();
+    head_ = scan_from_ = 0;
+  }
+  /// Drops the lines already taken (before a read appends).
+  void compact() {
+    buffer_.erase(0, head_);
+    scan_from_ -= head_;
+    head_ = 0;
+  }
+
   int fd_;
   std::string buffer_;
-  std::size_t scan_from_ = 0;
+  std::size_t head_ = 0;       ///< where the next line starts
+  std::size_t scan_from_ = 0;  ///< where the search for its newline resumes (head_ or later)
   bool eof_ = false;
   bool skipping_ = false;
 };
