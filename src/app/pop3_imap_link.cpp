@@ -149,13 +149,9 @@ std::optional<std::vector<net::Address>> Link::resolve() {
 }
 
 bool Link::open() {
-  if (opt_.tls_expected) {
-    // The set-up (trust store, OpenSSL's algorithm fetches) overlaps the lookups, the connect
-    // and the first round trips; the key is handshake()'s: the CA file.
-    tls::TlsOptions to;
-    to.ca_file = opt_.ca_file;
-    tls::prepare_client_context(to);
-  }
+  // OpenSSL's set-up (trust store, algorithm fetches) overlaps the lookups, the connect and the
+  // first round trips.
+  if (opt_.tls_expected) tls::prepare_client_context(tls_options());
   auto addrs = resolve();
   if (!addrs) return false;
   net::ConnectOptions co;
@@ -195,14 +191,19 @@ bool Link::open() {
   return true;
 }
 
-bool Link::handshake(bool implicit) {
-  const std::string how = implicit ? "implicit TLS" : "STARTTLS";  // the transcript's words
+tls::TlsOptions Link::tls_options() const {
   tls::TlsOptions to;
   to.sni = opt_.sni.value_or(tls::default_sni(opt_.host));
   to.names = {opt_.host};
   to.verify = opt_.verify;
   to.ca_file = opt_.ca_file;
   to.expiry_warn_days = opt_.expiry_warn_days;
+  return to;
+}
+
+bool Link::handshake(bool implicit) {
+  const std::string how = implicit ? "implicit TLS" : "STARTTLS";  // the transcript's words
+  const tls::TlsOptions to = tls_options();
   auto r = stream_->start_tls(to, step_deadline());
   if (!r.ok && check_interrupt("the TLS handshake")) {
     stream_->close();  // a half-done handshake leaves no usable channel

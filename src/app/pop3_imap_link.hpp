@@ -112,6 +112,7 @@ class Link {
 
   void add_line(report::TranscriptLine::Dir dir, std::string_view text, std::string note, bool unexpected);
   bool handshake(bool implicit);
+  [[nodiscard]] tls::TlsOptions tls_options() const;  ///< what handshake() uses (and open() prepares)
   std::optional<std::vector<net::Address>> resolve();
 };
 

@@ -84,7 +84,7 @@ bool SmtpDialog::auth() {
   // RFC 4954 §4: AUTH PLAIN with its initial response may lead the MAIL/RCPT/DATA group, saving
   // a round trip; its reply is then read first by the transaction (auth_pending_).
   const auto& caps_now = s_.engine().capabilities();
-  const bool transaction_follows = !opt_.to.empty() && final_stage() != SmtpStage::auth;
+  const bool transaction_follows = !opt_.to.empty() && final_stage(opt_) != SmtpStage::auth;
   if (cmd->may_be_followed && caps_now.pipelining && opt_.pipelining && transaction_follows) {
     if (s_.send(*cmd, false)) return false;
     auth_pending_ = true;

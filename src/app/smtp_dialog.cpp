@@ -30,15 +30,26 @@ SmtpDialog::SmtpDialog(const SmtpTestOptions& options, const SmtpHostContext& ho
                : fmt::format("{}:{}", host.name, host.port);
 }
 
-SmtpStage SmtpDialog::final_stage() const {
-  if (opt_.quit_after) return *opt_.quit_after;
-  if (!opt_.to.empty()) return opt_.data ? SmtpStage::data : SmtpStage::rcpt;
-  if (opt_.relay_test) return SmtpStage::rcpt;
-  if (opt_.auth_user) return SmtpStage::auth;
+SmtpStage final_stage(const SmtpTestOptions& o) {
+  if (o.quit_after) return *o.quit_after;
+  if (!o.to.empty()) return o.data ? SmtpStage::data : SmtpStage::rcpt;
+  if (o.relay_test) return SmtpStage::rcpt;
+  if (o.auth_user) return SmtpStage::auth;
   return SmtpStage::tls;
 }
 
-bool SmtpDialog::stop_after(SmtpStage stage) const { return final_stage() == stage; }
+tls::TlsOptions smtp_tls_options(const SmtpTestOptions& o, const SmtpHostContext& host) {
+  tls::TlsOptions t;
+  t.sni = o.sni.value_or(tls::default_sni(host.name));
+  t.names = {host.name};
+  t.verify = !o.no_verify;
+  t.ca_file = o.ca_file;
+  t.tlsa = host.tlsa;
+  t.expiry_warn_days = o.expiry_warn_days;
+  return t;
+}
+
+bool SmtpDialog::stop_after(SmtpStage stage) const { return final_stage(opt_) == stage; }
 
 bool SmtpDialog::tls_optional() const {
   // Opportunistic STARTTLS between MTAs (RFC 3207 §4.1; RFC 7435): most senders do not verify.
@@ -244,14 +255,7 @@ bool SmtpDialog::starttls() {
 }
 
 bool SmtpDialog::handshake(const char* how) {
-  tls::TlsOptions o;
-  o.sni = opt_.sni.value_or(tls::default_sni(host_.name));
-  o.names = {host_.name};
-  o.verify = !opt_.no_verify;
-  o.ca_file = opt_.ca_file;
-  o.tlsa = host_.tlsa;
-  o.expiry_warn_days = opt_.expiry_warn_days;
-  auto r = s_.start_tls(o);
+  auto r = s_.start_tls(smtp_tls_options(opt_, host_));
   if (s_.interrupted()) return false;  // Ctrl-C cut the handshake: no verdict on a half-done one
   f_.tls_how = how;
   if (!r.injected.empty()) {

@@ -111,14 +111,10 @@ std::string where(const std::string& host, std::uint16_t port) {
 }
 
 /// Starts OpenSSL's set-up on a second thread when the session will use TLS, so that it overlaps
-/// the DNS lookups, the connect and the first round trips instead of following them. The key is
-/// the one SmtpDialog::handshake's options make: the CA file.
-void prepare_tls(const SmtpTestOptions& opt) {
-  const bool starttls = opt.starttls != StartTlsMode::never && (!opt.quit_after || *opt.quit_after >= SmtpStage::tls);
-  if (!opt.tls_on_connect && !starttls) return;
-  tls::TlsOptions t;
-  t.ca_file = opt.ca_file;
-  tls::prepare_client_context(t);
+/// the DNS lookups, the connect and the first round trips instead of following them.
+void prepare_tls(const SmtpTestOptions& opt, const std::string& host, std::uint16_t port) {
+  const bool starttls = opt.starttls != StartTlsMode::never && final_stage(opt) >= SmtpStage::tls;
+  if (opt.tls_on_connect || starttls) tls::prepare_client_context(smtp_tls_options(opt, {host, port, false, {}, false}));
 }
 
 void connect_failed(report::Report& rep, const SmtpTarget& t, std::uint16_t port, const net::ConnectResult& cr,
@@ -206,7 +202,7 @@ std::optional<report::Report> run_smtp_test(const SmtpTestOptions& o, std::strin
   if (opt.source) so.source = net::Address::parse(*opt.source);
 
   const auto started = net::Clock::now();
-  prepare_tls(opt);
+  prepare_tls(opt, host, port);
   const auto targets = resolve_smtp_targets(opt, host, rep);
   SmtpFacts facts;
   SmtpEndpoint endpoint{host, port, {}, opt.mx_domain.has_value(), {}};

@@ -109,7 +109,7 @@ bool SmtpDialog::transaction() {
   if (opt_.to.empty()) return true;
   f_.stage = "mail";
   const auto& caps = f_.caps_tls ? *f_.caps_tls : f_.caps;
-  const bool want_data = opt_.data && final_stage() == SmtpStage::data;
+  const bool want_data = opt_.data && final_stage(opt_) == SmtpStage::data;
 
   // The message first: MAIL FROM carries its SIZE.
   std::string content;

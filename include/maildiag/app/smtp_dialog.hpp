@@ -13,6 +13,7 @@
 #include "maildiag/smtp/queue_id.hpp"
 #include "maildiag/smtp/rcpt_verdict.hpp"
 #include "maildiag/tls/report.hpp"
+#include "maildiag/tls/session.hpp"
 
 #include <optional>
 #include <string>
@@ -114,13 +115,17 @@ class SmtpDialog {
   bool mail_result(const codes::Reply& r);
   void rcpt_result(RcptResult& rr, const codes::Reply& r, bool mail_ok);
   bool stop_after(SmtpStage stage) const;
-  SmtpStage final_stage() const;
   /// Waits for the next reply event, handling protocol errors and closure (findings added).
   std::optional<smtp::event::Reply> reply(const char* waiting_for);
   void protocol_error(const smtp::event::ProtocolError& e);
   bool tls_optional() const;
   void adjust_tls_findings(std::size_t first_finding);
 };
+
+/// The stage a session with these options stops after (--quit-after, else what the options ask for).
+SmtpStage final_stage(const SmtpTestOptions& options);
+/// The TLS options of a handshake with `host` (SmtpHostContext::tlsa included when looked up).
+tls::TlsOptions smtp_tls_options(const SmtpTestOptions& options, const SmtpHostContext& host);
 
 /// The helpers the transaction needs, exposed for tests: an address made fit for the wire (IDN
 /// domain to A-labels when the local part is ASCII), and whether it still needs SMTPUTF8.

@@ -74,9 +74,9 @@ struct Report {
 
 /// JSON shape of schema_version 1 (documented in docs/json.md).
 inline constexpr int kSchemaVersion = 1;
-nlohmann::json to_json(const Report& r, bool with_transcript = true);
-/// Writes to_json(r, with_transcript).dump() (compact, invalid UTF-8 replaced) without building
-/// the whole tree first; no newline.
+/// Writes the report as one compact JSON object (invalid UTF-8 replaced), no newline: schema_version,
+/// tool, version, command, target, status, exit_code, findings, data and (with_transcript, when
+/// there is one) transcript, keys in sorted order as nlohmann's dump() writes them.
 void write_json(std::ostream& out, const Report& r, bool with_transcript = true);
 nlohmann::json to_json(const Finding& f);
 nlohmann::json to_json(const TranscriptLine& l);

@@ -4,6 +4,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
 using namespace maildiag;
 using maildiag::test::CertSpec;
 using maildiag::test::TestCert;
@@ -277,15 +285,34 @@ TEST_CASE("bad CA file is reported when the session is created", "[tls]") {
   CHECK_THAT(err, Catch::StartsWith("cannot load CA /nonexistent/ca.pem"));
 }
 
-TEST_CASE("a context prepared on the second thread serves the session, errors included", "[tls]") {
-  // A CA file of its own, so that no earlier test has built this context already.
-  const std::string ca_file = test::write_temp("prepared-ca.pem", pki().ca.cert_pem());
+TEST_CASE("prepare_client_context reads the trust store on its own thread and the session uses that build", "[tls]") {
+  // The CA file is a FIFO: opening it blocks until a writer comes. prepare_client_context must
+  // return at once and its thread must be the one that opens the FIFO (the writer below sees a
+  // reader before any session exists); the session then takes that build, which is the only way
+  // it can verify the chain: the FIFO is empty once read.
+  const std::string fifo = test::write_temp("prepared-ca.fifo", "");
+  std::remove(fifo.c_str());
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   auto o = client_options();
-  o.ca_file = ca_file;
+  o.ca_file = fifo;
   tls::prepare_client_context(o);
-  tls::prepare_client_context(o);  // a second call joins the first build
-  CHECK(handshake_with(leaf(), o).chain_verdict.status == VerdictStatus::pass);
+  tls::prepare_client_context(o);  // the same key: joins the first build, starts no second one
 
+  int fd = -1;
+  for (int i = 0; i < 1000 && fd < 0; ++i) {  // ENXIO until a reader has the FIFO open
+    fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    if (fd < 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(fd >= 0);  // the build thread opened the CA file within 10 s
+  const std::string pem = pki().ca.cert_pem();
+  ::fcntl(fd, F_SETFL, 0);
+  REQUIRE(::write(fd, pem.data(), pem.size()) == static_cast<ssize_t>(pem.size()));
+  ::close(fd);
+  CHECK(handshake_with(leaf(), o).chain_verdict.status == VerdictStatus::pass);
+  std::remove(fifo.c_str());
+}
+
+TEST_CASE("a prepared context that failed reports its error to the session", "[tls]") {
   auto bad = client_options();
   bad.ca_file = "/nonexistent/prepared-ca.pem";
   tls::prepare_client_context(bad);
