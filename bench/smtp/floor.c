@@ -3,7 +3,9 @@
  * Connect, greeting, EHLO, STARTTLS, TLS handshake verifying the chain against CA_FILE (OpenSSL,
  * as maildiag), EHLO, then AUTH PLAIN + MAIL + RCPT + DATA in one write, the message + QUIT in one
  * write: the 6 round trips maildiag takes. Nothing is parsed beyond finding the end of each reply,
- * nothing is reported; it exits 0 when the server said "queued as". Its wall time is what the
+ * nothing is reported; it exits 0 when the server said "queued as" and prints the number of
+ * times it waited for replies ("round trips N"; the TLS handshake not counted, as in maildiag's
+ * transcript). Its wall time is what the
  * server and the process start cost, with no client work: no client can be faster by much.
  *
  * usage: floor PORT CA_FILE AUTH_PLAIN_BASE64 FROM TO      (127.0.0.1 only)
@@ -21,6 +23,7 @@
 static int fd = -1;
 static SSL* ssl = NULL;
 static char buf[65536];
+static int waits = 0; /* reads of the server's replies: the round trips, counted as maildiag's transcript counts them */
 
 static int get(char* p, int n) {
   /* Acknowledge at once (the kernel turns this off again): a server writing two replies in two
@@ -42,6 +45,7 @@ static void put(const char* s) {
 /* Reads until `count` replies have ended (a line "ddd " ends a reply). */
 static void replies(int count) {
   int len = 0;
+  ++waits;
   for (;;) {
     const int n = get(buf + len, (int)sizeof buf - len - 1);
     if (n <= 0) {
@@ -104,5 +108,6 @@ int main(int argc, char** argv) {
     fprintf(stderr, "floor: not queued: %s", buf);
     return 1;
   }
+  printf("round trips %d\n", waits);
   return 0;
 }
