@@ -436,6 +436,7 @@ class Dialog {
   void logout() {
     if (link_.interrupted()) finish_cut_reply();
     if (client_.state() != imap::State::ready) return;
+    link_.closing();
     const auto cmd = imap::Command::make("LOGOUT");
     if (client_.send(cmd) || !link_.write(client_.take_output(), cmd.redacted(client_.last_tag()), "LOGOUT")) return;
     // BYE, then the tagged OK; a server that just closes is harmless here.

@@ -257,6 +257,10 @@ Link::Read Link::read(std::string& out, std::string_view waiting_for) {
     case net::IoStatus::Kind::error:
       break;
   }
+  if (closing_) {
+    error("connection error while closing: " + st.detail);
+    return Read::failed;
+  }
   rep_.add(report::Severity::critical, opt_.protocol + ".io",
            i18n::format("pop3.link.io.title", {waiting_text(waiting_for)}), util::sanitize(st.detail, 300));
   error("connection error: " + st.detail);
@@ -269,6 +273,10 @@ bool Link::write(std::string_view bytes, std::string_view shown, std::string_vie
   const auto st = stream_->write_all(bytes, step_deadline());
   if (st.ok()) return true;
   if (st.kind == net::IoStatus::Kind::timeout && check_interrupt(what)) return false;
+  if (closing_ && st.kind == net::IoStatus::Kind::error) {
+    error("write failed while closing: " + st.detail);
+    return false;
+  }
   rep_.add(st.kind == net::IoStatus::Kind::timeout ? report::Severity::unknown : report::Severity::critical,
            opt_.protocol + ".io", i18n::format("pop3.link.write.title", {waiting_text(what)}),
            util::sanitize(st.detail, 300));

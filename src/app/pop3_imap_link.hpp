@@ -62,7 +62,7 @@ class Link {
 
   enum class Read { data, eof, failed };
   /// Appends what arrives to out; on timeout or socket error records the finding (naming
-  /// `waiting_for`) and returns failed.
+  /// `waiting_for`; a socket error while closing() only in the transcript) and returns failed.
   Read read(std::string& out, std::string_view waiting_for);
   /// Writes bytes; `shown` is the redacted line for the transcript (empty: nothing logged).
   bool write(std::string_view bytes, std::string_view shown, std::string_view what);
@@ -94,6 +94,9 @@ class Link {
   [[nodiscard]] const std::string& connected_address() const { return address_; }
   /// Throws away the connection without a goodbye (after a protocol error).
   void abort();
+  /// From now on the dialog is saying goodbye (QUIT/LOGOUT): a reset or broken pipe is noted in
+  /// the transcript, not a finding -- a server that hangs up instead of answering is harmless.
+  void closing() { closing_ = true; }
 
  private:
   report::Report& rep_;
@@ -107,6 +110,7 @@ class Link {
   std::string address_;
   bool eof_ = false;
   bool interrupted_ = false;
+  bool closing_ = false;
   net::Clock::time_point grace_end_{};  // interrupted: every wait ends by then
   std::function<void(const report::TranscriptLine&)> live_;
 

@@ -396,6 +396,7 @@ void Dialog::finish_cut_reply() {
 void Dialog::quit() {
   if (link_.interrupted()) finish_cut_reply();
   if (client_.state() != pop3::State::ready) return;
+  link_.closing();
   const auto cmd = pop3::Command::make("QUIT");
   if (client_.send(cmd) || !link_.write(client_.take_output(), cmd.text(), "QUIT")) return;
   // A server that closes instead of answering QUIT (after a -ERR greeting, say) is harmless here.

@@ -40,6 +40,12 @@ TEST_CASE("pop3-test: an -ERR banner is a critical refusal", "[integration][pop3
   CHECK(has_finding(j, "pop3.greeting.refused"));
   CHECK(j["data"]["greeting_classification"]["outcome"] == "transient");  // [SYS/TEMP]
   CHECK(j["findings"].size() == 1);  // the server closing after -ERR is not a second problem
+  // The bed answers QUIT with a TCP reset: noted in the transcript, not a finding.
+  bool reset_noted = false;
+  for (const auto& l : j["transcript"]) {
+    if (l["dir"] == "error" && l["text"].get<std::string>().find("while closing") != std::string::npos) reset_noted = true;
+  }
+  CHECK(reset_noted);
 }
 
 TEST_CASE("pop3-test: an endless LIST ends with a finding, within the timeout", "[integration][pop3][hostile]") {

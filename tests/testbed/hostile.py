@@ -21,6 +21,7 @@ import os
 import signal
 import socket
 import ssl
+import struct
 import sys
 import threading
 import time
@@ -249,7 +250,13 @@ def starttls_inject(c):
 # ---------------------------------------------------------------- POP3/IMAP
 
 def pop3_err(c):
+    """-ERR banner; then whatever the client says next (its QUIT) is answered with a TCP
+    reset, as a server that hangs up with unread input does: the client's goodbye always
+    meets ECONNRESET instead of depending on when the FIN and the RST arrive."""
     c.send(f"-ERR [SYS/TEMP] {HOSTNAME} POP3 service unavailable\r\n")
+    c.deadline = min(c.deadline, time.monotonic() + 2.0)
+    if c.readline() is not None:
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
 def pop3_endless_list(c):
