@@ -196,7 +196,7 @@ bool SmtpSession::flush() {
     rep_.add(opt_.timeout_state, "smtp.timeout",
              i18n::format("smtp.timeout.sending.title", {seconds(opt_.command_timeout)}),
              i18n::text("smtp.timeout.sending.detail"), {}, i18n::text("smtp.timeout.sending.fix"));
-  } else {
+  } else if (!closing_) {
     rep_.add(report::Severity::critical, "smtp.connection-lost", i18n::text("smtp.connection-lost.sending"),
              st.detail.empty() ? std::string(net::to_string(st.kind)) : st.detail);
   }
@@ -243,8 +243,9 @@ bool SmtpSession::read_more(net::Clock::time_point deadline, std::string_view wa
       break;
   }
   gone_ = true;
-  rep_.add(report::Severity::critical, "smtp.connection-lost",
-           i18n::format("smtp.connection-lost.waiting", {waiting_text(waiting_for)}), st.detail);
+  if (!closing_)  // a server that hangs up instead of answering QUIT is harmless
+    rep_.add(report::Severity::critical, "smtp.connection-lost",
+             i18n::format("smtp.connection-lost.waiting", {waiting_text(waiting_for)}), st.detail);
   error("read failed: " + st.detail);
   return false;
 }
@@ -301,6 +302,7 @@ void SmtpSession::quit() {
       return;
     }
   }
+  closing_ = engine_.in_flight() == 0;  // nothing owed but the goodbye: a hang-up now is harmless
   const auto st = engine_.state();
   bool wait = st == smtp::State::closing;  // QUIT already sent (pipelined after the message)
   if (st != smtp::State::closing && st != smtp::State::closed && st != smtp::State::tls_pending &&
@@ -310,6 +312,7 @@ void SmtpSession::quit() {
   }
   // The replies still owed (pipelined) and the 221.
   for (int i = 0; wait && i < 64 && !gone(); ++i) {
+    closing_ = engine_.in_flight() <= 1;  // a reply to DATA still owed: losing it is a finding
     auto ev = next("the reply to QUIT");
     if (!ev) break;
     const auto* r = std::get_if<smtp::event::Reply>(&*ev);

@@ -112,6 +112,21 @@ TEST_CASE("smtp-test hostile: every fault mode ends with a finding, an exit code
   }
 }
 
+TEST_CASE("smtp-test hostile: a server that answers QUIT with a reset after a 554 banner", "[integration][smtp]") {
+  auto tb = maildiag::test::testbed();
+  if (!tb) return;
+  auto r = smtp_test(*tb, {at(*tb, "HOSTILE_SMTP_554_RESET_PORT")}, {}, 2);
+  INFO(r.ids());
+  CHECK(r.exit_code == 2);
+  CHECK(r.has("smtp.banner.rejected", "critical"));
+  CHECK(r.json["findings"].size() == 1);  // the hang-up is not a second problem
+  bool reset_noted = false;
+  for (const auto& l : r.json["transcript"]) {
+    if (l["dir"] == "error" && l["text"].get<std::string>().find("reset") != std::string::npos) reset_noted = true;
+  }
+  CHECK(reset_noted);
+}
+
 TEST_CASE("smtp-test hostile: --timeout-state decides what a timeout is", "[integration][smtp]") {
   auto tb = maildiag::test::testbed();
   if (!tb) return;

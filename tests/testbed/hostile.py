@@ -203,6 +203,20 @@ def smtp_554(c):
         c.send("503 5.5.1 Error: access denied, please QUIT\r\n")
 
 
+def hang_up_on_next_line(c):
+    """Whatever the client says next (within 2 s) is answered with a TCP reset, as a server
+    that hangs up with unread input does: a client's goodbye always meets ECONNRESET instead
+    of depending on whether the FIN or the RST arrives first."""
+    c.deadline = min(c.deadline, time.monotonic() + 2.0)
+    if c.readline() is not None:
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def smtp_554_reset(c):
+    c.send(f"554 5.7.1 {HOSTNAME} Access denied\r\n")
+    hang_up_on_next_line(c)
+
+
 def starttls_prelude(c, reply):
     """Banner + EHLO advertising STARTTLS; send `reply` to STARTTLS.
     Returns True when STARTTLS was answered."""
@@ -250,13 +264,8 @@ def starttls_inject(c):
 # ---------------------------------------------------------------- POP3/IMAP
 
 def pop3_err(c):
-    """-ERR banner; then whatever the client says next (its QUIT) is answered with a TCP
-    reset, as a server that hangs up with unread input does: the client's goodbye always
-    meets ECONNRESET instead of depending on when the FIN and the RST arrive."""
     c.send(f"-ERR [SYS/TEMP] {HOSTNAME} POP3 service unavailable\r\n")
-    c.deadline = min(c.deadline, time.monotonic() + 2.0)
-    if c.readline() is not None:
-        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    hang_up_on_next_line(c)
 
 
 def pop3_endless_list(c):
@@ -305,6 +314,7 @@ MODES = {
     "smtp_midreply": smtp_midreply,
     "smtp_421": smtp_421,
     "smtp_554": smtp_554,
+    "smtp_554_reset": smtp_554_reset,
     "starttls_garbage": starttls_garbage,
     "starttls_inject": starttls_inject,
     "pop3_err": pop3_err,

@@ -95,6 +95,7 @@ class SmtpSession {
   std::string peer_;
   std::string local_;
   bool gone_ = false;
+  bool closing_ = false;  // only QUIT's reply owed: a reset or broken pipe is a transcript line, not a finding
   bool timed_out_ = false;
   bool interrupted_ = false;
   net::Clock::time_point grace_end_{};  // interrupted: every wait ends by then

@@ -178,6 +178,19 @@ def _():
     tls.close()
 
 
+@check("hostile smtp_554_reset: '554' banner, the next line gets a TCP reset")
+def _():
+    s = conn("HOSTILE_SMTP_554_RESET")
+    expect(read_line(s).startswith(b"554 5.7.1 "), "banner")
+    s.sendall(b"QUIT\r\n")
+    try:
+        data = s.recv(100)
+        expect(False, f"no reset: {data!r}")
+    except ConnectionResetError:
+        pass
+    s.close()
+
+
 @check("hostile pop3_err: '-ERR' banner")
 def _():
     s = conn("HOSTILE_POP3_ERR")
