@@ -1,0 +1,117 @@
+#include "maildiag/report/json_text.hpp"
+
+#include <array>
+#include <charconv>
+#include <cstdint>
+
+namespace maildiag::report::json_text {
+
+namespace {
+
+using Json = nlohmann::json;
+
+void append_dumped(std::string& out, const Json& v) {
+  out += v.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// 0: copy; 1: escape; 2: byte >= 0x80 (UTF-8 or invalid: nlohmann decides).
+constexpr std::array<std::uint8_t, 256> kClass = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[static_cast<std::size_t>(c)] = 1;
+  t['"'] = 1;
+  t['\\'] = 1;
+  for (int c = 0x80; c < 0x100; ++c) t[static_cast<std::size_t>(c)] = 2;
+  return t;
+}();
+
+void append_escape(std::string& out, unsigned char c) {
+  switch (c) {
+    case '\b': out += "\\b"; return;
+    case '\t': out += "\\t"; return;
+    case '\n': out += "\\n"; return;
+    case '\f': out += "\\f"; return;
+    case '\r': out += "\\r"; return;
+    case '"': out += "\\\""; return;
+    case '\\': out += "\\\\"; return;
+    default: break;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  const char u[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+  out.append(u, sizeof u);
+}
+
+template <class Int>
+void append_int(std::string& out, Int v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+}  // namespace
+
+void append_string(std::string& out, std::string_view s) {
+  const std::size_t mark = out.size();
+  out += '"';
+  std::size_t run = 0;  // start of the bytes not yet copied
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const auto k = kClass[c];
+    if (k == 0) continue;
+    if (k == 2) {  // not ASCII: nlohmann's UTF-8 decoder and replacement, for the whole string
+      out.resize(mark);
+      append_dumped(out, Json(s));
+      return;
+    }
+    out.append(s.data() + run, i - run);
+    append_escape(out, c);
+    run = i + 1;
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
+
+void append_number(std::string& out, double v) { append_dumped(out, Json(v)); }
+
+void append_key(std::string& out, std::string_view key) {
+  append_string(out, key);
+  out += ':';
+}
+
+void append(std::string& out, const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::null: out += "null"; return;
+    case Json::value_t::boolean: out += v.get_ref<const Json::boolean_t&>() ? "true" : "false"; return;
+    case Json::value_t::number_integer: append_int(out, v.get_ref<const Json::number_integer_t&>()); return;
+    case Json::value_t::number_unsigned: append_int(out, v.get_ref<const Json::number_unsigned_t&>()); return;
+    case Json::value_t::string: append_string(out, v.get_ref<const Json::string_t&>()); return;
+    case Json::value_t::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& e : v.get_ref<const Json::array_t&>()) {
+        if (!first) out += ',';
+        first = false;
+        append(out, e);
+      }
+      out += ']';
+      return;
+    }
+    case Json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, e] : v.get_ref<const Json::object_t&>()) {
+        if (!first) out += ',';
+        first = false;
+        append_key(out, key);
+        append(out, e);
+      }
+      out += '}';
+      return;
+    }
+    case Json::value_t::number_float:  // shortest round-trip form: nlohmann's own
+    case Json::value_t::binary:
+    case Json::value_t::discarded: append_dumped(out, v); return;
+  }
+  append_dumped(out, v);
+}
+
+}  // namespace maildiag::report::json_text
