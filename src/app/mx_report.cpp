@@ -137,59 +137,78 @@ void add_dnsbl_table(report::Report& r, const DomainResult& d, const Settings& s
 
 // ---- JSON --------------------------------------------------------------------------------------
 
+// An object from key, value, key, value...: nlohmann's initializer-list constructor copies every
+// value and first tests whether the list is an object at all; this moves the values into the map.
+// (`mx -` builds several of these per domain, tens of thousands per second.)
+void put(json::object_t&) {}
+
+template <class V, class... Rest>
+void put(json::object_t& o, const char* key, V&& value, Rest&&... rest) {
+  o.emplace(key, json(std::forward<V>(value)));
+  put(o, std::forward<Rest>(rest)...);
+}
+
+template <class... KeyValues>
+json obj(KeyValues&&... kv) {
+  json j(json::value_t::object);
+  put(j.get_ref<json::object_t&>(), std::forward<KeyValues>(kv)...);
+  return j;
+}
+
 json lookup_json(const TxtLookup& l) {
-  json j{{"name", l.name}, {"status", dns::to_string(l.status)}, {"records", json::array()}};
+  json j = obj("name", l.name, "status", dns::to_string(l.status), "records", json::array());
   for (const auto& t : l.records) j["records"].push_back(util::sanitize(t, 4096));
   if (dns::is_failure(l.status)) j["error"] = util::sanitize(l.error, 300);
   return j;
 }
 
 json address_json(const AddressCheck& ac, const Settings& s) {
-  json j{{"address", ac.address.to_string()}, {"family", ac.address.is_v4() ? 4 : 6},
-         {"scope", dns::to_string(ac.address.scope())}};
+  json j = obj("address", ac.address.to_string(), "family", ac.address.is_v4() ? 4 : 6, "scope",
+                dns::to_string(ac.address.scope()));
   if (s.checks.ptr) {
     json names = json::array();
     for (const auto& n : ac.ptr.names) names.push_back(util::sanitize(n, 300));
-    j["ptr"] = {{"status", dns::to_string(ac.ptr.status)}, {"names", names},
-                {"fcrdns", ac.ptr.status == dns::Status::ok ? json(ac.ptr.confirmed.value_or(false)) : json(nullptr)}};
+    j["ptr"] = obj("status", dns::to_string(ac.ptr.status), "names", std::move(names), "fcrdns",
+                   ac.ptr.status == dns::Status::ok ? json(ac.ptr.confirmed.value_or(false)) : json(nullptr));
   }
   if (!ac.dnsbl.empty()) {
     j["dnsbl"] = json::array();
     for (const auto& b : ac.dnsbl) {
       json codes = json::array();
       for (const auto& c : b.result.codes) codes.push_back(c.to_string());
-      j["dnsbl"].push_back({{"zone", b.zone}, {"verdict", dns::to_string(b.result.verdict)}, {"codes", codes},
-                            {"meaning", b.result.meaning}, {"reason", b.reason}});
+      j["dnsbl"].push_back(obj("zone", b.zone, "verdict", dns::to_string(b.result.verdict), "codes", std::move(codes),
+                               "meaning", b.result.meaning, "reason", b.reason));
     }
   }
   return j;
 }
 
 json tlsa_json(const dns::Answer& a) {
-  json j{{"status", dns::to_string(a.status)}, {"authentic_data", a.authentic_data}, {"resolver", a.resolver},
-         {"records", json::array()}};
+  json j = obj("status", dns::to_string(a.status), "authentic_data", a.authentic_data, "resolver", a.resolver,
+                "records", json::array());
   for (const auto& t : a.tlsa())
-    j["records"].push_back({{"usage", t.usage}, {"selector", t.selector}, {"matching_type", t.matching_type},
-                            {"data", t.data_hex()}});
+    j["records"].push_back(
+        obj("usage", t.usage, "selector", t.selector, "matching_type", t.matching_type, "data", t.data_hex()));
   return j;
 }
 
 json mx_json(const DomainResult& d, const Settings& s) {
   if (!d.mx) return nullptr;
   const auto& mx = *d.mx;
-  json j{{"status", dns::to_string(mx.status)}, {"null_mx", mx.null_mx}, {"implicit", mx.implicit},
-         {"authentic_data", mx.mx_answer.authentic_data}, {"hosts", json::array()}};
+  json j = obj("status", dns::to_string(mx.status), "null_mx", mx.null_mx, "implicit", mx.implicit, "authentic_data",
+                mx.mx_answer.authentic_data, "hosts", json::array());
   if (!mx.error.empty()) j["error"] = util::sanitize(mx.error, 300);
   for (std::size_t h = 0; h < mx.hosts.size(); ++h) {
     const auto& host = mx.hosts[h];
-    json hj{{"preference", host.preference}, {"exchange", util::sanitize(host.name, 300)},
-            {"exchange_unicode", util::sanitize(dns::to_unicode(host.name), 300)}, {"ip_literal", host.ip_literal},
-            {"cname_chain", host.addresses.cname_chain}, {"address_status", dns::to_string(host.addresses.status)},
-            {"addresses", json::array()}};
+    json addresses = json::array();
     if (h < d.exchangers.size()) {
-      for (const auto& ac : d.exchangers[h].addresses) hj["addresses"].push_back(address_json(ac, s));
-      if (d.exchangers[h].tlsa) hj["tlsa"] = tlsa_json(*d.exchangers[h].tlsa);
+      for (const auto& ac : d.exchangers[h].addresses) addresses.push_back(address_json(ac, s));
     }
+    json hj = obj("preference", host.preference, "exchange", util::sanitize(host.name, 300), "exchange_unicode",
+                  util::sanitize(dns::to_unicode(host.name), 300), "ip_literal", host.ip_literal, "cname_chain",
+                  host.addresses.cname_chain, "address_status", dns::to_string(host.addresses.status), "addresses",
+                  std::move(addresses));
+    if (h < d.exchangers.size() && d.exchangers[h].tlsa) hj["tlsa"] = tlsa_json(*d.exchangers[h].tlsa);
     j["hosts"].push_back(std::move(hj));
   }
   return j;
@@ -209,9 +228,9 @@ json spf_json(const SpfCheck& spf) {
   }
   j["tree"] = json::array();
   for (const auto& n : spf.nodes) {
-    j["tree"].push_back({{"domain", util::sanitize(n.domain, 300)}, {"via", util::sanitize(n.via, 300)},
-                         {"depth", n.depth}, {"status", dns::to_string(n.lookup.status)},
-                         {"record", n.lookup.records.size() == 1 ? json(util::sanitize(n.lookup.records[0], 4096)) : json(nullptr)}});
+    j["tree"].push_back(obj("domain", util::sanitize(n.domain, 300), "via", util::sanitize(n.via, 300), "depth", n.depth,
+                            "status", dns::to_string(n.lookup.status), "record",
+                            n.lookup.records.size() == 1 ? json(util::sanitize(n.lookup.records[0], 4096)) : json(nullptr)));
   }
   return j;
 }
@@ -233,9 +252,9 @@ json dmarc_json(const TxtLookup& l) {
 }
 
 json data_json(const DomainResult& d, const Settings& s) {
-  json j{{"input", util::sanitize(d.input, 300)}, {"domain", d.name.ascii}, {"domain_unicode", d.name.unicode},
-         {"resolver", d.resolver}, {"elapsed_ms", std::round(d.elapsed_ms * 10) / 10}, {"deadline_hit", d.deadline_hit},
-         {"mx", mx_json(d, s)}};
+  json j = obj("input", util::sanitize(d.input, 300), "domain", d.name.ascii, "domain_unicode", d.name.unicode,
+                "resolver", d.resolver, "elapsed_ms", std::round(d.elapsed_ms * 10) / 10, "deadline_hit", d.deadline_hit,
+                "mx", mx_json(d, s));
   j["spf"] = s.checks.spf ? spf_json(d.spf) : json(nullptr);
   j["dmarc"] = s.checks.dmarc ? dmarc_json(d.dmarc) : json(nullptr);
   if (s.checks.mta_sts) {
@@ -253,8 +272,9 @@ json data_json(const DomainResult& d, const Settings& s) {
   if (!d.compare.empty()) {
     j["compare"] = json::array();
     for (const auto& v : d.compare)
-      j["compare"].push_back({{"resolver", v.resolver}, {"status", v.mx ? dns::to_string(v.mx->status) : "unfinished"},
-                              {"mx", v.mx ? mx_set_text(*v.mx) : ""}});
+      j["compare"].push_back(obj("resolver", v.resolver, "status",
+                                 v.mx ? dns::to_string(v.mx->status) : std::string_view("unfinished"), "mx",
+                                 v.mx ? mx_set_text(*v.mx) : std::string()));
   }
   return j;
 }
