@@ -5,8 +5,9 @@
 //
 // Why not dump(): it decodes every byte of every string as UTF-8 and writes through an output
 // adapter; for `mx -` over many domains that was a third of the run. Here ASCII strings and
-// numbers are written directly; a string with any byte >= 0x80 and a floating-point number are
-// handed to nlohmann (rare in reports, and the place where exact agreement is subtle).
+// numbers are written directly (floating-point ones with nlohmann's own Grisu2 to_chars); a
+// string with any byte >= 0x80 is handed to nlohmann's serializer (rare in reports, and the
+// place where exact agreement is subtle: its UTF-8 check and replacement).
 
 #include <nlohmann/json.hpp>
 

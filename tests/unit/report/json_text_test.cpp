@@ -5,7 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -96,4 +98,30 @@ TEST_CASE("json_text: random trees are written as nlohmann dumps them", "[report
     INFO(dumped(v));
     REQUIRE(written(v) == dumped(v));
   }
+}
+
+TEST_CASE("json_text: floating-point numbers are written as nlohmann dumps them", "[report][json]") {
+  std::mt19937_64 rng(6122026);
+  std::uniform_real_distribution<double> mantissa(-10.0, 10.0);
+  std::uniform_int_distribution<int> exponent(-8, 18);
+  std::uniform_int_distribution<int> tenths(0, 10'000'000);
+  std::uniform_int_distribution<std::uint64_t> bits;
+  std::size_t mismatches = 0;
+  for (int i = 0; i < 1'000'000; ++i) {
+    double v = 0;
+    switch (i % 3) {
+      case 0: v = mantissa(rng) * std::pow(10.0, exponent(rng)); break;
+      case 1: v = std::round(tenths(rng)) / 10; break;  // the elapsed_ms form
+      default: {
+        const auto b = bits(rng);
+        std::memcpy(&v, &b, sizeof v);  // any bit pattern, NaN and infinities included
+      }
+    }
+    if (written(Json(v)) != dumped(Json(v))) {
+      ++mismatches;
+      UNSCOPED_INFO(dumped(Json(v)) << " written as " << written(Json(v)));
+    }
+    if (mismatches > 5) break;
+  }
+  CHECK(mismatches == 0);
 }
