@@ -15,7 +15,7 @@ void append_dumped(std::string& out, const Json& v) {
   out += v.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-// 0: copy; 1: escape; 2: byte >= 0x80 (UTF-8 or invalid: nlohmann decides).
+// 0: copy; 1: escape; 2: byte >= 0x80 (checked as UTF-8).
 constexpr std::array<std::uint8_t, 256> kClass = [] {
   std::array<std::uint8_t, 256> t{};
   for (int c = 0; c < 0x20; ++c) t[static_cast<std::size_t>(c)] = 1;
@@ -41,6 +41,30 @@ void append_escape(std::string& out, unsigned char c) {
   out.append(u, sizeof u);
 }
 
+bool continuation(std::string_view s, std::size_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
+  if (i >= s.size()) return false;
+  const auto c = static_cast<unsigned char>(s[i]);
+  return c >= lo && c <= hi;
+}
+
+// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlong forms, no surrogates,
+// nothing above U+10FFFF -- what nlohmann's decoder accepts), or 0.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c >= 0xC2 && c <= 0xDF) return continuation(s, i + 1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    const unsigned char lo = c == 0xE0 ? 0xA0 : 0x80;
+    const unsigned char hi = c == 0xED ? 0x9F : 0xBF;
+    return continuation(s, i + 1, lo, hi) && continuation(s, i + 2) ? 3 : 0;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    const unsigned char lo = c == 0xF0 ? 0x90 : 0x80;
+    const unsigned char hi = c == 0xF4 ? 0x8F : 0xBF;
+    return continuation(s, i + 1, lo, hi) && continuation(s, i + 2) && continuation(s, i + 3) ? 4 : 0;
+  }
+  return 0;
+}
+
 template <class Int>
 void append_int(std::string& out, Int v) {
   char buf[24];
@@ -58,10 +82,15 @@ void append_string(std::string& out, std::string_view s) {
     const auto c = static_cast<unsigned char>(s[i]);
     const auto k = kClass[c];
     if (k == 0) continue;
-    if (k == 2) {  // not ASCII: nlohmann's UTF-8 decoder and replacement, for the whole string
-      out.resize(mark);
-      append_dumped(out, Json(s));
-      return;
+    if (k == 2) {  // copied as it is when well-formed UTF-8; else nlohmann replaces, for the whole string
+      const std::size_t n = utf8_sequence(s, i);
+      if (n == 0) {
+        out.resize(mark);
+        append_dumped(out, Json(s));
+        return;
+      }
+      i += n - 1;
+      continue;
     }
     out.append(s.data() + run, i - run);
     append_escape(out, c);

@@ -4,10 +4,10 @@
 // kept, control characters escaped, invalid UTF-8 replaced by U+FFFD.
 //
 // Why not dump(): it decodes every byte of every string as UTF-8 and writes through an output
-// adapter; for `mx -` over many domains that was a third of the run. Here ASCII strings and
-// numbers are written directly (floating-point ones with nlohmann's own Grisu2 to_chars); a
-// string with any byte >= 0x80 is handed to nlohmann's serializer (rare in reports, and the
-// place where exact agreement is subtle: its UTF-8 check and replacement).
+// adapter; for `mx -` over many domains that was a third of the run. Here strings of well-formed
+// UTF-8 and numbers are written directly (floating-point ones with nlohmann's own Grisu2
+// to_chars); a string with a malformed byte is handed to nlohmann's serializer, whose
+// replacement rules (which bytes one U+FFFD stands for) it keeps.
 
 #include <nlohmann/json.hpp>
 

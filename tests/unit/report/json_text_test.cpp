@@ -30,7 +30,8 @@ std::string random_string(std::mt19937& rng) {
   // Mostly ASCII, sometimes controls, quotes, backslashes, UTF-8 and stray high bytes.
   static const std::string pieces[] = {"a", "Z", " ", "\"", "\\", "\n", "\t", std::string(1, '\0'), "\x01", "\x1f",
                                        "\x7f", "/", "\xc3\xa4", "\xe4\xb8\xad", "\xf0\x9f\x98\x80", "\xff", "\xc3",
-                                       "\xe4\xb8", "\x80", "mx.example.net", "<>", "\b\f\r"};
+                                       "\xe4\xb8", "\x80", "mx.example.net", "<>", "\b\f\r", "\xed\xa0", "\xf4\x90",
+                                       "\xe2\x80\x94", "\xbf"};
   std::uniform_int_distribution<std::size_t> len(0, 12);
   std::uniform_int_distribution<std::size_t> pick(0, std::size(pieces) - 1);
   std::uniform_int_distribution<int> ascii_only(0, 3);
@@ -79,6 +80,9 @@ TEST_CASE("json_text: crafted values are written as nlohmann dumps them", "[repo
       std::numeric_limits<double>::quiet_NaN(),
       "", "plain", "quote \" backslash \\ slash /", "\b\f\n\r\t", std::string("nul \0 byte", 10), "\x01\x1f\x7f",
       "b\xc3\xa4" "d", "\xff", "trunc \xe4\xb8", "overlong \xc0\xaf", "surrogate \xed\xa0\x80",
+      "\xed\x9f\xbf", "\xef\xbf\xbf", "\xf4\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xe0\x9f\x80", "\xe0\xa0\x80",
+      "\xc1\xbf", "\xc2\x80", "\xf0\x8f\xbf\xbf", "\xf0\x90\x80\x80", "\xf5\x80\x80\x80", "line sep \xe2\x80\xa8",
+      "lab \xe2\x80\x94 pass", "\xe4\xb8\xad\xe6\x96\x87 \xff tail",
       Json::array(), Json::object(), Json::array({1, "x", nullptr, Json::array({Json::object()})}),
       Json{{"b", 1}, {"a", {{"z", "\xc3\xa9"}, {"\xc3\xa9t\xc3\xa9", false}}}, {"", "empty key"}, {"\n", 2}},
   };
