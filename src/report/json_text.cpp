@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 namespace maildiag::report::json_text {
 
@@ -39,6 +40,24 @@ void append_escape(std::string& out, unsigned char c) {
   static constexpr char kHex[] = "0123456789abcdef";
   const char u[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
   out.append(u, sizeof u);
+}
+
+// The first index from i on whose byte is not plain printable ASCII (a control, '"', '\\' or a
+// byte >= 0x80), skipping eight bytes per step while there is none.
+std::size_t plain_prefix(std::string_view s, std::size_t i) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  const auto has_zero = [](std::uint64_t w) { return (w - kOnes) & ~w & kHigh; };
+  while (i + 8 <= s.size()) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, 8);
+    const std::uint64_t special = (w & kHigh) | ((w - kOnes * 0x20) & ~w & kHigh) | has_zero(w ^ (kOnes * '"')) |
+                                  has_zero(w ^ (kOnes * '\\'));
+    if (special != 0) break;
+    i += 8;
+  }
+  while (i < s.size() && kClass[static_cast<unsigned char>(s[i])] == 0) ++i;
+  return i;
 }
 
 bool continuation(std::string_view s, std::size_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
@@ -79,6 +98,8 @@ void append_string(std::string& out, std::string_view s) {
   out += '"';
   std::size_t run = 0;  // start of the bytes not yet copied
   for (std::size_t i = 0; i < s.size(); ++i) {
+    i = plain_prefix(s, i);  // eight bytes at a time over plain ASCII
+    if (i == s.size()) break;
     const auto c = static_cast<unsigned char>(s[i]);
     const auto k = kClass[c];
     if (k == 0) continue;
