@@ -56,9 +56,15 @@ bool ascii_unsafe(unsigned char b) { return (b < 0x20 && b != '\t') || b == 0x7F
 void append_safe(std::string& out, std::string_view s, std::size_t limit) {
   std::size_t i = 0;
   while (i < limit) {
+    std::size_t run = i;  // safe ASCII is copied a run at a time
+    while (run < limit && static_cast<unsigned char>(s[run]) < 0x80 && !ascii_unsafe(static_cast<unsigned char>(s[run])))
+      ++run;
+    out.append(s.data() + i, run - i);
+    i = run;
+    if (i == limit) break;
     const auto b = static_cast<unsigned char>(s[i]);
     if (b < 0x80) {
-      out.push_back(ascii_unsafe(b) ? '?' : static_cast<char>(b));
+      out.push_back('?');
       ++i;
       continue;
     }
