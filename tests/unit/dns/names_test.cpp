@@ -7,6 +7,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+
+#include <array>
+#include <cstdint>
+
 using namespace maildiag::dns;
 
 TEST_CASE("idn: Unicode domains become A-labels, shown both ways", "[dns][idn]") {
@@ -75,6 +80,19 @@ TEST_CASE("addresses: scopes and reverse names", "[dns][address]") {
   CHECK_FALSE(Address::parse("1.2.3"));
   CHECK_FALSE(Address::parse("[::1]"));
   CHECK(Address::parse("2001:DB8::1")->to_string() == "2001:db8::1");
+}
+
+TEST_CASE("addresses: IPv4 text is inet_ntop's for every octet value", "[dns][address]") {
+  for (int o = 0; o < 256; ++o) {
+    const auto b = static_cast<std::uint8_t>(o);
+    for (const std::array<std::uint8_t, 4> bytes : {std::array<std::uint8_t, 4>{b, 0, 0, 0}, {0, b, 9, 255}, {10, 99, b, 100},
+                                                     {255, 255, 255, b}}) {
+      char expected[INET_ADDRSTRLEN] = {};
+      REQUIRE(::inet_ntop(AF_INET, bytes.data(), expected, sizeof expected) != nullptr);
+      REQUIRE(maildiag::dns::Address::v4(bytes).to_string() == expected);
+    }
+  }
+  CHECK(maildiag::dns::Address::parse("2001:db8::1")->to_string() == "2001:db8::1");
 }
 
 TEST_CASE("dns servers: HOST[:PORT] and IPv6 in brackets", "[dns][server]") {
