@@ -6,6 +6,7 @@
 #include <array>
 #include <ostream>
 #include <string>
+#include <utility>
 
 namespace maildiag::report {
 
@@ -101,25 +102,16 @@ nlohmann::json to_json(const TranscriptLine& l) {
 namespace {
 
 void append_finding(std::string& out, const Finding& f) {
-  using namespace json_text;
-  out += '{';  // keys in sorted order, as to_json(Finding) dumps them
-  append_key(out, "detail");
-  append_string(out, f.detail);
-  out += ',';
-  append_key(out, "evidence");
-  append_string(out, f.evidence);
-  out += ',';
-  append_key(out, "id");
-  append_string(out, f.id);
-  out += ',';
-  append_key(out, "remediation");
-  append_string(out, f.remediation);
-  out += ',';
-  append_key(out, "severity");
-  append_string(out, to_string(f.severity));
-  out += ',';
-  append_key(out, "title");
-  append_string(out, f.title);
+  // Keys in sorted order, as to_json(Finding) dumps them.
+  const std::pair<std::string_view, std::string_view> fields[] = {
+      {"detail", f.detail}, {"evidence", f.evidence}, {"id", f.id}, {"remediation", f.remediation},
+      {"severity", to_string(f.severity)}, {"title", f.title}};
+  out += '{';
+  for (const auto& [key, value] : fields) {
+    if (key != fields[0].first) out += ',';
+    json_text::append_key(out, key);
+    json_text::append_string(out, value);
+  }
   out += '}';
 }
 
