@@ -28,9 +28,9 @@ bool valid_hostname(std::string_view s) {
   });
 }
 
-std::string strip_dot(std::string s) {
-  while (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
+std::string strip_dot(std::string_view s) {
+  while (!s.empty() && s.back() == '.') s.remove_suffix(1);
+  return std::string(s);
 }
 
 /// "[192.0.2.1]" / "[IPv6:2001:db8::1]" -> the address.
@@ -66,18 +66,19 @@ void check_helo(report::Report& r, const Hop& h) {
   const std::string helo = strip_dot(rc.helo);
   const std::string rdns = strip_dot(rc.rdns);
   const std::string evidence = util::sanitize(h.raw, 600);
+  const std::string ip(rc.ip);
   if (hostname_like(helo) && !rdns.empty() && rdns.find('.') != std::string::npos &&
       message::organizational_domain(helo) != message::organizational_domain(rdns)) {
     std::string detail = i18n::format("headers.hop.helo-mismatch.detail",
-                                      {util::sanitize(helo, 100), rc.ip, util::sanitize(rdns, 100)});
+                                      {util::sanitize(helo, 100), ip, util::sanitize(rdns, 100)});
     if (!valid_hostname(helo)) detail += i18n::msg("headers.hop.helo-mismatch.invalid");
     r.add(Severity::warning, "headers.hop.helo-mismatch",
           i18n::format("headers.hop.helo-mismatch.title",
-                       {hop_label(h), util::sanitize(helo, 100), util::sanitize(rdns, 100), rc.ip}),
-          detail, evidence, i18n::format("headers.hop.helo-mismatch.fix", {rc.ip}));
+                       {hop_label(h), util::sanitize(helo, 100), util::sanitize(rdns, 100), ip}),
+          detail, evidence, i18n::format("headers.hop.helo-mismatch.fix", {ip}));
   } else if (!helo.empty() && helo.front() == '[' && literal_ip(helo) != rc.ip) {
     r.add(Severity::info, "headers.hop.helo-literal",
-          i18n::format("headers.hop.helo-literal.title", {hop_label(h), util::sanitize(helo, 60), rc.ip}),
+          i18n::format("headers.hop.helo-literal.title", {hop_label(h), util::sanitize(helo, 60), ip}),
           text("headers.hop.helo-literal.detail"), evidence);
   } else if (!helo.empty() && helo.front() != '[' && helo.find('.') == std::string::npos) {
     r.add(Severity::info, "headers.hop.helo-not-fqdn",
@@ -85,8 +86,8 @@ void check_helo(report::Report& r, const Hop& h) {
           text("headers.hop.helo-not-fqdn.detail"), evidence);
   }
   if (rdns.empty() && rc.ip_source == message::IpSource::tcp_info) {
-    r.add(Severity::info, "headers.hop.no-rdns", i18n::format("headers.hop.no-rdns.title", {hop_label(h), rc.ip}),
-          text("headers.hop.no-rdns.detail"), evidence, i18n::format("headers.hop.no-rdns.fix", {rc.ip}));
+    r.add(Severity::info, "headers.hop.no-rdns", i18n::format("headers.hop.no-rdns.title", {hop_label(h), ip}),
+          text("headers.hop.no-rdns.detail"), evidence, i18n::format("headers.hop.no-rdns.fix", {ip}));
   }
 }
 
@@ -99,7 +100,7 @@ void check_tls(report::Report& r, const Facts& f) {
     if (!rc.relay || rc.ip.empty() || message::is_private_ip(rc.ip)) continue;
     if (!tls_known(rc)) plain.push_back(std::to_string(h.number) + " (" + util::sanitize(rc.by, 60) + ")");
     const auto& v = rc.tls.version;
-    if (v == "TLSv1.0" || v == "TLSv1.1" || v == "SSLv3") weak.push_back(std::to_string(h.number) + " " + v);
+    if (v == "TLSv1.0" || v == "TLSv1.1" || v == "SSLv3") weak.push_back(std::to_string(h.number) + " " + std::string(v));
   }
   auto join = [](const std::vector<std::string>& v) {
     std::string s;
@@ -255,14 +256,14 @@ void add_origin(report::Report& r, const Facts& f) {
   }
   const Hop& h = f.trace.hops[*f.origin];
   const Received& rc = h.received;
-  std::string who = rc.ip;
+  std::string who(rc.ip);
   if (!rc.rdns.empty()) who += " (" + util::sanitize(strip_dot(rc.rdns), 100) + ")";
   std::string detail = text("headers.origin.detail");
   if (!rc.helo.empty() && strip_dot(rc.helo) != strip_dot(rc.rdns)) {
     detail += i18n::format("headers.origin.detail.helo", {util::sanitize(rc.helo, 100)});
   }
   r.add(Severity::info, "headers.origin", i18n::format("headers.origin.title", {who, hop_label(h)}), detail,
-        util::sanitize(h.raw, 600), i18n::format("headers.origin.fix", {rc.ip}));
+        util::sanitize(h.raw, 600), i18n::format("headers.origin.fix", {std::string(rc.ip)}));
   r.data["origin"] = {{"hop", h.number}, {"ip", rc.ip}, {"rdns", util::sanitize(rc.rdns, 300)},
                       {"helo", util::sanitize(rc.helo, 300)}};
 }
@@ -310,18 +311,18 @@ void locate_origin(Facts& f) {
 std::string describe_peer(const Received& rc) {
   std::string s = util::sanitize(rc.helo.empty() ? rc.from_word : rc.helo, 80);
   if (!rc.rdns.empty() && strip_dot(rc.rdns) != strip_dot(rc.helo)) s += " (" + util::sanitize(rc.rdns, 80) + ")";
-  if (!rc.ip.empty() && rc.helo != "[" + rc.ip + "]") s += " [" + rc.ip + "]";
+  if (const std::string ip(rc.ip); !ip.empty() && rc.helo != "[" + ip + "]") s += " [" + ip + "]";
   if (rc.ambiguous) s += i18n::msg("headers.peer.crafted");
   return util::trim(s).empty() ? "-" : std::string(util::trim(s));
 }
 
 std::string describe_tls(const Received& rc) {
   if (rc.tls.stated()) {
-    std::string s = rc.tls.version.empty() ? text("headers.tls.yes") : rc.tls.version;
-    if (!rc.tls.cipher.empty()) s += " " + rc.tls.cipher;
+    std::string s = rc.tls.version.empty() ? text("headers.tls.yes") : std::string(rc.tls.version);
+    if (!rc.tls.cipher.empty()) s += " " + std::string(rc.tls.cipher);
     return util::sanitize(s, 80);
   }
-  return tls_known(rc) ? i18n::format("headers.tls.yes-implied", {rc.protocol}) : "";
+  return tls_known(rc) ? i18n::format("headers.tls.yes-implied", {std::string(rc.protocol)}) : "";
 }
 
 void add_path(report::Report& r, const Facts& f) {
@@ -353,7 +354,7 @@ void add_path(report::Report& r, const Facts& f) {
   std::string internal;
   for (const auto& h : t.hops) {
     if (!h.received.ip.empty() && message::is_private_ip(h.received.ip)) {
-      internal += (internal.empty() ? "" : ", ") + std::to_string(h.number) + " (" + h.received.ip + ")";
+      internal += (internal.empty() ? "" : ", ") + std::to_string(h.number) + " (" + std::string(h.received.ip) + ")";
     }
   }
   if (!internal.empty()) {

@@ -121,7 +121,7 @@ void Dialog::top(std::uint64_t n) {
   auto& s = rep_.add_section(format("pop3.section.headers", {std::to_string(n)}));
   for (const auto name : kKeyHeaders) {
     const auto all = hb.find_all(name);
-    for (const auto* h : all) s.rows.push_back({h->name, util::sanitize(h->value, 300)});
+    for (const auto* h : all) s.rows.push_back({std::string(h->name), util::sanitize(h->value, 300)});
   }
   s.rows.push_back({"Received", format("pop3.value.hops", {std::to_string(hb.find_all("Received").size())})});
   nlohmann::json headers = nlohmann::json::array();

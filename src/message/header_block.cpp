@@ -2,8 +2,9 @@
 
 #include "maildiag/util/text.hpp"
 
-#include <array>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <string>
 
 namespace maildiag::message {
@@ -59,10 +60,29 @@ Line next_line(std::string_view s, std::size_t pos, std::size_t limit) {
   return line;
 }
 
-/// Accumulates one field while its continuation lines arrive.
+/// A folded field: until the block is stored, its value views its raw lines in the input.
+struct Folded {
+  std::size_t index = 0;  ///< into block.headers
+  std::size_t size = 0;   ///< bytes of the unfolded value (cut at max_value), before trimming
+};
+
+bool is_trimmed(char c) { return is_wsp(c) || c == '\r' || c == '\n'; }
+std::string_view trim_front(std::string_view v) {
+  while (!v.empty() && is_trimmed(v.front())) v.remove_prefix(1);
+  return v;
+}
+std::string_view trim_back(std::string_view v) {
+  while (!v.empty() && is_trimmed(v.back())) v.remove_suffix(1);
+  return v;
+}
+std::string_view trim_wsp(std::string_view v) { return trim_back(trim_front(v)); }
+
+/// Accumulates one field while its continuation lines arrive. Names and values view the input
+/// until store_fields() copies them into the block; a folded value is unfolded there.
 class Builder {
  public:
-  Builder(HeaderBlock& block, const HeaderLimits& limits) : block_(block), limits_(limits) {}
+  Builder(HeaderBlock& block, const HeaderLimits& limits, std::vector<Folded>& folded)
+      : block_(block), limits_(limits), folded_(folded) {}
 
   void start(std::string_view name, std::string_view value, std::size_t line_no) {
     finish();
@@ -79,101 +99,131 @@ class Builder {
     }
     // The field is built in place: every started field is kept (finish() completes it).
     Header& h = block_.headers.emplace_back();
-    h.name.assign(name);
+    h.name = name;
     h.line = line_no;
-    pieces_used_ = 0;
+    note_end(name);
+    while (!value.empty() && is_wsp(value.front())) value.remove_prefix(1);
+    begin_ = value.data();
+    end_ = begin_;
     size_ = 0;
     cut_ = false;
+    is_folded_ = false;
     open_ = true;
-    while (!value.empty() && is_wsp(value.front())) value.remove_prefix(1);
-    append(value);
+    add(value);
   }
 
-  /// A folded line: the line break is dropped, the leading whitespace kept. The lines are kept
-  /// as views into the input until finish() copies them into the value in one allocation.
+  /// A folded line: the line break is dropped, the leading whitespace kept (when the value is
+  /// unfolded: until then the value spans the raw lines).
   void append(std::string_view more) {
     if (!open_ || cut_) return;
-    if (size_ + more.size() > limits_.max_value) {
-      add_piece(more.substr(0, limits_.max_value - size_));
+    is_folded_ = true;
+    add(more);
+  }
+
+  [[nodiscard]] bool open() const { return open_; }
+  [[nodiscard]] bool dropping() const { return dropped_; }
+  /// Just past the last input byte a field views.
+  [[nodiscard]] const char* extent() const { return extent_; }
+
+  void finish() {
+    if (!open_) return;
+    open_ = false;
+    if (!is_folded_) {  // one line: the value is a view, trimmed now (after the cut)
+      current().value = trim_wsp(std::string_view(begin_, size_));
+      return;
+    }
+    current().value = std::string_view(begin_, static_cast<std::size_t>(end_ - begin_));
+    folded_.push_back({block_.headers.size() - 1, size_});
+  }
+
+ private:
+  void add(std::string_view piece) {
+    if (size_ + piece.size() > limits_.max_value) {
+      piece = piece.substr(0, limits_.max_value - size_);
       cut_ = true;
       block_.truncated = true;
       block_.problems.push_back("header " + util::sanitize(current().name, 80) + " at line " +
                                 std::to_string(current().line) + " is longer than " +
                                 util::byte_size(limits_.max_value) + "; its value was cut");
-      return;
     }
-    add_piece(more);
-  }
-
-  [[nodiscard]] bool open() const { return open_; }
-  [[nodiscard]] bool dropping() const { return dropped_; }
-
-  void finish() {
-    if (!open_) return;
-    open_ = false;
-    std::string& value = current().value;
-    if (value.empty()) {  // every line still a view (a field of at most 8 lines): trimmed, then copied once
-      std::size_t first = 0;
-      std::size_t last = pieces_used_;
-      while (first < last && (pieces_[first] = trim_front(pieces_[first])).empty()) ++first;
-      while (last > first && (pieces_[last - 1] = trim_back(pieces_[last - 1])).empty()) --last;
-      if (last - first == 1) {
-        value.assign(pieces_[first]);
-      } else if (last > first) {
-        std::size_t size = 0;
-        for (std::size_t i = first; i < last; ++i) size += pieces_[i].size();
-        value.reserve(size);
-        for (std::size_t i = first; i < last; ++i) value.append(pieces_[i]);
-      }
-      pieces_used_ = 0;
-      return;
-    }
-    value.reserve(size_);  // a longer fold: the rest of the pieces, then the ends trimmed
-    flush();
-    const std::string_view v(value);
-    const auto trimmed = trim_wsp(v);
-    if (trimmed.size() != v.size()) {
-      const auto front = static_cast<std::size_t>(trimmed.data() - v.data());
-      value.resize(front + trimmed.size());
-      value.erase(0, front);
-    }
-  }
-
- private:
-  static bool is_trimmed(char c) { return is_wsp(c) || c == '\r' || c == '\n'; }
-  static std::string_view trim_front(std::string_view v) {
-    while (!v.empty() && is_trimmed(v.front())) v.remove_prefix(1);
-    return v;
-  }
-  static std::string_view trim_back(std::string_view v) {
-    while (!v.empty() && is_trimmed(v.back())) v.remove_suffix(1);
-    return v;
-  }
-  static std::string_view trim_wsp(std::string_view v) { return trim_back(trim_front(v)); }
-
-  void add_piece(std::string_view piece) {
-    if (pieces_used_ == pieces_.size()) flush();  // a long fold: the value grows as it must
-    pieces_[pieces_used_++] = piece;
     size_ += piece.size();
+    end_ = piece.data() + piece.size();
+    note_end(piece);
   }
 
-  void flush() {
-    std::string& value = current().value;
-    for (std::size_t i = 0; i < pieces_used_; ++i) value.append(pieces_[i]);
-    pieces_used_ = 0;
+  void note_end(std::string_view v) {
+    if (extent_ == nullptr || v.data() + v.size() > extent_) extent_ = v.data() + v.size();
   }
 
   Header& current() { return block_.headers.back(); }
 
   HeaderBlock& block_;
   const HeaderLimits& limits_;
-  std::array<std::string_view, 8> pieces_;  ///< lines of the current field not yet copied into its value
-  std::size_t pieces_used_ = 0;
-  std::size_t size_ = 0;                    ///< bytes of the current value so far
+  std::vector<Folded>& folded_;
+  const char* begin_ = nullptr;   ///< the current value's first byte in the input
+  const char* end_ = nullptr;     ///< just past its last line (as cut)
+  const char* extent_ = nullptr;  ///< just past the last byte any field views
+  std::size_t size_ = 0;          ///< bytes of the current value so far, line breaks left out
   bool open_ = false;
   bool cut_ = false;
+  bool is_folded_ = false;
   bool dropped_ = false;
 };
+
+/// The first CR or LF in [p, end), or end.
+const char* find_break(const char* p, const char* end) {
+  const auto* lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+  if (lf == nullptr) lf = end;
+  const auto* cr = static_cast<const char*>(std::memchr(p, '\r', static_cast<std::size_t>(lf - p)));
+  return cr != nullptr ? cr : lf;
+}
+
+/// Joins the raw lines at `start` (line contents and their breaks) by dropping the CR and LF
+/// bytes, in place, keeping at most `size` bytes. Returns the joined size.
+std::size_t unfold_in_place(char* start, std::size_t raw_size, std::size_t size) {
+  const char* in = start;
+  const char* const end = start + raw_size;
+  char* out = start;
+  while (in != end && size > 0) {
+    const char* brk = find_break(in, end);
+    std::size_t n = static_cast<std::size_t>(brk - in);
+    if (n > size) n = size;
+    std::memmove(out, in, n);  // out never passes in: the runs only move left
+    out += n;
+    size -= n;
+    in = brk;
+    while (in != end && (*in == '\r' || *in == '\n')) ++in;
+  }
+  return static_cast<std::size_t>(out - start);
+}
+
+/// Copies the bytes the fields view -- the field section, from the first name to the last byte
+/// kept -- into the block's storage, once, and unfolds each folded value there in place: line
+/// contents never hold CR or LF, so dropping those bytes joins the lines, and an unfolded value is
+/// never longer than its raw lines.
+void store_fields(HeaderBlock& block, const char* extent, const std::vector<Folded>& folded) {
+  if (block.headers.empty()) return;
+  const char* first = block.headers.front().name.data();
+  const auto size = static_cast<std::size_t>(extent - first);
+  auto buf = std::make_shared_for_overwrite<char[]>(size);
+  std::memcpy(buf.get(), first, size);
+  char* const base = buf.get();
+  auto rebase = [&](std::string_view v) {
+    if (v.empty()) return std::string_view(base, 0);
+    return std::string_view(base + (v.data() - first), v.size());
+  };
+  for (auto& h : block.headers) {
+    h.name = rebase(h.name);
+    h.value = rebase(h.value);
+  }
+  for (const Folded& f : folded) {
+    Header& h = block.headers[f.index];
+    char* const start = base + (h.value.data() - base);
+    h.value = trim_wsp(std::string_view(start, unfold_in_place(start, h.value.size(), f.size)));
+  }
+  block.storage = std::move(buf);
+  block.storage_size = size;
+}
 
 /// Splits "Name: value" (obsolete syntax allows whitespace before the colon). Returns false when
 /// the line is not a header field.
@@ -224,13 +274,19 @@ std::string collapse_whitespace(std::string_view s) {
 
 std::string_view HeaderBlock::get(std::string_view name) const {
   const auto* h = find(name);
-  return h ? std::string_view(h->value) : std::string_view{};
+  return h ? h->value : std::string_view{};
 }
 
-HeaderBlock parse_headers(std::string_view message, const HeaderLimits& limits) {
-  HeaderBlock block;
-  block.headers.reserve(32);  // a typical block: no regrowth
-  Builder builder(block, limits);
+bool HeaderBlock::owns(std::string_view text) const {
+  const std::less<const char*> before;
+  const char* const b = storage.get();
+  return b != nullptr && !before(text.data(), b) && !before(b + storage_size, text.data() + text.size());
+}
+
+namespace {
+
+/// Reads the fields into `block` as views into `message`; sets body_offset and the problems.
+void read_fields(std::string_view message, const HeaderLimits& limits, HeaderBlock& block, Builder& builder) {
   const std::size_t limit = message.size() < limits.max_bytes ? message.size() : limits.max_bytes;
   std::size_t pos = 0;
   std::size_t line_no = 0;
@@ -245,7 +301,7 @@ HeaderBlock parse_headers(std::string_view message, const HeaderLimits& limits) 
     if (text.empty() && line.terminated) {  // the blank line: the body follows
       builder.finish();
       block.body_offset = line.next;
-      return block;
+      return;
     }
     if (is_wsp(text.front())) {
       if (builder.open() || builder.dropping()) {
@@ -262,7 +318,7 @@ HeaderBlock parse_headers(std::string_view message, const HeaderLimits& limits) 
         block.problems.push_back("line " + std::to_string(line_no) +
                                  " has no colon; the header block ends there without a blank line");
         block.body_offset = line.begin;
-        return block;
+        return;
       }
       builder.start(name, value, line_no);
     }
@@ -275,6 +331,18 @@ HeaderBlock parse_headers(std::string_view message, const HeaderLimits& limits) 
                              "; parsing stopped there");
   }
   block.body_offset = message.size();
+}
+
+}  // namespace
+
+HeaderBlock parse_headers(std::string_view message, const HeaderLimits& limits) {
+  HeaderBlock block;
+  block.headers.reserve(32);  // a typical block: no regrowth
+  thread_local std::vector<Folded> folded;  // reused: one block at a time per thread
+  folded.clear();
+  Builder builder(block, limits, folded);
+  read_fields(message, limits, block, builder);
+  store_fields(block, builder.extent(), folded);
   return block;
 }
 

@@ -6,6 +6,7 @@
 #include "received_internal.hpp"
 
 #include <array>
+#include <memory>
 
 namespace maildiag::message {
 
@@ -38,15 +39,17 @@ constexpr std::array<bool, 256> make_comment_table() {
 constexpr auto kCommentByte = make_comment_table();
 }  // namespace
 
-std::string collapse(std::string_view s) {
+std::string_view collapse(std::string_view s, TextStore& store) {
   auto ws = [](char c) { return static_cast<unsigned char>(c) <= ' ' && is_ws(c); };
   const char* p = s.data();
   const char* e = p + s.size();
   while (p != e && ws(*p)) ++p;
   while (e != p && ws(e[-1])) --e;
-  // Most clause texts are collapsed already once trimmed: one copy.
-  if (collapsed(std::string_view(p, static_cast<std::size_t>(e - p)))) return std::string(p, e);
-  std::string out(static_cast<std::size_t>(e - p), '\0');
+  // Most clause texts are collapsed already once trimmed: a view.
+  const std::string_view trimmed(p, static_cast<std::size_t>(e - p));
+  if (collapsed(trimmed)) return trimmed;
+  thread_local std::string out;  // reused: the result is copied into the store
+  out.assign(trimmed.size(), '\0');
   char* o = out.data();
   // Words are copied in runs; every word but the first had whitespace before it: one space.
   while (p != e) {
@@ -55,8 +58,7 @@ std::string collapse(std::string_view s) {
     if (o != out.data()) *o++ = ' ';
     while (p != e && !ws(*p)) *o++ = *p++;
   }
-  out.resize(static_cast<std::size_t>(o - out.data()));
-  return out;
+  return store.copy(std::string_view(out.data(), static_cast<std::size_t>(o - out.data())));
 }
 
 std::string_view strip_angle(std::string_view s) {
@@ -206,10 +208,10 @@ bool looks_like_date_start(const std::vector<Token>& tokens, std::size_t i) {
 
 /// The index of the first token after the clauses: after the last top-level ';', or where a
 /// trailing date starts when the writer left the ';' out.
-std::size_t split_date(std::string_view v, const std::vector<Token>& tokens, Received& r) {
+std::size_t split_date(std::string_view v, const std::vector<Token>& tokens, Received& r, TextStore& store) {
   for (std::size_t i = tokens.size(); i-- > 0;) {
     if (tokens[i].kind == Token::Kind::semicolon) {
-      r.date_text = detail::collapse(v.substr(tokens[i].end));
+      r.date_text = detail::collapse(v.substr(tokens[i].end), store);
       r.date = parse_date(v.substr(tokens[i].end));
       return i;
     }
@@ -219,7 +221,7 @@ std::size_t split_date(std::string_view v, const std::vector<Token>& tokens, Rec
     auto d = parse_date(v.substr(tokens[i].begin));
     if (d) {
       r.date = d;
-      r.date_text = detail::collapse(v.substr(tokens[i].begin));
+      r.date_text = detail::collapse(v.substr(tokens[i].begin), store);
       return i;
     }
   }
@@ -234,33 +236,38 @@ std::string_view first_word(const Clause& c) {
   return {};
 }
 
-std::string clause_text(std::string_view v, const Clause& c) {
+std::string_view clause_text(std::string_view v, const Clause& c, TextStore& store) {
   if (c.tokens.empty()) return {};
-  return detail::collapse(v.substr(c.begin, c.end - c.begin));
+  return detail::collapse(v.substr(c.begin, c.end - c.begin), store);
 }
 
-void append_text(std::string& dst, std::string&& more) {
-  if (more.empty()) return;
-  if (dst.empty()) {
-    dst = std::move(more);
-    return;
+/// The texts of every clause of one keyword, joined by "; " (empty ones left out): a view when
+/// there is one clause (nearly always), else a copy in the store.
+std::string_view clauses_text(std::string_view v, const detail::ClauseList& list, TextStore& store) {
+  if (list.size() == 1) return clause_text(v, list[0], store);
+  std::string joined;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string_view more = clause_text(v, list[i], store);
+    if (more.empty()) continue;
+    if (!joined.empty()) joined += "; ";
+    joined += more;
   }
-  dst += "; ";
-  dst += more;
+  return store.copy(joined);
 }
 
 /// Maps the with-clause to a protocol name: "esmtpsa" -> ESMTPSA, "local-esmtps" -> ESMTPS,
 /// "ESMTP-TLS" -> ESMTPS, "Microsoft SMTP Server" -> SMTP, "[XMail 1.20 ESMTP Server]" -> ESMTP.
-std::string normalise_protocol(const Clause& with, ReceivedTls& tls) {
+std::string_view normalise_protocol(const Clause& with, ReceivedTls& tls, TextStore& store) {
   static constexpr std::array<std::string_view, 24> kKnown = {
       "SMTP",      "ESMTP",      "ESMTPA",     "ESMTPS",    "ESMTPSA", "LMTP",     "LMTPA",    "LMTPS",
       "LMTPSA",    "UTF8SMTP",   "UTF8SMTPA",  "UTF8SMTPS", "UTF8SMTPSA", "UTF8LMTP", "UTF8LMTPS", "HTTP",
       "HTTPS",     "HTTPU",      "IMAP",       "POP3",      "LOCAL",   "MAPI",     "SMTPS",    "ASMTP"};
-  auto known = [&](const std::string& w) {
+  // The known name (static text) that w is, or "".
+  auto known = [&](std::string_view w) {
     for (auto k : kKnown) {
-      if (w == k) return true;
+      if (w == k) return k;
     }
-    return false;
+    return std::string_view{};
   };
   auto upper = [](std::string_view v) {
     std::string w(v);
@@ -298,16 +305,18 @@ std::string normalise_protocol(const Clause& with, ReceivedTls& tls) {
     if (const auto slash = w.find('/'); slash != std::string::npos) {  // "ESMTP/TLS/DHE-RSA-AES256-GCM-SHA384"
       const auto parts = util::split(words[i], '/');
       if (parts.size() == 3 && util::iequals(parts[1], "tls") && tls.cipher.empty()) {
-        tls.cipher = upper(words[i].substr(words[i].rfind('/') + 1));
+        tls.cipher = store.copy(upper(words[i].substr(words[i].rfind('/') + 1)));
       }
       w = w.substr(0, slash);
     }
     if (i == 0 && w == "MICROSOFT" && count > 1 && util::iequals(words[1], "mapi")) return "MAPI";
-    if (known(w)) return w;
-    if (i == 0 && w != "MICROSOFT" && w != "IBM" && count == 1) return w;
+    if (const auto k = known(w); !k.empty()) return k;
+    if (i == 0 && w != "MICROSOFT" && w != "IBM" && count == 1) return store.copy(w);
   }
   if (count == 0) return {};
-  return upper(words[0]);
+  const std::string first = upper(words[0]);
+  const auto k = known(first);
+  return k.empty() ? store.copy(first) : k;
 }
 
 /// Exim 4.9x states TLS as "(TLS1.3) tls TLS_AES_256_GCM_SHA384" in the with clause.
@@ -316,7 +325,7 @@ void read_with_words_tls(const Clause& with, ReceivedTls& tls) {
     const Token* t = with.tokens[i];
     if (t->kind == Token::Kind::word && util::iequals(t->text, "tls") && with.tokens[i + 1]->kind == Token::Kind::word &&
         tls.cipher.empty()) {
-      tls.cipher = std::string(with.tokens[i + 1]->text);
+      tls.cipher = with.tokens[i + 1]->text;
     }
   }
 }
@@ -382,12 +391,12 @@ void assign_clauses(const std::vector<Token>& tokens, std::size_t end, std::arra
 }
 
 /// Evidence of an authenticated submission in a comment, named after the MTA that writes it.
-std::string auth_evidence(std::string_view c) {
+std::string_view auth_evidence(std::string_view c) {
   const auto first = util::ifind(c, "auth");  // both forms below start with it
   if (first == std::string_view::npos) return {};
   if (const auto p = util::ifind(c, "AUTH: ", first); p != std::string_view::npos) {
     const auto rest = util::trim(c.substr(p + 6));
-    return std::string(rest.substr(0, rest.find_first_of(" ,")));  // the mechanism
+    return rest.substr(0, rest.find_first_of(" ,"));  // the mechanism
   }
   const auto a = util::ifind(c, "authenticated", first);
   if (a == std::string_view::npos || util::icontains(c, "unauthenticated") || util::icontains(c, "not authenticated")) {
@@ -447,7 +456,7 @@ CommentMarks marks_of(std::string_view c) {
 /// Reads the comments anywhere in the value for TLS statements, the envelope sender and
 /// authentication; Haraka writes "envelope-from <x>" and qmail-tls "CIPHER encrypted" as words.
 /// True when a comment changed the TLS fields.
-bool read_comments(const std::vector<Token>& tokens, Received& r) {
+bool read_comments(const std::vector<Token>& tokens, Received& r, TextStore& store) {
   bool tls_changed = false;
   for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
     const Token& t = tokens[i];
@@ -458,14 +467,14 @@ bool read_comments(const std::vector<Token>& tokens, Received& r) {
       r.envelope_from = detail::strip_angle(tokens[i + 1].text);
     }
     if (tokens[i + 1].text.size() == 9 && util::iequals(tokens[i + 1].text, "encrypted") && !r.tls.stated()) {
-      r.tls.cipher = std::string(t.text);
+      r.tls.cipher = t.text;
     }
   }
   for (const Token& t : tokens) {
     if (t.kind != Token::Kind::comment) continue;
     const CommentMarks marks = marks_of(t.text);
     if (r.auth.empty() && marks.auth) r.auth = auth_evidence(t.text);
-    if (marks.tls) tls_changed = detail::read_tls(t.text, r.tls) || tls_changed;
+    if (marks.tls) tls_changed = detail::read_tls(t.text, r.tls, store) || tls_changed;
     const auto envelope = r.envelope_from.empty() && marks.envelope ? util::ifind(t.text, "envelope-") : std::string_view::npos;
     if (envelope == std::string_view::npos) continue;
     for (std::string_view key : {"envelope-from", "envelope-sender"}) {
@@ -482,12 +491,18 @@ bool read_comments(const std::vector<Token>& tokens, Received& r) {
 }  // namespace
 
 std::optional<Received> parse_received(std::string_view value) {
+  // The fields view the store's own copy of the value: they outlive the caller's bytes.
+  auto store = std::make_shared<TextStore>();
   std::optional<Received> out(std::in_place);
-  if (!detail::read_received(value, *out)) out.reset();
+  if (!detail::read_received(store->copy(value), *out, *store)) {
+    out.reset();
+    return out;
+  }
+  out->store = std::move(store);
   return out;
 }
 
-bool detail::read_received(std::string_view value, Received& r) {
+bool detail::read_received(std::string_view value, Received& r, TextStore& store) {
   if (value.size() > detail::kMaxReceived) value = value.substr(0, detail::kMaxReceived);
   value = util::trim(value);
   if (util::istarts_with(value, "received:")) value = util::trim(value.substr(9));
@@ -508,16 +523,11 @@ bool detail::read_received(std::string_view value, Received& r) {
     tokens.erase(tokens.begin());
     tokens.insert(tokens.begin(), inner.begin(), inner.end());
   }
-  const std::size_t end = split_date(value, tokens, r);
+  const std::size_t end = split_date(value, tokens, r, store);
   std::array<detail::ClauseList, 7> clauses;
   thread_local std::vector<const Token*> pool;
   assign_clauses(tokens, end, clauses, pool, r);
-  auto text_of = [&](Key k) {
-    std::string s;
-    const auto& list = clauses[static_cast<std::size_t>(k)];
-    for (std::size_t i = 0; i < list.size(); ++i) append_text(s, clause_text(value, list[i]));
-    return s;
-  };
+  auto text_of = [&](Key k) { return clauses_text(value, clauses[static_cast<std::size_t>(k)], store); };
   r.from_text = text_of(Key::from);
   r.by_text = text_of(Key::by);
   r.via_text = text_of(Key::via);
@@ -537,32 +547,32 @@ bool detail::read_received(std::string_view value, Received& r) {
     r.by = word;
   }
   if (!with.empty()) {
-    r.protocol = normalise_protocol(with.front(), r.tls);
+    r.protocol = normalise_protocol(with.front(), r.tls, store);
     read_with_words_tls(with.front(), r.tls);
   }
   if (!clauses[static_cast<std::size_t>(Key::via)].empty()) r.via = first_word(clauses[static_cast<std::size_t>(Key::via)].front());
   if (!clauses[static_cast<std::size_t>(Key::id)].empty()) r.id = detail::strip_angle(first_word(clauses[static_cast<std::size_t>(Key::id)].front()));
   if (r.id.empty()) {  // "...; Thu, 10 Nov 2005 08:24:21 -0600 id 000000DB.43735815.00001E11"
     const auto at = util::ifind(r.date_text, " id ");
-    if (at != std::string::npos) r.id = detail::strip_angle(util::split(r.date_text.substr(at + 4), ' ').front());
+    if (at != std::string_view::npos) r.id = detail::strip_angle(util::split(r.date_text.substr(at + 4), ' ').front());
   }
   if (!clauses[static_cast<std::size_t>(Key::for_)].empty()) r.for_addr = detail::strip_angle(first_word(clauses[static_cast<std::size_t>(Key::for_)].front()));
   if (r.for_addr.empty()) {  // EzMTS: "...; Thu, 20 Mar 03 10:06:43 +0100 for <asrg@ietf.org>"
     const auto at = util::ifind(r.date_text, " for ");
-    if (at != std::string::npos) r.for_addr = detail::strip_angle(util::split(r.date_text.substr(at + 5), ' ').front());
+    if (at != std::string_view::npos) r.for_addr = detail::strip_angle(util::split(r.date_text.substr(at + 5), ' ').front());
   }
-  const bool tls_changed = read_comments(tokens, r);
+  const bool tls_changed = read_comments(tokens, r, store);
   for (std::size_t i = 0; i < by.size(); ++i) {
     const Clause& c = by[i];
     for (const Token* t : c.tokens) {
       if (t->kind == Token::Kind::word && t != c.tokens.front() && r.by_ip.empty()) r.by_ip = detail::extract_ip(t->text);
       if (t->kind != Token::Kind::comment) continue;
       if (!r.by_ip.empty() && !r.software.empty()) continue;
-      std::string ip = detail::extract_ip(t->text);
+      const std::string_view ip = detail::extract_ip(t->text);
       if (r.software.empty() && ip.empty() && !util::icontains(t->text, "envelope-")) {
-        r.software = detail::collapse(t->text);
+        r.software = detail::collapse(t->text, store);
       }
-      if (r.by_ip.empty()) r.by_ip = std::move(ip);
+      if (r.by_ip.empty()) r.by_ip = ip;
     }
   }
   detail::MtaHints hints;
@@ -571,7 +581,7 @@ bool detail::read_received(std::string_view value, Received& r) {
   hints.reread_tls = tls_changed && !r.tls.stated();
   const bool via_http = util::icontains(r.by_text, "(via HTTP)");
   hints.web = r.protocol.rfind("HTTP", 0) == 0 || via_http;
-  if (!from.empty()) detail::read_from_clause(from.front(), r, hints);
+  if (!from.empty()) detail::read_from_clause(from.front(), r, hints, store);
   if (r.auth.empty()) {
     for (std::string_view p : {"ESMTPA", "ESMTPSA", "LMTPA", "LMTPSA", "UTF8SMTPA", "UTF8SMTPSA", "ASMTP", "HTTP", "HTTPS", "HTTPU"}) {
       if (r.protocol == p) r.auth = first_word(with.front());

@@ -61,9 +61,9 @@ bool is_ipv6(std::string_view s) {
   return count(s.substr(0, dbl)) && count(s.substr(dbl + 2)) && groups <= 7;
 }
 
-std::string fold_mapped(std::string_view ip) {
-  if (util::istarts_with(ip, "::ffff:") && is_ipv4(ip.substr(7))) return std::string(ip.substr(7));
-  return std::string(ip);
+std::string_view fold_mapped(std::string_view ip) {
+  if (util::istarts_with(ip, "::ffff:") && is_ipv4(ip.substr(7))) return ip.substr(7);
+  return ip;
 }
 
 /// std::isspace in the C locale, without the call.
@@ -110,29 +110,29 @@ std::vector<std::string_view> words_of(std::string_view s) {
   return out;
 }
 
-/// The bracketed literals of one from-clause: nearly always one or two, kept without a heap
-/// allocation for the list itself.
+/// The bracketed literals of one from-clause (views into the value): nearly always one or two,
+/// kept without a heap allocation for the list itself.
 class IpList {
  public:
-  void push_back(const std::string& ip) {
+  void push_back(std::string_view ip) {
     if (n_ < head_.size()) head_[n_] = ip;
     else tail_.push_back(ip);
     ++n_;
   }
   [[nodiscard]] std::size_t size() const { return n_; }
   [[nodiscard]] bool empty() const { return n_ == 0; }
-  [[nodiscard]] const std::string& front() const { return head_[0]; }
+  [[nodiscard]] std::string_view front() const { return head_[0]; }
   /// True when one of them is not `ip`.
-  [[nodiscard]] bool any_other_than(const std::string& ip) const {
+  [[nodiscard]] bool any_other_than(std::string_view ip) const {
     for (std::size_t i = 0; i < n_ && i < head_.size(); ++i) {
       if (head_[i] != ip) return true;
     }
-    return std::any_of(tail_.begin(), tail_.end(), [&](const std::string& x) { return x != ip; });
+    return std::any_of(tail_.begin(), tail_.end(), [&](std::string_view x) { return x != ip; });
   }
 
  private:
-  std::array<std::string, 2> head_;
-  std::vector<std::string> tail_;
+  std::array<std::string_view, 2> head_;
+  std::vector<std::string_view> tail_;
   std::size_t n_ = 0;
 };
 
@@ -141,12 +141,12 @@ struct FromFacts {
   // Views into the Received value, which outlives the facts.
   std::string_view helo;
   bool helo_stated = false;
-  std::string helo_command;
+  std::string_view helo_command;      ///< "HELO", "EHLO", "LHLO" (static text) or ""
   std::string_view comment_rdns;      ///< "(rdns [ip])"
   std::string_view lone_host;         ///< "(host.example)" with no address
   bool bracket_after_lone = false;    ///< Exim 3: "rdns (helo) [ip]"
   IpList tcp_ips;                     ///< bracketed literals written by the receiver
-  std::string bare_ip;                ///< qmail/Exchange "(ip)"
+  std::string_view bare_ip;           ///< qmail/Exchange "(ip)"
   bool bare_glued = false;            ///< smap "rdns(ip)"
   bool bare_port = false;             ///< XMail "(ip:port)": the name before it is the HELO
   bool port_form = false;             ///< "[ip]:port": Exim
@@ -154,19 +154,25 @@ struct FromFacts {
   bool injected = false;              ///< an address comment after a stray word
 };
 
-std::string clean_ident(std::string_view s) {
+std::string_view clean_ident(std::string_view s) {
   if (util::istarts_with(s, "IDENT:")) s.remove_prefix(6);
   if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
-  return std::string(s);
+  return s;
+}
+
+/// `cmd` upper-cased: every caller passes "HELO", "EHLO" or "LHLO" in some case, or "".
+std::string_view helo_command_of(std::string_view cmd) {
+  for (std::string_view c : {"HELO", "EHLO", "LHLO"}) {
+    if (util::iequals(cmd, c)) return c;
+  }
+  return {};
 }
 
 void read_helo_word(std::string_view cmd, std::string_view arg, FromFacts& f) {
   if (f.helo_stated) return;
   f.helo_stated = true;
   f.helo = unquote(arg);
-  std::string c(cmd);
-  for (auto& ch : c) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  f.helo_command = c;
+  f.helo_command = helo_command_of(cmd);
 }
 
 /// One comment of the from-clause: "(rdns [ip])", "(HELO x)", "([ip]:port helo=x ident=y)",
@@ -191,7 +197,7 @@ void read_comment(const detail::Token& t, FromFacts& f, Received& r) {
       if (r.ident.empty()) r.ident = clean_ident(w.substr(6));
     } else if (w.front() == '[') {
       const auto close = w.find(']');
-      const std::string ip = detail::extract_ip(w.substr(1, close == std::string_view::npos ? w.size() - 1 : close - 1));
+      const std::string_view ip = detail::extract_ip(w.substr(1, close == std::string_view::npos ? w.size() - 1 : close - 1));
       if (!ip.empty()) {
         has_ip = true;
         f.tcp_ips.push_back(ip);
@@ -210,19 +216,19 @@ void read_comment(const detail::Token& t, FromFacts& f, Received& r) {
       }
     } else if (w.find('@') != std::string_view::npos && words.size() == 1 && hostname_like(w.substr(w.rfind('@') + 1))) {
       if (r.ident.empty()) r.ident = clean_ident(w.substr(0, w.rfind('@')));  // sendmail "(user@localhost)"
-    } else if (const std::string ip = detail::extract_ip(w.substr(w.rfind('@') == std::string_view::npos ? 0 : w.rfind('@') + 1)); !ip.empty()) {
+    } else if (const std::string_view ip = detail::extract_ip(w.substr(w.rfind('@') == std::string_view::npos ? 0 : w.rfind('@') + 1)); !ip.empty()) {
       has_ip = true;
       if (f.bare_ip.empty()) {
         f.bare_ip = ip;
         f.bare_glued = t.glued;
         f.bare_port = w.find(':') != std::string_view::npos && w.find("::") == std::string_view::npos &&
-                      ip.find(':') == std::string::npos;
-        if (const auto at = w.rfind('@'); at != std::string_view::npos && r.ident.empty()) r.ident = std::string(w.substr(0, at));
+                      ip.find(':') == std::string_view::npos;
+        if (const auto at = w.rfind('@'); at != std::string_view::npos && r.ident.empty()) r.ident = w.substr(0, at);
       }
     } else if (l == 'v' && util::iequals(w, "verified")) {
       f.verified = true;
     } else if (l == 'w' && util::iequals(w, "with") && (util::iequals(next, "plain") || util::iequals(next, "login"))) {
-      if (r.auth.empty()) r.auth = std::string(next);
+      if (r.auth.empty()) r.auth = next;
     }
   }
   if (!has_ip && words.size() == 1 && hostname_like(words[0])) f.lone_host = words[0];
@@ -232,7 +238,7 @@ void read_comment(const detail::Token& t, FromFacts& f, Received& r) {
 
 namespace detail {
 
-std::string extract_ip(std::string_view s) {
+std::string_view extract_ip(std::string_view s) {
   s = util::trim(s);
   while (!s.empty() && (s.front() == '[' || s.front() == '(')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ']' || s.back() == ')')) s.remove_suffix(1);
@@ -243,16 +249,16 @@ std::string extract_ip(std::string_view s) {
   if (const auto pct = s.find('%'); pct != std::string_view::npos) s = s.substr(0, pct);  // fe80::1%4
   if (is_ip_literal(s)) return fold_mapped(s);
   if (const auto colon = s.rfind(':'); colon != std::string_view::npos && is_ipv4(s.substr(0, colon))) {
-    return std::string(s.substr(0, colon));  // "1.2.3.4:25"
+    return s.substr(0, colon);  // "1.2.3.4:25"
   }
   if (std::count(s.begin(), s.end(), '.') == 4) {  // Exim 3 "[10.0.8.6.13219]": address and port
     const auto v4 = s.substr(0, s.rfind('.'));
-    if (is_ipv4(v4)) return std::string(v4);
+    if (is_ipv4(v4)) return v4;
   }
   return {};
 }
 
-std::string normalise_tls_version(std::string_view v) {
+std::string_view normalise_tls_version(std::string_view v) {
   std::string u;
   for (char c : v) {
     if (c == '/') break;
@@ -264,20 +270,20 @@ std::string normalise_tls_version(std::string_view v) {
   if (u == "TLS1.2" || u == "TLS12") return "TLSv1.2";
   if (u == "TLS1.3" || u == "TLS13") return "TLSv1.3";
   if (u == "SSL3" || u == "SSL3.0") return "SSLv3";
-  return std::string(v);
+  return v;
 }
 
-bool read_tls(std::string_view text, ReceivedTls& tls) {
+bool read_tls(std::string_view text, ReceivedTls& tls, TextStore& store) {
   if (tls.stated()) return false;
-  const bool as_is = collapsed(text);  // most comments: no copy needed
-  const std::string flat = as_is ? std::string() : collapse(text);
-  const std::string_view t = as_is ? text : std::string_view(flat);
+  // Most comments are collapsed already: a view. The fields below view t, which lives as long as
+  // the value (or the store) does.
+  const std::string_view t = collapsed(text) ? text : collapse(text, store);
   if (const auto p = util::ifind(t, "using "); p != std::string_view::npos) {  // Postfix
     const auto w = words_of(t.substr(p + 6));
     if (w.empty()) return false;
     tls.version = normalise_tls_version(w[0]);
-    if (w.size() >= 4 && util::iequals(w[1], "with") && util::iequals(w[2], "cipher")) tls.cipher = std::string(w[3]);
-    if (w.size() >= 6 && w[4].front() == '(' && util::istarts_with(w[5], "bits")) tls.bits = std::string(w[4].substr(1));
+    if (w.size() >= 4 && util::iequals(w[1], "with") && util::iequals(w[2], "cipher")) tls.cipher = w[3];
+    if (w.size() >= 6 && w[4].front() == '(' && util::istarts_with(w[5], "bits")) tls.bits = w[4].substr(1);
     return true;
   }
   const bool equals = t.find('=') != std::string_view::npos;
@@ -285,8 +291,8 @@ bool read_tls(std::string_view text, ReceivedTls& tls) {
     for (auto w : words_of(t)) {
       while (!w.empty() && (w.back() == ',' || w.back() == ')' || w.back() == ';')) w.remove_suffix(1);
       if (util::istarts_with(w, "version=")) tls.version = normalise_tls_version(w.substr(8));
-      else if (util::istarts_with(w, "cipher=")) tls.cipher = std::string(w.substr(7));
-      else if (util::istarts_with(w, "bits=")) tls.bits = std::string(w.substr(5));
+      else if (util::istarts_with(w, "cipher=")) tls.cipher = w.substr(7);
+      else if (util::istarts_with(w, "bits=")) tls.bits = w.substr(5);
     }
     return true;
   }
@@ -297,10 +303,10 @@ bool read_tls(std::string_view text, ReceivedTls& tls) {
     const auto parts = util::split(t.substr(p + key.size()), ',');
     if (parts.size() < 3) continue;
     tls.version = normalise_tls_version(util::trim(parts[0]));
-    std::string bits(util::trim(parts[1]));
-    if (const auto b = util::ifind(bits, "bits"); b != std::string::npos) bits.resize(b);
+    std::string_view bits = util::trim(parts[1]);
+    if (const auto b = util::ifind(bits, "bits"); b != std::string_view::npos) bits = bits.substr(0, b);
     tls.bits = bits;
-    tls.cipher = std::string(util::trim(util::split(parts[2], ')').front()));
+    tls.cipher = util::trim(util::split(parts[2], ')').front());
     return true;
   }
   std::string_view s = util::trim(t);
@@ -312,15 +318,15 @@ bool read_tls(std::string_view text, ReceivedTls& tls) {
     const auto colon = util::split(s, ':');
     if (colon.size() == 3 && colon[1].find(' ') == std::string_view::npos) {
       tls.version = normalise_tls_version(colon[0]);
-      tls.cipher = std::string(colon[1]);
-      tls.bits = std::string(colon[2]);
+      tls.cipher = colon[1];
+      tls.bits = colon[2];
       return true;
     }
   }
   if (!tls_word && !util::icontains(s, "encrypted")) return false;  // neither form below
   const auto words = words_of(s);
   if (words.size() == 2 && util::iequals(words[1], "encrypted")) {  // qmail-tls
-    tls.cipher = std::string(words[0]);
+    tls.cipher = words[0];
     return true;
   }
   if (words.size() == 1 && (util::istarts_with(s, "TLS1") || util::istarts_with(s, "TLSv1"))) {
@@ -355,13 +361,13 @@ bool collapsed(std::string_view s) {
   return true;
 }
 
-void read_from_clause(const Clause& from, Received& r, const MtaHints& hints) {
+void read_from_clause(const Clause& from, Received& r, const MtaHints& hints, TextStore& store) {
   const bool web = hints.web;
   const auto& toks = from.tokens;
   FromFacts f;
   std::size_t i = 0;
   if (!toks.empty() && toks[0]->kind == Token::Kind::word) {
-    r.from_word = std::string(toks[0]->text);
+    r.from_word = toks[0]->text;
     i = 1;
   }
   bool seen_comment = false;
@@ -371,7 +377,7 @@ void read_from_clause(const Clause& from, Received& r, const MtaHints& hints) {
     if (t->kind == Token::Kind::word) {
       if (t->text.front() == '[') {
         const auto close = t->text.find(']');
-        const std::string ip = extract_ip(t->text.substr(0, close == std::string_view::npos ? t->text.size() : close + 1));
+        const std::string_view ip = extract_ip(t->text.substr(0, close == std::string_view::npos ? t->text.size() : close + 1));
         if (!ip.empty()) {
           f.tcp_ips.push_back(ip);
           if (!f.lone_host.empty()) f.bracket_after_lone = true;
@@ -381,7 +387,7 @@ void read_from_clause(const Clause& from, Received& r, const MtaHints& hints) {
         read_helo_word("HELO", toks[i + 3]->text, f);  // smap: 'claiming to be "host"'
         i += 3;
       } else if (util::iequals(t->text, "as") && i + 2 < toks.size() && util::iequals(toks[i + 1]->text, "user")) {
-        if (r.ident.empty()) r.ident = std::string(toks[i + 2]->text);  // "( [ip]) as user jason@localhost"
+        if (r.ident.empty()) r.ident = toks[i + 2]->text;  // "( [ip]) as user jason@localhost"
         i += 2;
       } else if (seen_comment) {
         stray_word = true;
@@ -393,12 +399,12 @@ void read_from_clause(const Clause& from, Received& r, const MtaHints& hints) {
     const bool bare_before = f.bare_ip.empty();  // read_comment sets it only when it is empty
     read_comment(*t, f, r);
     if (stray_word && (f.tcp_ips.size() != ips_before || f.bare_ip.empty() != bare_before)) f.injected = true;
-    if (hints.reread_tls) read_tls(t->text, r.tls);
+    if (hints.reread_tls) read_tls(t->text, r.tls, store);
   }
-  std::string word_ip;
+  std::string_view word_ip;
   bool word_bracketed = false;
   if (!r.from_word.empty() && r.from_word.front() == '[') {
-    word_ip = extract_ip(std::string_view(r.from_word).substr(0, r.from_word.find(']') + 1));
+    word_ip = extract_ip(r.from_word.substr(0, r.from_word.find(']') + 1));
     word_bracketed = true;
   } else if (is_ip_literal(r.from_word)) {
     word_ip = fold_mapped(r.from_word);
@@ -406,7 +412,7 @@ void read_from_clause(const Clause& from, Received& r, const MtaHints& hints) {
   if (!f.helo_stated && f.bracket_after_lone) read_helo_word("", f.lone_host, f);
 
   // The connecting address: the receiver's own bracketed TCP-info first.
-  auto differs = [&](const std::string& ip) { return f.tcp_ips.any_other_than(ip); };
+  auto differs = [&](std::string_view ip) { return f.tcp_ips.any_other_than(ip); };
   if (word_bracketed && !word_ip.empty() && f.helo_stated) {  // Exim/CommuniGate "[ip] (helo=x)"
     r.ip = word_ip;
     r.ip_source = IpSource::tcp_info;
@@ -425,14 +431,14 @@ void read_from_clause(const Clause& from, Received& r, const MtaHints& hints) {
   r.ambiguous = r.ambiguous || f.injected;
 
   // Which name is the HELO and which the reverse DNS depends on the MTA's layout.
-  const std::string& w = r.from_word;
+  const std::string_view w = r.from_word;
   const bool w_host = hostname_like(w);
   if (!word_ip.empty()) {
     // The from word is the greeting unless it is the only address (then it is how the receiver
     // wrote the peer: "from 1.2.3.4 by host with HTTP").
     const bool other_address = r.ip != word_ip;
     if (f.helo_stated) r.helo = f.helo;
-    else if ((web && !other_address) || (!word_bracketed && !other_address)) r.helo.clear();
+    else if ((web && !other_address) || (!word_bracketed && !other_address)) r.helo = std::string_view{};
     else r.helo = w;
   } else if (f.helo_stated) {
     r.helo = f.helo;
@@ -440,7 +446,7 @@ void read_from_clause(const Clause& from, Received& r, const MtaHints& hints) {
   } else if (!f.comment_rdns.empty()) {
     r.helo = w;
   } else if (web) {
-    r.helo.clear();  // web submissions have no SMTP greeting
+    r.helo = std::string_view{};  // web submissions have no SMTP greeting
   } else if (f.verified || ((hints.exim() || (f.port_form && !hints.xmail())) && r.ip_source == IpSource::tcp_info)) {
     r.helo = w;
     if (w_host) r.rdns = w;

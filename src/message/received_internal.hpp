@@ -2,6 +2,7 @@
 // Private to the Received parser: its token stream and the helpers its two halves share.
 
 #include "maildiag/message/received.hpp"
+#include "text_store.hpp"
 
 #include <array>
 #include <span>
@@ -32,8 +33,9 @@ std::vector<Token> tokenize(std::string_view value, Anomalies& anomalies);
 void tokenize(std::string_view value, Anomalies& anomalies, std::vector<Token>& out);
 
 /// parse_received into a default-constructed r (the trace fills its hops in place); false when
-/// the value is not a trace field (r is then unspecified).
-bool read_received(std::string_view value, Received& r);
+/// the value is not a trace field (r is then unspecified). r's fields view `value` and `store`:
+/// the caller makes sure `value` lives in the store or in bytes the store keeps, and sets r.store.
+bool read_received(std::string_view value, Received& r, TextStore& store);
 
 /// The tokens of one clause ("from", "by", ...), in order: a run of the parse's token pool.
 struct Clause {
@@ -82,19 +84,24 @@ struct MtaHints {
 };
 
 /// Reads the from-clause into helo/rdns/ip/ident and auth evidence.
-void read_from_clause(const Clause& from, Received& r, const MtaHints& hints);
+void read_from_clause(const Clause& from, Received& r, const MtaHints& hints, TextStore& store);
 
-/// Reads TLS details from one comment or clause text into tls (first statement wins). False when
-/// it changed nothing, whatever tls held before (unless tls was already stated).
-bool read_tls(std::string_view text, ReceivedTls& tls);
-/// "TLSv1", "TLS1_2", "TLS-1.2", "TLSv1/SSLv3" -> "TLSv1.0", "TLSv1.2"...
-std::string normalise_tls_version(std::string_view v);
+/// Reads TLS details from one comment or clause text (a view into the parsed value) into tls
+/// (first statement wins). False when it changed nothing, whatever tls held before (unless tls
+/// was already stated).
+bool read_tls(std::string_view text, ReceivedTls& tls, TextStore& store);
+/// "TLSv1", "TLS1_2", "TLS-1.2", "TLSv1/SSLv3" -> "TLSv1.0", "TLSv1.2"... (a static name, or v
+/// itself when it names no known version)
+std::string_view normalise_tls_version(std::string_view v);
 
 /// An address literal inside brackets or parentheses: "IPv6:2001:db8::1", "1.2.3.4:25",
-/// "10.0.8.6.13219" (Exim 3 port), "(134.97.4.21)". Returns "" when it is not one.
-std::string extract_ip(std::string_view s);
+/// "10.0.8.6.13219" (Exim 3 port), "(134.97.4.21)". Returns "" when it is not one; else a view
+/// into s.
+std::string_view extract_ip(std::string_view s);
 
-std::string collapse(std::string_view s);
+/// s with its ends trimmed and each run of whitespace made one space: a view into s when that is
+/// what s already is (most clause texts), else a copy in `store`.
+std::string_view collapse(std::string_view s, TextStore& store);
 /// True when collapse(s) == s: no leading, trailing, doubled or non-space whitespace.
 bool collapsed(std::string_view s);
 /// s without trailing ','/';' and enclosing angle brackets (a view into s).

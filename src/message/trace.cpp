@@ -2,6 +2,9 @@
 
 #include "maildiag/util/text.hpp"
 #include "received_internal.hpp"
+#include "text_store.hpp"
+
+#include <memory>
 
 namespace maildiag::message {
 
@@ -18,18 +21,26 @@ Trace build_trace(const HeaderBlock& block, std::size_t max_hops) {
     stop = i + 1;
   }
   t.hops.reserve(count);
-  for (std::size_t i = count == 0 ? 0 : stop; i-- > 0;) {
+  if (count == 0) return t;
+  // One store for the trace: it keeps the block's bytes alive, so a hop's raw value and most of
+  // its fields view the block's copy of the value; every hop shares it.
+  auto store = std::make_shared<TextStore>();
+  store->keep(block.storage);
+  for (std::size_t i = stop; i-- > 0;) {
     const Header& field = block.headers[i];
     if (!is_received(field)) continue;
     Hop& h = t.hops.emplace_back();
-    if (!detail::read_received(field.value, h.received)) {
+    // A field added by hand views bytes the block does not own: the store copies those.
+    const std::string_view raw = block.owns(field.value) ? field.value : store->copy(field.value);
+    if (!detail::read_received(raw, h.received, *store)) {
       t.hops.pop_back();
       ++t.unparsed;
       continue;
     }
     h.number = static_cast<int>(t.hops.size());
     h.header_line = field.line;
-    h.raw = field.value;
+    h.raw = raw;
+    h.received.store = store;
   }
   std::optional<std::int64_t> first;
   std::optional<std::int64_t> previous;

@@ -20,7 +20,7 @@ MAILDIAG_FUZZ_TARGET {
   } else {
     FUZZ_CHECK(r->ip_source == message::IpSource::none);
   }
-  for (const std::string* s : {&r->from_text, &r->by_text, &r->with_text, &r->id_text, &r->for_text,
+  for (const std::string_view* s : {&r->from_text, &r->by_text, &r->with_text, &r->id_text, &r->for_text,
                                &r->date_text, &r->helo, &r->rdns, &r->by, &r->software, &r->id,
                                &r->for_addr, &r->envelope_from, &r->ident, &r->tls.cipher}) {
     FUZZ_CHECK(s->size() <= text.size());

@@ -5,6 +5,7 @@
 /// what it could not understand as one-sentence problems instead of failing.
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,9 +14,11 @@ namespace maildiag::message {
 
 /// One header field. `value` is unfolded (CRLF+WSP becomes the WSP), otherwise raw bytes,
 /// with leading and trailing whitespace trimmed. `line` is the 1-based input line of the name.
+/// `name` and `value` view the storage of the HeaderBlock that holds the field: they are valid as
+/// long as that block (or a copy of it) lives.
 struct Header {
-  std::string name;
-  std::string value;
+  std::string_view name;
+  std::string_view value;
   std::size_t line = 0;
 };
 
@@ -31,6 +34,13 @@ struct HeaderBlock {
   std::size_t body_offset = 0;        ///< offset of the body (after the blank line); input size if none
   bool truncated = false;             ///< a limit was hit; `problems` says which
   std::vector<std::string> problems;  ///< one sentence each: "line 12 has no colon"
+  /// The bytes the fields view: the field section copied once, folded values unfolded in place.
+  /// Shared, so a copy of the block views the same bytes (and the bytes outlive the input).
+  std::shared_ptr<const char[]> storage;
+  std::size_t storage_size = 0;
+
+  /// True when `text` lies in `storage` (a field parse_headers made, not one added by hand).
+  [[nodiscard]] bool owns(std::string_view text) const;
 
   /// First header with this name (case-insensitive), or nullptr.
   const Header* find(std::string_view name) const;

@@ -8,12 +8,15 @@
 
 #include "maildiag/message/date.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace maildiag::message {
+
+class TextStore;  // private to the parsers: bytes that never move, for the views below
 
 /// Where the connecting address was read from, strongest first.
 enum class IpSource {
@@ -24,42 +27,48 @@ enum class IpSource {
 };
 std::string_view to_string(IpSource s);
 
+/// Every text field below views either the parsed value or bytes the parser made (a collapsed
+/// clause text, an upper-cased protocol); both live in `Received::store`, which every copy of the
+/// Received shares. A field is valid as long as a Received (or Hop) holding that store lives.
 struct ReceivedTls {
-  std::string version;  ///< normalised: "TLSv1.3", "TLSv1.2", "TLSv1.0", "SSLv3"; "" when not stated
-  std::string cipher;   ///< as written: "TLS_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384"
-  std::string bits;     ///< "256/256", "256", when stated
+  std::string_view version;         ///< normalised: "TLSv1.3", "TLSv1.2", "TLSv1.0", "SSLv3"; "" when not stated
+  std::string_view cipher;          ///< as written: "TLS_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384"
+  std::string_view bits;            ///< "256/256", "256", when stated
   [[nodiscard]] bool stated() const { return !version.empty() || !cipher.empty(); }
 };
 
 struct Received {
   // Raw clause text, whitespace collapsed, comments kept (what MHA and mail-parser show).
-  std::string from_text, by_text, via_text, with_text, id_text, for_text;
-  std::string date_text;  ///< after the last top-level ';' (or the trailing date when there is none)
+  std::string_view from_text, by_text, via_text, with_text, id_text, for_text;
+  std::string_view date_text;       ///< after the last top-level ';' (or the trailing date when there is none)
 
   // Structured reading.
-  std::string from_word;       ///< the token after "from" as written ("mail.example.org", "[192.0.2.1]")
-  std::string helo;            ///< the HELO/EHLO argument, when the header states it
-  std::string helo_command;    ///< "HELO", "EHLO", "LHLO" when stated
-  std::string rdns;            ///< the reverse-DNS name the receiver looked up ("" = unknown/none)
-  std::string ip;              ///< connecting address (IPv4-mapped IPv6 folded to IPv4)
+  std::string_view from_word;       ///< the token after "from" as written ("mail.example.org", "[192.0.2.1]")
+  std::string_view helo;            ///< the HELO/EHLO argument, when the header states it
+  std::string_view helo_command;    ///< "HELO", "EHLO", "LHLO" when stated
+  std::string_view rdns;            ///< the reverse-DNS name the receiver looked up ("" = unknown/none)
+  std::string_view ip;              ///< connecting address (IPv4-mapped IPv6 folded to IPv4)
   IpSource ip_source = IpSource::none;
-  bool ambiguous = false;      ///< the from-clause looks crafted (injected comments, stray quotes...)
-  std::string ident;           ///< ident/user part: sendmail "(user@rdns [ip])", qmail "(user@ip)", Exim ident=
-  std::string by;              ///< receiving host
-  std::string by_ip;           ///< its address when stated: "by host (10.1.2.3)"
-  std::string software;        ///< receiver's software comment: "Postfix", "Exim 4.96", "8.17.1/8.17.1"
-  std::string via;             ///< first word of the via clause
-  std::string protocol;        ///< normalised: SMTP ESMTP ESMTPS ESMTPA ESMTPSA LMTP HTTP(S) IMAP POP3 LOCAL MAPI ...
-  std::string id;              ///< queue id, angle brackets removed
-  std::string for_addr;        ///< envelope recipient, angle brackets removed
-  std::string envelope_from;   ///< "(envelope-from <x>)", "(envelope-sender <x>)"
-  std::string auth;            ///< evidence of an authenticated submission ("ESMTPA", "HTTP", "Sendmail", "LOGIN"...)
+  bool ambiguous = false;           ///< the from-clause looks crafted (injected comments, stray quotes...)
+  std::string_view ident;           ///< ident/user part: sendmail "(user@rdns [ip])", qmail "(user@ip)", Exim ident=
+  std::string_view by;              ///< receiving host
+  std::string_view by_ip;           ///< its address when stated: "by host (10.1.2.3)"
+  std::string_view software;        ///< receiver's software comment: "Postfix", "Exim 4.96", "8.17.1/8.17.1"
+  std::string_view via;             ///< first word of the via clause
+  std::string_view protocol;        ///< normalised: SMTP ESMTP ESMTPS ESMTPA ESMTPSA LMTP HTTP(S) IMAP POP3 LOCAL MAPI ...
+  std::string_view id;              ///< queue id, angle brackets removed
+  std::string_view for_addr;        ///< envelope recipient, angle brackets removed
+  std::string_view envelope_from;   ///< "(envelope-from <x>)", "(envelope-sender <x>)"
+  std::string_view auth;            ///< evidence of an authenticated submission ("ESMTPA", "HTTP", "Sendmail", "LOGIN"...)
   ReceivedTls tls;
   std::optional<MailDate> date;
 
   /// A network hand-over between two machines (has an address and is not a fetchmail/IMAP/POP3
   /// pickup, a local injection or a content-filter loop).
   bool relay = false;
+
+  /// The bytes the text fields view (shared: one store serves every hop of a trace).
+  std::shared_ptr<const TextStore> store;
 };
 
 /// Parses one Received value (with or without the "Received:" name; folding is tolerated).

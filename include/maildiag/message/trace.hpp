@@ -15,7 +15,7 @@ namespace maildiag::message {
 struct Hop {
   int number = 0;                         ///< 1 = the oldest hop (the bottom Received header)
   std::size_t header_line = 0;            ///< input line of the Received header
-  std::string raw;                        ///< the unfolded header value
+  std::string_view raw;                   ///< the unfolded header value (kept alive by received.store)
   Received received;
   std::optional<std::int64_t> delay_ms;   ///< since the previous dated hop (negative = clock skew)
 };

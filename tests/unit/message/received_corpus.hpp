@@ -9,14 +9,15 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace maildiag::test {
 
 using Mismatches = std::vector<std::string>;
 
-inline void expect_eq(Mismatches& m, const std::string& field, const std::string& want, const std::string& got) {
-  if (want != got) m.push_back(field + ": want '" + want + "' got '" + got + "'");
+inline void expect_eq(Mismatches& m, const std::string& field, const std::string& want, std::string_view got) {
+  if (want != got) m.push_back(field + ": want '" + want + "' got '" + std::string(got) + "'");
 }
 
 /// SpamAssassin writes an address-literal HELO as "!1.2.3.4!"; maildiag keeps "[1.2.3.4]".
@@ -42,7 +43,7 @@ inline Mismatches check_spamassassin(const nlohmann::json& c) {
   const auto r = message::parse_received(c["input"].get<std::string>());
   const auto& e = c["expected"];
   if (e.value("ignored", false)) {
-    if (r && r->relay) m.push_back("relay: SpamAssassin skips this line, maildiag counts a relay from " + r->ip);
+    if (r && r->relay) m.push_back("relay: SpamAssassin skips this line, maildiag counts a relay from " + std::string(r->ip));
     return m;
   }
   if (!r) return {"parse: nothing parsed"};
@@ -77,10 +78,10 @@ inline Mismatches check_stalwart(const nlohmann::json& c) {
     return v.contains("Name") ? v["Name"].get<std::string>() : v["IpAddr"].get<std::string>();
   };
   if (e.contains("from")) {
-    std::string word = r->from_word;
+    std::string word(r->from_word);
     if (e["from"].contains("IpAddr")) {
       std::string literal = word.substr(word.front() == '[' ? 1 : 0, word.find(']') == std::string::npos ? std::string::npos : word.find(']') - (word.front() == '[' ? 1 : 0));
-      word = message::is_ip_literal(literal) ? literal : r->ip;
+      word = message::is_ip_literal(literal) ? literal : std::string(r->ip);
     }
     expect_eq(m, "from", name_or_ip(e["from"]), word);
   }
@@ -90,7 +91,7 @@ inline Mismatches check_stalwart(const nlohmann::json& c) {
   if (e.contains("from_iprev")) expect_eq(m, "from_iprev", e["from_iprev"].get<std::string>(), r->rdns);
   if (e.contains("by")) expect_eq(m, "by", name_or_ip(e["by"]), r->by);
   if (e.contains("with")) {
-    std::string p = r->protocol == "LOCAL" ? "Local" : r->protocol;
+    std::string p = r->protocol == "LOCAL" ? "Local" : std::string(r->protocol);
     expect_eq(m, "with", e["with"].get<std::string>(), p);
   }
   if (e.contains("tls_version")) {
@@ -122,7 +123,7 @@ inline Mismatches check_mha(const nlohmann::json& c) {
   const auto& e = c["expected"];
   const bool expects_fields = e.contains("from") || e.contains("by") || e.contains("dateNum") || e.contains("with");
   if (!r) return expects_fields ? Mismatches{"parse: nothing parsed"} : Mismatches{};
-  auto field = [&](const char* key, const std::string& got) {
+  auto field = [&](const char* key, std::string_view got) {
     if (e.contains(key)) expect_eq(m, key, e[key].get<std::string>(), got);
   };
   field("from", r->from_text);
