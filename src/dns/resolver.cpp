@@ -1,10 +1,12 @@
 // The only file that talks to c-ares. c-ares 1.18.1 is driven through ARES_OPT_SOCK_STATE_CB
 // (which sockets to watch), ares_process_fd (on readiness and on our timer) and ares_send
-// (queries built with ares_create_query so that AD=1 can be set). See docs/mx.md, "DNS core".
+// (queries built with ares_create_query so that AD=1 can be set); its UDP sends go through
+// UdpBatch (udp_batch.hpp: one sendmmsg per socket and loop turn). See docs/mx.md, "DNS core".
 
 #include "maildiag/dns/resolver.hpp"
 
 #include "maildiag/net/event_loop.hpp"
+#include "udp_batch.hpp"
 
 #include <ares.h>
 #include <fmt/format.h>
@@ -148,6 +150,9 @@ struct Resolver::Impl {
 
   net::EventLoop& loop;
   ResolverConfig config;
+  // Declared before the channel it serves, destroyed after it. A send that failed is read by
+  // c-ares at once, as it would have met the error sending.
+  UdpBatch batch{loop, config.udp_receive_buffer, [this](ares_socket_t fd) { process(fd, ARES_SOCKET_BAD); }};
   ares_channel channel = nullptr;
   std::string description;
   std::chrono::milliseconds try_timeout{0};
@@ -202,6 +207,7 @@ void Resolver::Impl::init_channel(std::chrono::milliseconds timeout) {
     channel = nullptr;
     throw std::runtime_error(std::string("cannot create a DNS resolver: ") + ares_strerror(rc));
   }
+  batch.install(channel);
   if (!config.servers.empty()) {
     std::string csv;
     for (const auto& s : config.servers) csv += (csv.empty() ? "" : ",") + s.to_string();
@@ -415,6 +421,10 @@ std::size_t Resolver::pending() const { return impl_->in_flight + impl_->queue.s
 const std::string& Resolver::description() const { return impl_->description; }
 const ResolverConfig& Resolver::config() const { return impl_->config; }
 std::chrono::milliseconds Resolver::try_timeout() const { return impl_->try_timeout; }
-Resolver::Stats Resolver::stats() const { return impl_->stats; }
+Resolver::Stats Resolver::stats() const {
+  auto s = impl_->stats;
+  s.udp_sends = impl_->batch.system_calls();
+  return s;
+}
 
 }  // namespace maildiag::dns

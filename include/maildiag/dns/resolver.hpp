@@ -81,6 +81,7 @@ class Resolver {
     std::uint64_t sent = 0;
     std::uint64_t answered = 0;  ///< a reply was read (any RCODE)
     std::uint64_t timeouts = 0;
+    std::uint64_t udp_sends = 0;  ///< sendmmsg() calls: the UDP queries of one loop turn go out together
   };
   [[nodiscard]] Stats stats() const;
 
