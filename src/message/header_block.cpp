@@ -1,5 +1,6 @@
 #include "maildiag/message/header_block.hpp"
 
+#include "byte_scan.hpp"
 #include "maildiag/util/text.hpp"
 
 #include <cstring>
@@ -13,9 +14,6 @@ namespace {
 
 bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 
-/// RFC 5322 ftext: printable ASCII except the colon.
-bool is_ftext(char c) { return c >= 33 && c <= 126 && c != ':'; }
-
 /// One physical line: [begin, end) content, `next` the offset after its terminator.
 struct Line {
   std::size_t begin = 0;
@@ -25,38 +23,25 @@ struct Line {
 };
 
 /// Finds the line starting at `pos` within the first `limit` bytes of `s`. Terminators are LF,
-/// CRLF or a lone CR; scanning uses memchr so long lines cost little.
+/// CRLF or a lone CR; one inline scan finds the first of CR and LF.
 Line next_line(std::string_view s, std::size_t pos, std::size_t limit) {
   Line line;
   line.begin = pos;
   const char* base = s.data();
-  const std::size_t len = limit - pos;
-  const void* nl = std::memchr(base + pos, '\n', len);
-  const std::size_t lf = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - base) : limit;
-  const void* cr = std::memchr(base + pos, '\r', lf - pos);
-  if (cr) {
-    const auto at = static_cast<std::size_t>(static_cast<const char*>(cr) - base);
-    if (nl != nullptr && at + 1 == lf) {  // CRLF
-      line.end = at;
-      line.next = lf + 1;
-      line.terminated = true;
-      return line;
-    }
-    if (at + 1 < limit) {  // lone CR
-      line.end = at;
-      line.next = at + 1;
-      line.terminated = true;
-      return line;
-    }
-    // CR as the last byte in range: the LF may be just past the limit.
-    line.end = at;
-    line.next = (at + 1 < s.size() && s[at + 1] == '\n') ? at + 2 : at + 1;
-    line.terminated = true;
+  const auto at = static_cast<std::size_t>(detail::find_line_break(base + pos, base + limit) - base);
+  line.end = at;
+  if (at == limit) {  // no terminator in range
+    line.next = limit;
     return line;
   }
-  line.end = lf;
-  line.next = nl ? lf + 1 : limit;
-  line.terminated = nl != nullptr;
+  line.terminated = true;
+  if (s[at] == '\n') {
+    line.next = at + 1;
+  } else if (at + 1 < limit) {  // CRLF, or a lone CR
+    line.next = s[at + 1] == '\n' ? at + 2 : at + 1;
+  } else {  // CR as the last byte in range: the LF may be just past the limit.
+    line.next = (at + 1 < s.size() && s[at + 1] == '\n') ? at + 2 : at + 1;
+  }
   return line;
 }
 
@@ -170,14 +155,6 @@ class Builder {
   bool dropped_ = false;
 };
 
-/// The first CR or LF in [p, end), or end.
-const char* find_break(const char* p, const char* end) {
-  const auto* lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
-  if (lf == nullptr) lf = end;
-  const auto* cr = static_cast<const char*>(std::memchr(p, '\r', static_cast<std::size_t>(lf - p)));
-  return cr != nullptr ? cr : lf;
-}
-
 /// Joins the raw lines at `start` (line contents and their breaks) by dropping the CR and LF
 /// bytes, in place, keeping at most `size` bytes. Returns the joined size.
 std::size_t unfold_in_place(char* start, std::size_t raw_size, std::size_t size) {
@@ -185,7 +162,7 @@ std::size_t unfold_in_place(char* start, std::size_t raw_size, std::size_t size)
   const char* const end = start + raw_size;
   char* out = start;
   while (in != end && size > 0) {
-    const char* brk = find_break(in, end);
+    const char* brk = detail::find_line_break(in, end);
     std::size_t n = static_cast<std::size_t>(brk - in);
     if (n > size) n = size;
     std::memmove(out, in, n);  // out never passes in: the runs only move left
@@ -228,8 +205,7 @@ void store_fields(HeaderBlock& block, const char* extent, const std::vector<Fold
 /// Splits "Name: value" (obsolete syntax allows whitespace before the colon). Returns false when
 /// the line is not a header field.
 bool split_field(std::string_view line, std::string_view& name, std::string_view& value) {
-  std::size_t i = 0;
-  while (i < line.size() && is_ftext(line[i])) ++i;
+  const auto i = static_cast<std::size_t>(detail::find_name_end(line.data(), line.data() + line.size()) - line.data());
   if (i == 0) return false;
   std::size_t colon = i;
   while (colon < line.size() && is_wsp(line[colon])) ++colon;

@@ -1,5 +1,7 @@
 #include "maildiag/message/header_stream.hpp"
 
+#include "byte_scan.hpp"
+
 #include <algorithm>
 #include <cstring>
 
@@ -99,9 +101,9 @@ bool HeaderStream::feed_in_place(std::string_view d, std::string_view& rest) {
   std::size_t resume = 0;
   bool body = false;
   for (std::size_t at = 0; at < h.size(); ++at) {
-    const void* nl = std::memchr(h.data() + at, '\n', h.size() - at);
-    if (nl == nullptr) break;
-    at = static_cast<std::size_t>(static_cast<const char*>(nl) - h.data());
+    const char* nl = detail::find_lf(h.data() + at, h.data() + h.size());  // header lines are short
+    if (nl == h.data() + h.size()) break;
+    at = static_cast<std::size_t>(nl - h.data());
     const std::string_view next = h.substr(at + 1);
     if (!next.empty() && next[0] == '\n') {
       end = at + 1, resume = at + 2, body = true;
