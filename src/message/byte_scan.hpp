@@ -7,6 +7,8 @@
 // (CR or LF) where two memchr calls were needed.
 
 #include <bit>
+#include <cstddef>
+#include <string_view>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -30,6 +32,15 @@ inline const char* find_first_of(const char* p, const char* const end) {
     if (((*p == Bytes) || ...)) return p;
   }
   return end;
+}
+
+/// The offset of the first byte of s at or after `from` equal to one of Bytes, or s.size() (also
+/// when `from` is past the end).
+template <char... Bytes>
+inline std::size_t find_first_of(std::string_view s, std::size_t from) {
+  if (from >= s.size()) return s.size();
+  const char* const b = s.data();
+  return static_cast<std::size_t>(find_first_of<Bytes...>(b + from, b + s.size()) - b);
 }
 
 /// The first CR or LF in [p, end), or end: where a line ends.

@@ -2,6 +2,7 @@
 
 #include "maildiag/message/received.hpp"
 
+#include "byte_scan.hpp"
 #include "maildiag/util/text.hpp"
 #include "received_internal.hpp"
 
@@ -29,14 +30,6 @@ constexpr std::array<unsigned char, 256> make_word_table() {
   return t;
 }
 constexpr auto kWordByte = make_word_table();
-
-/// Bytes a comment scan must look at: the rest are skipped in a tight loop.
-constexpr std::array<bool, 256> make_comment_table() {
-  std::array<bool, 256> t{};
-  for (char c : {'\\', '(', ')', '['}) t[static_cast<unsigned char>(c)] = true;
-  return t;
-}
-constexpr auto kCommentByte = make_comment_table();
 }  // namespace
 
 std::string_view collapse(std::string_view s, TextStore& store) {
@@ -95,9 +88,8 @@ void tokenize(std::string_view v, Anomalies& anomalies, std::vector<Token>& out)
     } else if (c == '(') {
       int depth = 0;
       std::size_t j = i;
-      for (; j < v.size(); ++j) {
-        while (j < v.size() && !kCommentByte[static_cast<unsigned char>(v[j])]) ++j;
-        if (j >= v.size()) break;
+      // Only '\\', '(', ')' and '[' matter inside a comment: the scan skips the rest.
+      for (; (j = find_first_of<'\\', '(', ')', '['>(v, j)) < v.size(); ++j) {
         if (v[j] == '\\') {
           anomalies.quote_outside = true;  // quoted-pairs in comments only ever appear in crafted values
           ++j;
