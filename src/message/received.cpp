@@ -41,17 +41,17 @@ std::string_view collapse(std::string_view s, TextStore& store) {
   // Most clause texts are collapsed already once trimmed: a view.
   const std::string_view trimmed(p, static_cast<std::size_t>(e - p));
   if (collapsed(trimmed)) return trimmed;
-  thread_local std::string out;  // reused: the result is copied into the store
-  out.assign(trimmed.size(), '\0');
-  char* o = out.data();
+  // Written straight into the store, never longer than the trimmed text.
+  char* const out = store.reserve(trimmed.size());
+  char* o = out;
   // Words are copied in runs; every word but the first had whitespace before it: one space.
   while (p != e) {
     while (p != e && ws(*p)) ++p;
     if (p == e) break;
-    if (o != out.data()) *o++ = ' ';
+    if (o != out) *o++ = ' ';
     while (p != e && !ws(*p)) *o++ = *p++;
   }
-  return store.copy(std::string_view(out.data(), static_cast<std::size_t>(o - out.data())));
+  return store.trim(out, static_cast<std::size_t>(o - out));
 }
 
 std::string_view strip_angle(std::string_view s) {

@@ -25,6 +25,16 @@ class TextStore {
     return {p, s.size()};
   }
 
+  /// Room for n bytes to be written in place (lasting as long as the store); `trim` then keeps
+  /// the bytes used and gives back the rest. Nothing else may be stored in between.
+  char* reserve(std::size_t n) { return room(n); }
+
+  /// The first `used` bytes of the room `reserve` returned at p; the rest is given back.
+  std::string_view trim(char* p, std::size_t used) {
+    next_ = p + used;
+    return used == 0 ? std::string_view{} : std::string_view(p, used);
+  }
+
   /// Keeps `owner` alive as long as the store, so views into the bytes it owns stay valid
   /// (a trace views the Received values in its header block's storage).
   void keep(std::shared_ptr<const void> owner) { kept_ = std::move(owner); }
