@@ -81,14 +81,6 @@ Severity Report::status() const {
   return s;
 }
 
-nlohmann::json to_json(const Finding& f) {
-  nlohmann::json j{{"severity", to_string(f.severity)}, {"id", f.id}, {"title", f.title}};
-  j["detail"] = f.detail;
-  j["evidence"] = f.evidence;
-  j["remediation"] = f.remediation;
-  return j;
-}
-
 nlohmann::json to_json(const TranscriptLine& l) {
   static constexpr std::array<std::string_view, 4> kDir{"info", "sent", "received", "error"};
   return {{"t_ms", l.t_ms},
@@ -102,15 +94,15 @@ nlohmann::json to_json(const TranscriptLine& l) {
 namespace {
 
 void append_finding(std::string& out, const Finding& f) {
-  // Keys in sorted order, as to_json(Finding) dumps them.
+  // Keys in sorted order, as nlohmann's objects dump them.
   const std::pair<std::string_view, std::string_view> fields[] = {
       {"detail", f.detail}, {"evidence", f.evidence}, {"id", f.id}, {"remediation", f.remediation},
       {"severity", to_string(f.severity)}, {"title", f.title}};
   out += '{';
-  for (const auto& [key, value] : fields) {
-    if (key != fields[0].first) out += ',';
-    json_text::append_key(out, key);
-    json_text::append_string(out, value);
+  for (std::size_t i = 0; i < std::size(fields); ++i) {
+    if (i > 0) out += ',';
+    json_text::append_key(out, fields[i].first);
+    json_text::append_string(out, fields[i].second);
   }
   out += '}';
 }

@@ -78,7 +78,6 @@ inline constexpr int kSchemaVersion = 1;
 /// tool, version, command, target, status, exit_code, findings, data and (with_transcript, when
 /// there is one) transcript, keys in sorted order as nlohmann's dump() writes them.
 void write_json(std::ostream& out, const Report& r, bool with_transcript = true);
-nlohmann::json to_json(const Finding& f);
 nlohmann::json to_json(const TranscriptLine& l);
 
 }  // namespace maildiag::report

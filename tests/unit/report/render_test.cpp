@@ -112,7 +112,10 @@ TEST_CASE("render: write_json writes the schema's object as nlohmann would dump 
   j = written(true);
   CHECK(j["status"] == "warning");
   CHECK(j["exit_code"] == 1);
-  CHECK(j["findings"] == nlohmann::json::array({to_json(r.findings[0]), to_json(r.findings[1])}));
+  CHECK(j["findings"] == nlohmann::json::parse(R"([
+      {"severity": "warning", "id": "mx.x", "title": "title \"quoted\"", "detail": "detail\nline",
+       "evidence": "evidence", "remediation": "fix"},
+      {"severity": "info", "id": "mx.y", "title": "second", "detail": "", "evidence": "", "remediation": ""}])"));
   CHECK(j["data"] == r.data);
   CHECK(j["transcript"] == nlohmann::json::array({to_json(r.transcript[0]), to_json(r.transcript[1])}));
   CHECK_FALSE(written(false).contains("transcript"));
