@@ -30,10 +30,11 @@ void UdpBatch::install(ares_channel channel) {
 
 ares_ssize_t UdpBatch::send(ares_socket_t fd, const struct iovec* iov, int count) {
   if (udp_.count(fd) == 0) return ::writev(fd, iov, count);  // TCP: as c-ares would
-  std::string datagram;
-  for (int i = 0; i < count; ++i) datagram.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
-  const auto size = static_cast<ares_ssize_t>(datagram.size());
-  queued_[fd].push_back(std::move(datagram));
+  Queue& q = queued_[fd];
+  const std::size_t start = q.bytes.size();
+  for (int i = 0; i < count; ++i) q.bytes.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
+  q.ends.push_back(q.bytes.size());
+  const auto size = static_cast<ares_ssize_t>(q.bytes.size() - start);
   if (timer_ == 0) {
     timer_ = loop_.add_timer(std::chrono::milliseconds(0), [this] {
       timer_ = 0;
@@ -45,8 +46,8 @@ ares_ssize_t UdpBatch::send(ares_socket_t fd, const struct iovec* iov, int count
 
 void UdpBatch::flush() {
   std::vector<ares_socket_t> failed;
-  for (auto& [fd, datagrams] : queued_) {
-    if (const int err = flush_socket(fd, datagrams); err != 0) {
+  for (auto& [fd, queue] : queued_) {
+    if (const int err = flush_socket(fd, queue); err != 0) {
       send_errors_[fd] = err;
       failed.push_back(fd);
     }
@@ -57,14 +58,16 @@ void UdpBatch::flush() {
   }
 }
 
-int UdpBatch::flush_socket(ares_socket_t fd, std::vector<std::string>& datagrams) {
+int UdpBatch::flush_socket(ares_socket_t fd, Queue& queue) {
+  int err = 0;
   std::size_t done = 0;
-  while (done < datagrams.size()) {
-    const std::size_t n = std::min(kMaxBatch, datagrams.size() - done);
+  while (done < queue.ends.size()) {
+    const std::size_t n = std::min(kMaxBatch, queue.ends.size() - done);
     iovec iov[kMaxBatch];
     mmsghdr msgs[kMaxBatch] = {};
     for (std::size_t i = 0; i < n; ++i) {
-      iov[i] = iovec{datagrams[done + i].data(), datagrams[done + i].size()};
+      const std::size_t begin = done + i == 0 ? 0 : queue.ends[done + i - 1];
+      iov[i] = iovec{queue.bytes.data() + begin, queue.ends[done + i] - begin};
       msgs[i].msg_hdr.msg_iov = &iov[i];
       msgs[i].msg_hdr.msg_iovlen = 1;
     }
@@ -75,14 +78,14 @@ int UdpBatch::flush_socket(ares_socket_t fd, std::vector<std::string>& datagrams
       // The rest of the batch is lost. A full send buffer (EAGAIN) is like a datagram lost on
       // the way: c-ares times the queries out and retries them. Any other error (the server's
       // port refused) is handed to c-ares' next receive on this socket.
-      const int err = sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK ? errno : 0;
-      datagrams.clear();
-      return err;
+      err = sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK ? errno : 0;
+      break;
     }
     done += static_cast<std::size_t>(sent);
   }
-  datagrams.clear();
-  return 0;
+  queue.bytes.clear();
+  queue.ends.clear();
+  return err;
 }
 
 void UdpBatch::forget(ares_socket_t fd) {

@@ -41,14 +41,20 @@ class UdpBatch {
   std::function<void(ares_socket_t)> on_send_error_;
   std::unordered_map<ares_socket_t, int> send_errors_;  ///< errno of a failed flush, for the next receive
   std::unordered_set<ares_socket_t> udp_;
-  std::unordered_map<ares_socket_t, std::vector<std::string>> queued_;
+  /// One socket's datagrams, back to back in one buffer; the buffers keep their capacity between
+  /// flushes, so queueing a query allocates nothing once the first turns have run.
+  struct Queue {
+    std::string bytes;
+    std::vector<std::size_t> ends;  ///< where each datagram ends in `bytes`
+  };
+  std::unordered_map<ares_socket_t, Queue> queued_;
   net::EventLoop::TimerId timer_ = 0;
   std::uint64_t system_calls_ = 0;  ///< sendmmsg() calls
 
   ares_ssize_t send(ares_socket_t fd, const struct iovec* iov, int count);
   void forget(ares_socket_t fd);
   /// 0, or the errno that lost the rest of the datagrams.
-  int flush_socket(ares_socket_t fd, std::vector<std::string>& datagrams);
+  int flush_socket(ares_socket_t fd, Queue& queue);
 
   static ares_socket_t open_socket(int family, int type, int protocol, void* self);
   static int close_socket(ares_socket_t fd, void* self);
