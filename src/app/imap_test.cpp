@@ -160,13 +160,7 @@ class Dialog {
     auto e = link::wait_event<imap::Event, ev::NeedData>(client_, link_, "the greeting");
     if (!e) {
       failed_ = true;
-      if (link_.interrupted()) return false;  // Ctrl-C: not a silent server
-      if (link_.eof())
-        rep_.add(Severity::critical, "imap.greeting.closed", i18n::text("imap.greeting.closed.title"), {}, {},
-                 i18n::text("imap.greeting.closed.fix"));
-      else if (!link_.options().implicit_tls)
-        rep_.add(Severity::info, "imap.greeting.maybe-tls", i18n::text("imap.greeting.maybe-tls.title"),
-                 i18n::text("imap.greeting.maybe-tls.detail"), {}, i18n::text("imap.greeting.maybe-tls.fix"));
+      link::report_missing_greeting(link_, rep_);
       return false;
     }
     if (auto* p = std::get_if<ev::ProtocolError>(&*e)) {
@@ -232,20 +226,11 @@ class Dialog {
                i18n::text("imap.starttls.refused.fix"));
       return !required;
     }
-    for (;;) {  // ReadyForTls, then possibly the leftover-bytes error
-      auto e = client_.next_event();
-      if (std::holds_alternative<ev::ReadyForTls>(e)) continue;
-      if (auto* p = std::get_if<ev::ProtocolError>(&e)) {
-        protocol_error(*p, "STARTTLS");
-        return false;
-      }
-      break;
-    }
-    if (!link_.start_tls()) {
+    if (!link::upgrade_to_tls<ev::ReadyForTls, ev::ProtocolError>(
+            client_, link_, [&](const ev::ProtocolError& p) { protocol_error(p, "STARTTLS"); })) {
       failed_ = true;
       return false;
     }
-    (void)client_.tls_established();
     return capabilities();
   }
 

@@ -284,6 +284,17 @@ bool Link::write(std::string_view bytes, std::string_view shown, std::string_vie
   return false;
 }
 
+void report_missing_greeting(Link& link, report::Report& rep) {
+  if (link.interrupted()) return;
+  const auto& proto = link.options().protocol;
+  const auto key = [&](std::string_view rest) { return i18n::text(proto + ".greeting." + std::string(rest)); };
+  if (link.eof())
+    rep.add(report::Severity::critical, proto + ".greeting.closed", key("closed.title"), {}, {}, key("closed.fix"));
+  else if (!link.options().implicit_tls)
+    rep.add(report::Severity::info, proto + ".greeting.maybe-tls", key("maybe-tls.title"), key("maybe-tls.detail"), {},
+            key("maybe-tls.fix"));
+}
+
 void LivePrinter::line(const report::TranscriptLine& l) {
   out_ << report::marker(l) << ' ' << l.text;
   if (!l.note.empty()) out_ << "   (" << l.note << ")";

@@ -236,4 +236,60 @@ class LivePrinter {
 /// How many transcript lines a multi-line body may take before it is summarised.
 inline constexpr std::size_t kBodyLinesShown = 12;
 
+/// No greeting came (wait_event gave nullopt): "<protocol>.greeting.closed" (critical) when the
+/// server hung up, "<protocol>.greeting.maybe-tls" (info) when a plain port stayed silent. Nothing
+/// after Ctrl-C: that is not a silent server.
+void report_missing_greeting(Link& link, report::Report& rep);
+
+/// After the server accepted STLS/STARTTLS: passes over the engine's ReadyForTls. A protocol
+/// error right after it (bytes the server sent behind its reply: an injection attempt) goes to
+/// `on_error`, which reports it; otherwise the handshake runs and the engine is told. False when
+/// the dialog cannot go on.
+template <class ReadyForTls, class ProtocolError, class Engine, class OnError>
+bool upgrade_to_tls(Engine& engine, Link& link, OnError on_error) {
+  for (;;) {
+    auto e = engine.next_event();
+    if (std::holds_alternative<ReadyForTls>(e)) continue;
+    if (auto* p = std::get_if<ProtocolError>(&e)) {
+      on_error(*p);
+      return false;
+    }
+    break;
+  }
+  if (!link.start_tls()) return false;
+  (void)engine.tls_established();
+  return true;
+}
+
+/// `--interactive` of pop3-test and imap-test: opens the link, prints every transcript line and
+/// finding as it happens, and runs `Session(o, rep, link, redactor, out).run(in)` (typed commands
+/// until the end of input). The report keeps the findings; its transcript was already shown.
+/// nullopt (and *error) for bad options.
+template <class Session, class Options>
+std::optional<report::Report> run_interactive(const Options& o, const std::string& protocol, std::uint16_t plain_port,
+                                              std::uint16_t tls_port, std::istream& in, std::ostream& out,
+                                              std::string* error) {
+  auto lo = link_options(o, protocol, plain_port, tls_port, error);
+  if (!lo) return std::nullopt;
+  Redactor redactor;
+  report::Report rep;
+  rep.command = protocol + "-test";
+  rep.target = util::sanitize(o.target, 300);
+  LivePrinter printer(out);
+  {
+    Link ln(rep, *lo, redactor);
+    ln.set_live([&](const report::TranscriptLine& l) {
+      printer.line(l);
+      printer.new_findings(rep);
+    });
+    if (ln.open()) {
+      Session s(o, rep, ln, redactor, out);
+      s.run(in);
+    }
+  }
+  printer.new_findings(rep);
+  rep.transcript.clear();  // already shown
+  return rep;
+}
+
 }  // namespace maildiag::app::link

@@ -130,18 +130,11 @@ class Session {
   }
 
   bool upgrade() {
-    auto e = client_.next_event();  // ReadyForTls, then possibly the leftover error
-    e = client_.next_event();
-    if (auto* p = std::get_if<ev::ProtocolError>(&e)) {
-      link_.error(p->message);
-      rep_.add(report::Severity::critical, "pop3.protocol.stls-leftover", p->message, {},
-               util::sanitize(p->evidence, 300));
+    return link::upgrade_to_tls<ev::ReadyForTls, ev::ProtocolError>(client_, link_, [&](const ev::ProtocolError& p) {
+      link_.error(p.message);
+      rep_.add(report::Severity::critical, "pop3.protocol.stls-leftover", p.message, {}, util::sanitize(p.evidence, 300));
       link_.abort();
-      return false;
-    }
-    if (!link_.start_tls()) return false;
-    (void)client_.tls_established();
-    return true;
+    });
   }
 };
 
@@ -149,27 +142,7 @@ class Session {
 
 std::optional<report::Report> run_pop3_interactive(const Pop3TestOptions& options, std::istream& in,
                                                    std::ostream& out, std::string* error) {
-  auto lo = link::link_options(options, "pop3", 110, 995, error);
-  if (!lo) return std::nullopt;
-  Redactor redactor;
-  report::Report rep;
-  rep.command = "pop3-test";
-  rep.target = util::sanitize(options.target, 300);
-  link::LivePrinter printer(out);
-  {
-    link::Link ln(rep, *lo, redactor);
-    ln.set_live([&](const report::TranscriptLine& l) {
-      printer.line(l);
-      printer.new_findings(rep);
-    });
-    if (ln.open()) {
-      Session s(options, rep, ln, redactor, out);
-      s.run(in);
-    }
-  }
-  printer.new_findings(rep);
-  rep.transcript.clear();  // already shown
-  return rep;
+  return link::run_interactive<Session>(options, "pop3", 110, 995, in, out, error);
 }
 
 }  // namespace maildiag::app

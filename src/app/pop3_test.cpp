@@ -184,13 +184,7 @@ bool Dialog::greeting() {
   auto e = link::wait_event<pop3::Event, ev::NeedData>(client_, link_, "the greeting");
   if (!e) {
     failed_ = true;
-    if (link_.interrupted()) return false;  // Ctrl-C: not a silent server
-    if (link_.eof())
-      rep_.add(Severity::critical, "pop3.greeting.closed", i18n::text("pop3.greeting.closed.title"), {}, {},
-               i18n::text("pop3.greeting.closed.fix"));
-    else if (!link_.options().implicit_tls)
-      rep_.add(Severity::info, "pop3.greeting.maybe-tls", i18n::text("pop3.greeting.maybe-tls.title"),
-               i18n::text("pop3.greeting.maybe-tls.detail"), {}, i18n::text("pop3.greeting.maybe-tls.fix"));
+    link::report_missing_greeting(link_, rep_);
     return false;
   }
   if (auto* p = std::get_if<ev::ProtocolError>(&*e)) {
@@ -255,20 +249,11 @@ bool Dialog::starttls() {
              codes::classify_pop3(r->status).code_meaning, util::sanitize(r->line, 300), i18n::text("pop3.stls.refused.fix"));
     return !required;
   }
-  for (;;) {  // ReadyForTls, and possibly the leftover-bytes error right after it
-    auto e = client_.next_event();
-    if (std::holds_alternative<ev::ReadyForTls>(e)) continue;
-    if (auto* p = std::get_if<ev::ProtocolError>(&e)) {
-      protocol_error(*p, "STLS");
-      return false;
-    }
-    break;
-  }
-  if (!link_.start_tls()) {
+  if (!link::upgrade_to_tls<ev::ReadyForTls, ev::ProtocolError>(
+          client_, link_, [&](const ev::ProtocolError& p) { protocol_error(p, "STLS"); })) {
     failed_ = true;
     return false;
   }
-  (void)client_.tls_established();
   return capa();
 }
 

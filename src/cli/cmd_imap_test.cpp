@@ -28,11 +28,7 @@ void run(Context& ctx, ImapArgs& a) {
   if (a.interactive) {
     auto r = app::run_imap_interactive(a.opts, std::cin, std::cout, &error);
     if (!r) throw UsageError(error);
-    if (!r->findings.empty()) {
-      if (ctx.common.json) ctx.emit(*r);
-      else report::render_findings(std::cerr, r->findings, ctx.text_style());
-    }
-    ctx.fold(r->status());
+    ctx.emit_interactive(*r);
     return;
   }
   auto r = app::run_imap_test(a.opts, &error);

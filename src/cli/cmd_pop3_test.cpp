@@ -50,11 +50,7 @@ void run(Context& ctx, Pop3Args& a) {
   if (a.interactive) {
     auto r = app::run_pop3_interactive(a.opts, std::cin, std::cout, &error);
     if (!r) throw UsageError(error);
-    if (!r->findings.empty()) {
-      if (ctx.common.json) ctx.emit(*r);
-      else report::render_findings(std::cerr, r->findings, ctx.text_style());
-    }
-    ctx.fold(r->status());
+    ctx.emit_interactive(*r);
     return;
   }
   std::ofstream file;

@@ -59,9 +59,7 @@ void run(Context& ctx, SmtpArgs& a) {
   if (a.interactive) {
     auto r = app::run_smtp_interactive(a.opts, std::cin, std::cout, &error);
     if (!r) throw UsageError(error);
-    if (ctx.common.json) ctx.emit(*r);
-    else if (!r->findings.empty()) report::render_findings(std::cerr, r->findings, ctx.text_style());
-    ctx.fold(r->status());
+    ctx.emit_interactive(*r);
     return;
   }
   auto r = app::run_smtp_test(a.opts, &error);

@@ -16,6 +16,15 @@ void Context::emit(const report::Report& r) {
   fold(r.status());
 }
 
+void Context::emit_interactive(const report::Report& r) {
+  if (common.json) {
+    emit(r);
+    return;
+  }
+  if (!r.findings.empty()) report::render_findings(std::cerr, r.findings, text_style());
+  fold(r.status());
+}
+
 void Context::fold(report::Severity s) {
   worst = report::worst(worst, s);
   any_report = true;

@@ -28,6 +28,10 @@ struct Context {
 
   /// Renders one report to stdout (text or one JSON line) and folds its status into the exit code.
   void emit(const report::Report& r);
+  /// The end of an interactive session, whose lines were printed as they came: with --json the
+  /// report (findings and data) as one JSON line on stdout, otherwise its findings on stderr.
+  /// Folds its status into the exit code.
+  void emit_interactive(const report::Report& r);
   /// Folds a status without printing (subcommands that print their own stream).
   void fold(report::Severity s);
   [[nodiscard]] report::TextStyle text_style() const;

@@ -14,6 +14,7 @@
 #include <random>
 #include <sstream>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 
 using maildiag::test::run_maildiag;
@@ -181,4 +182,21 @@ TEST_CASE("pop3-test --interactive: typed commands, STLS upgrade, PASS redacted"
   CHECK(r.out.find("<~  +OK Logged in.") != std::string::npos);
   CHECK(r.out.find(" ~> QUIT") != std::string::npos);
   CHECK(r.out.find(tb->get("PASSWORD")) == std::string::npos);
+}
+
+TEST_CASE("pop3-test and imap-test --interactive --json: the session's report is the last line", "[integration][pop3]") {
+  auto tb = maildiag::test::testbed();
+  if (!tb) return;
+  for (const auto& [cmd, port, quit] : {std::tuple{"pop3-test", "POP3_PORT", "QUIT\n"}, {"imap-test", "IMAP_PORT", "logout\n"}}) {
+    auto r = run_maildiag({"--json", cmd, tb->addr(port), "--interactive", "--ca-file", tb->get("CA_FILE")}, quit, {},
+                          std::chrono::seconds(30));
+    INFO(cmd << ": " << r.out << r.err);
+    CHECK(r.exit_code == 0);
+    auto lines = r.out;
+    while (!lines.empty() && lines.back() == '\n') lines.pop_back();
+    const auto doc = nlohmann::json::parse(lines.substr(lines.rfind('\n') + 1));  // after the live transcript
+    CHECK(doc["command"] == cmd);
+    CHECK(doc["status"] == "ok");
+    CHECK(doc["findings"].empty());
+  }
 }
