@@ -1,6 +1,7 @@
 #include "pop3_imap_link.hpp"
 
 #include "interrupted.hpp"
+#include "transcript.hpp"
 
 #include "maildiag/dns/mail.hpp"
 #include "maildiag/dns/resolver.hpp"
@@ -8,7 +9,6 @@
 #include "maildiag/util/text.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <ostream>
@@ -18,7 +18,6 @@ namespace maildiag::app::link {
 namespace {
 
 constexpr std::size_t kReadChunk = 16 * 1024;
-constexpr std::size_t kShownLine = 1000;
 
 double ms_between(net::Clock::time_point a, net::Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -94,16 +93,7 @@ double Link::elapsed_ms() const { return ms_between(t0_, net::Clock::now()); }
 bool Link::tls() const { return stream_ && stream_->tls_active(); }
 
 void Link::add_line(report::TranscriptLine::Dir dir, std::string_view text, std::string note, bool unexpected) {
-  report::TranscriptLine l;
-  l.dir = dir;
-  l.tls = tls();
-  l.unexpected = unexpected;
-  l.t_ms = elapsed_ms();
-  l.text = util::sanitize(redactor_.empty() ? std::string(text) : redactor_.apply(text), kShownLine);
-  l.note = std::move(note);
-  spdlog::debug("{} {}", report::marker(l), l.text);
-  if (live_) live_(l);
-  rep_.transcript.push_back(std::move(l));
+  record_line(rep_, {dir, tls(), unexpected, elapsed_ms(), std::string(text), std::move(note)}, redactor_, live_);
 }
 
 void Link::sent(std::string_view line, bool unexpected) {

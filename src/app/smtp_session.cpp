@@ -1,6 +1,7 @@
 #include "maildiag/app/smtp_session.hpp"
 
 #include "interrupted.hpp"
+#include "transcript.hpp"
 
 #include "maildiag/codes/classify.hpp"
 #include "maildiag/i18n/catalog.hpp"
@@ -23,7 +24,6 @@ namespace maildiag::app {
 namespace {
 
 constexpr std::size_t kReadChunk = 16 * 1024;
-constexpr std::size_t kShownLine = 1000;
 
 
 std::string seconds(std::chrono::milliseconds d) {
@@ -95,16 +95,7 @@ double SmtpSession::elapsed_ms() const {
 }
 
 void SmtpSession::line(report::TranscriptLine::Dir dir, std::string_view text, std::string note, bool unexpected) {
-  report::TranscriptLine l;
-  l.dir = dir;
-  l.tls = tls();
-  l.unexpected = unexpected;
-  l.t_ms = elapsed_ms();
-  l.text = util::sanitize(redactor_.empty() ? std::string(text) : redactor_.apply(text), kShownLine);
-  l.note = redactor_.empty() ? std::move(note) : redactor_.apply(note);
-  spdlog::debug("{} {}", report::marker(l), l.text);
-  if (live_) live_(l);
-  rep_.transcript.push_back(std::move(l));
+  record_line(rep_, {dir, tls(), unexpected, elapsed_ms(), std::string(text), std::move(note)}, redactor_, live_);
 }
 
 bool SmtpSession::check_interrupt(std::string_view waiting_for) {
