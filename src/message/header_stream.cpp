@@ -52,20 +52,25 @@ bool is_clock(std::string_view t) {
 }  // namespace
 
 bool is_mbox_separator(std::string_view line) {
-  if (line.substr(0, 5) != "From ") return false;
+  if (line.size() < 5 || std::memcmp(line.data(), "From ", 5) != 0) return false;
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
   bool clock = false;
   bool year = false;
   std::size_t tokens = 0;
-  std::size_t i = 5;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
-    const std::size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
-    if (i == start) break;
-    const auto tok = line.substr(start, i - start);
+  const char* p = line.data() + 5;
+  const char* const e = line.data() + line.size();
+  for (;;) {
+    while (p != e && blank(*p)) ++p;
+    if (p == e) break;
+    const char* const start = p;
+    while (p != e && !blank(*p)) ++p;
+    const auto n = static_cast<std::size_t>(p - start);
     ++tokens;
-    clock = clock || is_clock(tok);
-    year = year || (tok.size() == 4 && is_digits(tok));
+    // Only a token of 4, 5, 7 or 8 bytes with a colon second or third can be a clock.
+    if (!clock && n >= 4 && n <= 8 && n != 6 && (start[1] == ':' || start[2] == ':')) {
+      clock = is_clock(std::string_view(start, n));
+    }
+    year = year || (n == 4 && is_digits(std::string_view(start, n)));
   }
   return tokens >= 3 && clock && year;
 }
