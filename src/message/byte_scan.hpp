@@ -49,6 +49,28 @@ inline const char* find_line_break(const char* p, const char* const end) { retur
 /// The first LF in [p, end), or end.
 inline const char* find_lf(const char* p, const char* const end) { return find_first_of<'\n'>(p, end); }
 
+/// The first LF in [p, end) followed by one of Next, or end (also for an LF that is the last byte).
+/// One branch per 16 bytes, not one per line: where a header section ends ("\n\n", "\n\r\n",
+/// "\nFrom ") is a candidate for it, and nearly no other line break is.
+template <char... Next>
+inline const char* find_lf_before(const char* p, const char* const end) {
+#if defined(__SSE2__)
+  for (; end - p >= 17; p += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
+    __m128i next = _mm_setzero_si128();
+    ((next = _mm_or_si128(next, _mm_cmpeq_epi8(y, _mm_set1_epi8(Next)))), ...);
+    const __m128i hit = _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')), next);
+    const auto hits = static_cast<unsigned>(_mm_movemask_epi8(hit));
+    if (hits != 0) return p + std::countr_zero(hits);
+  }
+#endif
+  for (; end - p >= 2; ++p) {
+    if (*p == '\n' && ((p[1] == Next) || ...)) return p;
+  }
+  return end;
+}
+
 /// The first byte in [p, end) that is not RFC 5322 ftext (printable ASCII but the colon): where a
 /// field name ends.
 inline const char* find_name_end(const char* p, const char* const end) {

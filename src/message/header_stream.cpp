@@ -106,11 +106,12 @@ bool HeaderStream::feed_in_place(std::string_view d, std::string_view& rest) {
   std::size_t resume = 0;
   bool body = false;
   for (std::size_t at = 0; at < h.size(); ++at) {
-    const char* nl = detail::find_lf(h.data() + at, h.data() + h.size());  // header lines are short
+    // Only an LF before an LF, a CR or an 'F' can end the section (nearly none does but the last).
+    const char* nl = detail::find_lf_before<'\n', '\r', 'F'>(h.data() + at, h.data() + h.size());
     if (nl == h.data() + h.size()) break;
     at = static_cast<std::size_t>(nl - h.data());
     const std::string_view next = h.substr(at + 1);
-    if (!next.empty() && next[0] == '\n') {
+    if (next[0] == '\n') {
       end = at + 1, resume = at + 2, body = true;
     } else if (next.size() >= 2 && next[0] == '\r' && next[1] == '\n') {
       end = at + 1, resume = at + 3, body = true;
