@@ -263,7 +263,7 @@ std::string_view normalise_protocol(const Clause& with, ReceivedTls& tls, TextSt
   };
   auto upper = [](std::string_view v) {
     std::string w(v);
-    for (auto& ch : w) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    for (auto& ch : w) ch = ch >= 'a' && ch <= 'z' ? static_cast<char>(ch - 'a' + 'A') : ch;  // std::toupper in the C locale
     return w;
   };
   // The first four words as written (compared case-insensitively) and how many there are.

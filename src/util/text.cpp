@@ -11,14 +11,6 @@ namespace maildiag::util {
 namespace {
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-/// a[0, n) equals b[0, n) ignoring ASCII case. Bytes that differ only in bit 0x20 are compared
-/// further only then (most mismatches are decided by the plain comparison).
-bool iequals_n(const char* a, const char* b, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    if (a[i] != b[i] && ((a[i] ^ b[i]) != 0x20 || lower(a[i]) != lower(b[i]))) return false;
-  }
-  return true;
-}
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
 /// Length of the valid UTF-8 sequence starting at s[i] (its code point in *cp), or 0 when invalid.
@@ -93,8 +85,13 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && iequals_n(a.data(), b.data(), a.size());
+/// Bytes that differ only in bit 0x20 are compared further only then (most mismatches are
+/// decided by the plain comparison).
+bool detail::iequals_n(const char* a, const char* b, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i] && ((a[i] ^ b[i]) != 0x20 || lower(a[i]) != lower(b[i]))) return false;
+  }
+  return true;
 }
 
 bool istarts_with(std::string_view s, std::string_view prefix) {
@@ -128,12 +125,12 @@ std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_
         // each flagged candidate is checked in full.
         for (std::uint64_t z = (x - kOnes) & ~x & kHighs; z != 0; z &= z - 1) {
           const std::size_t at = i + static_cast<std::size_t>(std::countr_zero(z) / 8);
-          if (static_cast<char>(h[at] | fold) == lo && iequals_n(h + at + 1, rest.data(), rest.size())) return at;
+          if (static_cast<char>(h[at] | fold) == lo && detail::iequals_n(h + at + 1, rest.data(), rest.size())) return at;
         }
       }
     }
     for (; i <= last; ++i) {
-      if (static_cast<char>(h[i] | fold) == lo && iequals_n(h + i + 1, rest.data(), rest.size())) return i;
+      if (static_cast<char>(h[i] | fold) == lo && detail::iequals_n(h + i + 1, rest.data(), rest.size())) return i;
     }
     return std::string_view::npos;
   }

@@ -10,7 +10,14 @@ namespace maildiag::util {
 
 std::string_view trim(std::string_view s);
 std::string to_lower(std::string_view s);
-bool iequals(std::string_view a, std::string_view b);
+namespace detail {
+/// a[0, n) equals b[0, n) ignoring ASCII case.
+bool iequals_n(const char* a, const char* b, std::size_t n);
+}  // namespace detail
+/// Inline, so that the common mismatch -- texts of different lengths -- costs no call.
+inline bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && detail::iequals_n(a.data(), b.data(), a.size());
+}
 bool istarts_with(std::string_view s, std::string_view prefix);
 /// Case-insensitive substring search; returns npos when absent.
 std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_t from = 0);
