@@ -90,6 +90,11 @@ void read_from_clause(const Clause& from, Received& r, const MtaHints& hints, Te
 /// (first statement wins). False when it changed nothing, whatever tls held before (unless tls
 /// was already stated).
 bool read_tls(std::string_view text, ReceivedTls& tls, TextStore& store);
+/// Reads the comments anywhere in the tokens for TLS statements, the envelope sender and
+/// authentication (and the words Haraka and qmail-tls write for the first two). True when a
+/// comment changed the TLS fields.
+bool read_comments(const std::vector<Token>& tokens, Received& r, TextStore& store);
+
 /// "TLSv1", "TLS1_2", "TLS-1.2", "TLSv1/SSLv3" -> "TLSv1.0", "TLSv1.2"... (a static name, or v
 /// itself when it names no known version)
 std::string_view normalise_tls_version(std::string_view v);
