@@ -6,6 +6,7 @@
 #include "maildiag/util/text.hpp"
 #include "received_internal.hpp"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 
@@ -477,8 +478,12 @@ bool detail::read_received(std::string_view value, Received& r, TextStore& store
   hints.web = r.protocol.rfind("HTTP", 0) == 0 || via_http;
   if (!from.empty()) detail::read_from_clause(from.front(), r, hints, store);
   if (r.auth.empty()) {
-    for (std::string_view p : {"ESMTPA", "ESMTPSA", "LMTPA", "LMTPSA", "UTF8SMTPA", "UTF8SMTPSA", "ASMTP", "HTTP", "HTTPS", "HTTPU"}) {
-      if (r.protocol == p) r.auth = first_word(with.front());
+    static constexpr std::array<std::string_view, 10> kAuthenticated = {
+        "ESMTPA", "ESMTPSA", "LMTPA", "LMTPSA", "UTF8SMTPA", "UTF8SMTPSA", "ASMTP", "HTTP", "HTTPS", "HTTPU"};
+    const std::string_view p = r.protocol;  // each of those ends in 'A' or starts with 'A' or 'H'
+    if (!p.empty() && (p.back() == 'A' || p.front() == 'A' || p.front() == 'H') &&
+        std::find(kAuthenticated.begin(), kAuthenticated.end(), p) != kAuthenticated.end()) {
+      r.auth = first_word(with.front());
     }
     if (r.auth.empty() && via_http) r.auth = "HTTP";
   }
