@@ -71,6 +71,18 @@ inline const char* find_lf_before(const char* p, const char* const end) {
   return end;
 }
 
+/// True when s is `lower` in any case, for a `lower` of lower-case ASCII letters only (a keyword,
+/// a field name): setting the case bit of a byte gives that letter only when the byte is the
+/// letter in one of its two cases, so (byte | 0x20) is compared and nothing else.
+template <std::size_t N>
+inline bool is_word(std::string_view s, const char (&lower)[N]) {
+  if (s.size() != N - 1) return false;
+  for (std::size_t i = 0; i + 1 < N; ++i) {
+    if ((s[i] | 0x20) != lower[i]) return false;
+  }
+  return true;
+}
+
 /// The first byte in [p, end) that is not RFC 5322 ftext (printable ASCII but the colon): where a
 /// field name ends.
 inline const char* find_name_end(const char* p, const char* const end) {

@@ -165,16 +165,16 @@ Key keyword(const Token& t) {
   const std::string_view w = t.text;
   switch (w.size()) {
     case 2:
-      if (util::iequals(w, "by")) return Key::by;
-      if (util::iequals(w, "id")) return Key::id;
+      if (detail::is_word(w, "by")) return Key::by;
+      if (detail::is_word(w, "id")) return Key::id;
       break;
     case 3:
-      if (util::iequals(w, "via")) return Key::via;
-      if (util::iequals(w, "for")) return Key::for_;
+      if (detail::is_word(w, "via")) return Key::via;
+      if (detail::is_word(w, "for")) return Key::for_;
       break;
     case 4:
-      if (util::iequals(w, "from")) return Key::from;
-      if (util::iequals(w, "with")) return Key::with;
+      if (detail::is_word(w, "from")) return Key::from;
+      if (detail::is_word(w, "with")) return Key::with;
       break;
     default:
       break;
