@@ -117,3 +117,54 @@ TEST_CASE("header stream: separator lines need a sender, a clock time and a year
   CHECK_FALSE(is_mbox_separator("From: alice@example.org"));
   CHECK_FALSE(is_mbox_separator("From "));
 }
+
+TEST_CASE("header stream: clock times of every written length; tokens that only look like one", "[message][stream]") {
+  using maildiag::message::is_mbox_separator;
+  CHECK(is_mbox_separator("From a@b Tue Mar 5 1:02 2024"));       // H:MM
+  CHECK(is_mbox_separator("From a@b Tue Mar 5 1:02:03 2024"));    // H:MM:SS
+  CHECK(is_mbox_separator("From a@b\tTue Mar 5 14:02:03\t2024"));  // tabs between the words
+  CHECK(is_mbox_separator("From a@b 2024 Tue Mar 5 14:02"));       // the year first
+  CHECK_FALSE(is_mbox_separator("From a@b Tue Mar 5 1:023 2024"));     // "M:SSS"
+  CHECK_FALSE(is_mbox_separator("From a@b Tue Mar 5 123:02 2024"));    // a colon fourth
+  CHECK_FALSE(is_mbox_separator("From a@b Tue Mar 5 :1402 2024"));     // a colon first
+  CHECK_FALSE(is_mbox_separator("From a@b Tue Mar 5 14:02:0x 2024"));  // not digits
+  CHECK_FALSE(is_mbox_separator("From a@b Tue Mar 5 14:02 202"));      // no four-digit year
+  CHECK_FALSE(is_mbox_separator("From 14:02 2024"));                   // two words only
+}
+
+TEST_CASE("header stream: the end of a section is found wherever it falls in the bytes", "[message][stream]") {
+  // The end is searched 16 bytes at a time with a byte-wise tail: the blank line (LF, CRLF) or the
+  // next "From " line is moved across those boundaries and the chunk ends, and a "From:" field
+  // (an LF before an 'F' that is no end) too.
+  for (const std::string eol : {"\n", "\r\n"}) {
+    for (std::size_t pad = 0; pad < 40; ++pad) {
+      const std::string first = "From a@example.org Mon Jan  1 00:00:00 2024" + eol + "X-Pad: " +
+                                std::string(pad, 'p') + eol + "From: b@example.org" + eol;
+      const std::string second = "From c@example.org Mon Jan  1 00:00:01 2024" + eol + "Subject: s" + eol;
+      const std::string with_body = first + eol + "body" + eol + second;  // a blank line ends it
+      const std::string no_body = first + second;                         // the next "From " ends it
+      for (std::size_t chunk : {with_body.size(), std::size_t{1}, std::size_t{7}, std::size_t{16}, std::size_t{17}}) {
+        INFO("eol " << eol.size() << " pad " << pad << " chunk " << chunk);
+        const auto a = run(with_body, chunk);
+        REQUIRE(a.headers.size() == 2);
+        CHECK(a.headers[0] == first);
+        CHECK(a.headers[1] == second);
+        const auto b = run(no_body, chunk);
+        REQUIRE(b.headers.size() == 2);
+        CHECK(b.headers[0] == first);
+        CHECK(b.headers[1] == second);
+      }
+    }
+  }
+}
+
+TEST_CASE("header stream: a section that ends with the stream, with or without its last line break", "[message][stream]") {
+  for (std::size_t pad = 0; pad < 40; ++pad) {
+    const std::string lines = "Subject: " + std::string(pad, 's') + "\nTo: x@example.net";
+    for (const std::string& input : {lines, lines + "\n", lines + "\n\n"}) {
+      const auto g = run(input, input.size());
+      REQUIRE(g.headers.size() == 1);
+      CHECK(g.headers[0] == (input.back() == '\n' ? lines + "\n" : lines));
+    }
+  }
+}
