@@ -77,17 +77,24 @@ CommentMarks marks_of(std::string_view c) {
   const auto* p = reinterpret_cast<const unsigned char*>(c.data());
   const auto* const e = p + c.size();
 #if defined(__SSE2__)
-  // Only the bytes that can start a marker are looked at: '=', ':' and u, t, e, a in either case
-  // (once the TLS marker is found, only e and a), found 16 bytes at a time.
+  // Only the bytes that can start a marker are looked at, found 16 at a time: '=', ':' and the
+  // first two letters of "using", "tls", "en(crypted|velope-)" and "auth" in any case (once the
+  // TLS marker is found, only the last two).
   const __m128i case_bit = _mm_set1_epi8(0x20);
-  for (; e - p >= 16; p += 16) {
+  auto eq = [](__m128i v, char byte) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(byte)); };
+  for (; e - p >= 17; p += 16) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     const __m128i lx = _mm_or_si128(x, case_bit);
-    const __m128i ea = _mm_or_si128(_mm_cmpeq_epi8(lx, _mm_set1_epi8('e')), _mm_cmpeq_epi8(lx, _mm_set1_epi8('a')));
-    const __m128i tls = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('=')), _mm_cmpeq_epi8(x, _mm_set1_epi8(':'))),
-                                     _mm_or_si128(_mm_cmpeq_epi8(lx, _mm_set1_epi8('u')), _mm_cmpeq_epi8(lx, _mm_set1_epi8('t'))));
-    auto hits = static_cast<unsigned>(_mm_movemask_epi8(m.tls ? ea : _mm_or_si128(ea, tls)));
-    for (; hits != 0; hits &= hits - 1) mark(p + std::countr_zero(hits), e, m);
+    const __m128i ly = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1)), case_bit);
+    const __m128i en_au = _mm_or_si128(_mm_and_si128(eq(lx, 'e'), eq(ly, 'n')), _mm_and_si128(eq(lx, 'a'), eq(ly, 'u')));
+    __m128i hit = en_au;
+    if (!m.tls) {
+      const __m128i us_tl = _mm_or_si128(_mm_and_si128(eq(lx, 'u'), eq(ly, 's')), _mm_and_si128(eq(lx, 't'), eq(ly, 'l')));
+      hit = _mm_or_si128(_mm_or_si128(hit, us_tl), _mm_or_si128(eq(x, '='), eq(x, ':')));
+    }
+    for (auto hits = static_cast<unsigned>(_mm_movemask_epi8(hit)); hits != 0; hits &= hits - 1) {
+      mark(p + std::countr_zero(hits), e, m);
+    }
   }
 #endif
   for (; p != e; ++p) mark(p, e, m);
