@@ -24,7 +24,7 @@ struct Line {
 
 /// Finds the line starting at `pos` within the first `limit` bytes of `s`. Terminators are LF,
 /// CRLF or a lone CR; one inline scan finds the first of CR and LF.
-Line next_line(std::string_view s, std::size_t pos, std::size_t limit) {
+[[gnu::always_inline]] inline Line next_line(std::string_view s, std::size_t pos, std::size_t limit) {
   Line line;
   line.begin = pos;
   const char* base = s.data();
@@ -123,17 +123,20 @@ class Builder {
 
  private:
   void add(std::string_view piece) {
-    if (size_ + piece.size() > limits_.max_value) {
-      piece = piece.substr(0, limits_.max_value - size_);
-      cut_ = true;
-      block_.truncated = true;
-      block_.problems.push_back("header " + util::sanitize(current().name, 80) + " at line " +
-                                std::to_string(current().line) + " is longer than " +
-                                util::byte_size(limits_.max_value) + "; its value was cut");
-    }
+    if (size_ + piece.size() > limits_.max_value) piece = cut(piece);
     size_ += piece.size();
     end_ = piece.data() + piece.size();
     note_end(piece);
+  }
+
+  /// The part of `piece` within max_value, and the problem said (rare: out of the line path).
+  [[gnu::noinline]] std::string_view cut(std::string_view piece) {
+    cut_ = true;
+    block_.truncated = true;
+    block_.problems.push_back("header " + util::sanitize(current().name, 80) + " at line " +
+                              std::to_string(current().line) + " is longer than " +
+                              util::byte_size(limits_.max_value) + "; its value was cut");
+    return piece.substr(0, limits_.max_value - size_);
   }
 
   void note_end(std::string_view v) {
