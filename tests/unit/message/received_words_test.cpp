@@ -79,6 +79,26 @@ TEST_CASE("received: comment markers are found wherever they fall in the comment
       CHECK(r->tls.version == "TLSv1.3");
       CHECK(r->tls.cipher == "TLS_AES_256_GCM_SHA384");
     }
+    // Markers at the end of a comment: in the last bytes, which the 16-byte steps leave to a
+    // byte-wise tail for some of the paddings.
+    {
+      const auto r = parse_received("from a.example.org ([192.0.2.1]) (" + words +
+                                    "AUTH: PLAIN) by mx.example.net with ESMTP id x; Mon, 1 Jan 2024 00:00:00 +0000");
+      REQUIRE(r.has_value());
+      CHECK(r->auth == "PLAIN");
+    }
+    {
+      const auto r = parse_received("from a.example.org ([192.0.2.1]) by mx.example.net (" + words +
+                                    "envelope-from e) with ESMTP id x; Mon, 1 Jan 2024 00:00:00 +0000");
+      REQUIRE(r.has_value());
+      CHECK(r->envelope_from == "e");
+    }
+    {
+      const auto r = parse_received("from a.example.org ([192.0.2.1]) by mx.example.net (Postfix) with ESMTPS id x (" +
+                                    words + "using TLSv1.2); Mon, 1 Jan 2024 00:00:00 +0000");
+      REQUIRE(r.has_value());
+      CHECK(r->tls.version == "TLSv1.2");
+    }
   }
 }
 
