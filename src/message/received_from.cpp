@@ -73,6 +73,16 @@ std::string_view fold_mapped(std::string_view ip) {
 /// std::isspace in the C locale, without the call.
 bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
+/// What a byte is to words_of: part of a word, its end (is_space or ','), or '['.
+enum : unsigned char { kWordByte = 0, kWordEnd = 1, kWordBracket = 2 };
+constexpr std::array<unsigned char, 256> make_in_word() {
+  std::array<unsigned char, 256> t{};
+  for (char c : {' ', '\t', '\n', '\v', '\f', '\r', ','}) t[static_cast<unsigned char>(c)] = kWordEnd;
+  t[static_cast<unsigned char>('[')] = kWordBracket;
+  return t;
+}
+constexpr auto kInWord = make_in_word();
+
 bool hostname_like(std::string_view s) {
   if (s.empty() || s.size() > 253) return false;
   if (util::iequals(s, "localhost")) return true;
@@ -99,9 +109,11 @@ void words_of(std::string_view s, std::vector<std::string_view>& out) {
       const auto close = s.find(']', j);
       j = close == std::string_view::npos ? s.size() : close + 1;
     }
-    while (j < s.size() && !is_space(s[j]) && s[j] != ',') {
-      if (s[j] == '[' && j > i && s[j - 1] != '=') break;  // "unknown[1.2.3.4]": two words; "helo=[x]" one
-      ++j;
+    for (; j < s.size(); ++j) {
+      const unsigned char kind = kInWord[static_cast<unsigned char>(s[j])];
+      if (kind == kWordByte) continue;
+      if (kind == kWordEnd) break;
+      if (j > i && s[j - 1] != '=') break;  // '[': "unknown[1.2.3.4]" is two words; "helo=[x]" one
     }
     if (j > i) out.push_back(s.substr(i, j - i));
     i = j;
