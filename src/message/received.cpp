@@ -21,10 +21,12 @@ constexpr int kMaxCommentDepth = 16;
 bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 /// What a byte means inside a word token: ends it, or marks the value as crafted.
-enum : unsigned char { kPlain = 0, kEnd = 1, kStrayParen = 2, kQuote = 4 };
+/// kSkip: a byte between tokens (is_ws or ',').
+enum : unsigned char { kPlain = 0, kEnd = 1, kStrayParen = 2, kQuote = 4, kSkip = 8 };
 constexpr std::array<unsigned char, 256> make_word_table() {
   std::array<unsigned char, 256> t{};
-  for (char c : {' ', '\t', '\r', '\n', '(', ';', ','}) t[static_cast<unsigned char>(c)] = kEnd;
+  for (char c : {'(', ';'}) t[static_cast<unsigned char>(c)] = kEnd;
+  for (char c : {' ', '\t', '\r', '\n', ','}) t[static_cast<unsigned char>(c)] = kEnd | kSkip;
   t[static_cast<unsigned char>(')')] = kStrayParen;
   t[static_cast<unsigned char>('"')] = kQuote;
   t[static_cast<unsigned char>('\\')] = kQuote;
@@ -73,7 +75,7 @@ void tokenize(std::string_view v, Anomalies& anomalies, std::vector<Token>& out)
   bool space_before = true;
   while (i < v.size()) {
     const char c = v[i];
-    if (is_ws(c) || c == ',') {
+    if (kWordByte[static_cast<unsigned char>(c)] & kSkip) {
       space_before = true;
       ++i;
       continue;
@@ -134,7 +136,7 @@ void tokenize(std::string_view v, Anomalies& anomalies, std::vector<Token>& out)
       for (; j < v.size(); ++j) {
         const unsigned char kind = kWordByte[static_cast<unsigned char>(v[j])];
         if (kind == kPlain) continue;
-        if (kind == kEnd) break;
+        if (kind & kEnd) break;
         if (kind == kStrayParen) anomalies.unbalanced = true;
         if (kind == kQuote) anomalies.quote_outside = true;
       }
