@@ -114,16 +114,10 @@ std::optional<std::vector<std::string>> wire_segments(const Command& cmd, std::s
 }
 
 std::optional<Command> parse_command_line(std::string_view line) {
-  auto l = line;
-  while (!l.empty() && (l.back() == '\r' || l.back() == '\n')) l.remove_suffix(1);
-  l = util::trim(l);
-  if (l.empty()) return std::nullopt;
-  const auto sp = l.find(' ');
-  std::string verb(l.substr(0, sp));
-  for (char& c : verb) {
-    if ('a' <= c && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  auto rest = sp == std::string_view::npos ? std::string_view{} : util::trim(l.substr(sp + 1));
+  auto words = util::split_command_line(line);
+  if (!words) return std::nullopt;
+  const auto& verb = words->verb;
+  const auto rest = words->rest;
   Command cmd = Command::make(verb);
   if (rest.empty()) return cmd;
   if (verb == "LOGIN") {

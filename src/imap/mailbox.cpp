@@ -8,14 +8,6 @@ namespace maildiag::imap {
 
 namespace {
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if ('a' <= c && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return out;
-}
-
 std::optional<std::uint64_t> code_number(const ResponseCode& code) {
   const auto n = util::parse_uint(util::trim(code.args));
   if (!n) return std::nullopt;
@@ -64,7 +56,7 @@ Capabilities parse_capabilities(std::string_view text) {
   Capabilities c;
   for (auto w : util::split(text, ' ')) {
     w = util::trim(w);
-    if (!w.empty()) c.atoms.push_back(upper(w));
+    if (!w.empty()) c.atoms.push_back(util::to_upper(w));
   }
   return c;
 }
@@ -74,7 +66,7 @@ std::optional<Capabilities> capabilities_of(const Response& r) {
   if (r.kind == Kind::untagged && r.name == "CAPABILITY") {
     Capabilities c;
     for (const auto& v : r.data) {
-      if (v.type == Value::Type::atom) c.atoms.push_back(upper(v.text));
+      if (v.type == Value::Type::atom) c.atoms.push_back(util::to_upper(v.text));
     }
     return c;
   }

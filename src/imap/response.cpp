@@ -6,14 +6,6 @@ namespace maildiag::imap {
 
 namespace {
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if ('a' <= c && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return out;
-}
-
 /// Lenient atom characters: anything visible except the list, quote and literal delimiters.
 /// '[' and ']' stay inside atoms so that "BODY[TEXT]" is one token.
 bool atom_char(char c) {
@@ -143,7 +135,7 @@ void parse_resp_text(std::string_view s, Response& r) {
     if (close != std::string_view::npos && close > 1) {
       const auto inner = s.substr(1, close - 1);
       const auto sp = inner.find(' ');
-      r.code = ResponseCode{upper(inner.substr(0, sp)),
+      r.code = ResponseCode{util::to_upper(inner.substr(0, sp)),
                             sp == std::string_view::npos ? std::string() : std::string(util::trim(inner.substr(sp + 1)))};
       s = util::trim(s.substr(close + 1));
     }
@@ -168,7 +160,7 @@ bool parse_after_tag(Tokenizer& t, Response& r, std::string* error, const ParseL
       if (word.empty()) return fail(error, "no keyword after the message number");
     }
   }
-  r.name = upper(word);
+  r.name = util::to_upper(word);
   const auto st = status_of(r.name);
   if (r.kind == Kind::tagged && (!st || *st == Status::bye || *st == Status::preauth))
     return fail(error, "a tagged response must be OK, NO or BAD, not \"" + util::sanitize(word, 40) + "\"");

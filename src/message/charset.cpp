@@ -20,45 +20,6 @@ namespace {
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 constexpr std::size_t kMaxCharsetName = 64;
 
-void append_code_point(std::string& out, unsigned cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-/// Length of the valid UTF-8 sequence at s[i], or 0 when it is invalid.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  const auto b = static_cast<unsigned char>(s[i]);
-  if (b < 0x80) return 1;
-  std::size_t n = 0;
-  unsigned min = 0;
-  if (b >= 0xC2 && b <= 0xDF) { n = 2; min = 0x80; }
-  else if (b >= 0xE0 && b <= 0xEF) { n = 3; min = 0x800; }
-  else if (b >= 0xF0 && b <= 0xF4) { n = 4; min = 0x10000; }
-  else return 0;
-  if (i + n > s.size()) return 0;
-  unsigned cp = b & (0xFFu >> (n + 1));
-  for (std::size_t k = 1; k < n; ++k) {
-    const auto c = static_cast<unsigned char>(s[i + k]);
-    if ((c & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (c & 0x3Fu);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
 /// Copies valid UTF-8, replacing each invalid byte with U+FFFD.
 Decoded from_utf8(std::string_view in) {
   Decoded d;
@@ -70,7 +31,7 @@ Decoded from_utf8(std::string_view in) {
     d.text.append(in.substr(i, run - i));
     i = run;
     if (i >= in.size()) break;
-    const std::size_t n = utf8_sequence(in, i);
+    const std::size_t n = util::utf8_sequence(in, i);
     if (n == 0) {
       d.text.append(kReplacement);
       d.ok = false;
@@ -85,7 +46,7 @@ Decoded from_utf8(std::string_view in) {
 
 bool is_valid_utf8(std::string_view in) {
   for (std::size_t i = 0; i < in.size();) {
-    const std::size_t n = utf8_sequence(in, i);
+    const std::size_t n = util::utf8_sequence(in, i);
     if (n == 0) return false;
     i += n;
   }
@@ -104,8 +65,8 @@ Decoded from_cp1252(std::string_view in) {
   for (char ch : in) {
     const auto b = static_cast<unsigned char>(ch);
     if (b < 0x80) d.text.push_back(ch);
-    else if (b < 0xA0) append_code_point(d.text, kCp1252High[b - 0x80]);
-    else append_code_point(d.text, b);
+    else if (b < 0xA0) util::append_utf8(d.text, kCp1252High[b - 0x80]);
+    else util::append_utf8(d.text, b);
   }
   return d;
 }

@@ -63,17 +63,9 @@ Command Command::make(std::string_view verb, std::string_view argument) {
 }
 
 std::optional<Command> parse_command_line(std::string_view line) {
-  auto l = line;
-  while (!l.empty() && (l.back() == '\r' || l.back() == '\n')) l.remove_suffix(1);
-  l = util::trim(l);
-  if (l.empty()) return std::nullopt;
-  const auto sp = l.find(' ');
-  std::string verb(l.substr(0, sp));
-  for (char& c : verb) {
-    if ('a' <= c && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  const auto arg = sp == std::string_view::npos ? std::string_view{} : util::trim(l.substr(sp + 1));
-  return Command::make(verb, arg);
+  auto words = util::split_command_line(line);
+  if (!words) return std::nullopt;
+  return Command::make(words->verb, words->rest);
 }
 
 }  // namespace maildiag::pop3

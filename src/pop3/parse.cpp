@@ -10,14 +10,6 @@ namespace {
 
 constexpr std::size_t kMaxTimestamp = 512;
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if ('a' <= c && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return out;
-}
-
 std::vector<std::string_view> words(std::string_view s) {
   std::vector<std::string_view> out;
   for (auto w : util::split(s, ' ')) {
@@ -46,7 +38,7 @@ Capabilities parse_capa(const std::vector<std::string>& lines) {
     if (line.empty()) continue;
     c.lines.emplace_back(line);
     const auto w = words(line);
-    const auto name = upper(w.front());
+    const auto name = util::to_upper(w.front());
     if (name == "TOP") c.top = true;
     else if (name == "UIDL") c.uidl = true;
     else if (name == "USER") c.user = true;
@@ -60,7 +52,7 @@ Capabilities parse_capa(const std::vector<std::string>& lines) {
     else if (name == "IMPLEMENTATION") c.implementation = rest_after_first_word(line);
     else if (name == "SASL") {
       c.sasl = true;
-      for (std::size_t i = 1; i < w.size(); ++i) c.sasl_mechanisms.push_back(upper(w[i]));
+      for (std::size_t i = 1; i < w.size(); ++i) c.sasl_mechanisms.push_back(util::to_upper(w[i]));
     }
   }
   return c;

@@ -8,14 +8,6 @@ namespace maildiag::smtp {
 
 namespace {
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) {
-    if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
-  }
-  return out;
-}
-
 /// Splits on runs of spaces and tabs.
 std::vector<std::string_view> words(std::string_view s) {
   std::vector<std::string_view> out;
@@ -31,7 +23,7 @@ std::vector<std::string_view> words(std::string_view s) {
 
 void add_auth(Capabilities& c, const std::vector<std::string_view>& mechs, std::size_t from) {
   for (std::size_t i = from; i < mechs.size(); ++i) {
-    std::string m = upper(mechs[i]);
+    std::string m = util::to_upper(mechs[i]);
     if (std::find(c.auth.begin(), c.auth.end(), m) == c.auth.end()) c.auth.push_back(std::move(m));
   }
 }
@@ -50,7 +42,7 @@ void parse_size(Capabilities& c, const std::vector<std::string_view>& w) {
 bool parse_keyword(Capabilities& c, std::string_view line) {
   const auto w = words(line);
   if (w.empty()) return true;
-  const std::string kw = upper(w[0]);
+  const std::string kw = util::to_upper(w[0]);
   if (kw == "SIZE") {
     parse_size(c, w);
   } else if (kw == "PIPELINING") {
@@ -87,7 +79,7 @@ bool parse_keyword(Capabilities& c, std::string_view line) {
 }  // namespace
 
 bool Capabilities::offers_auth(std::string_view mechanism) const {
-  const std::string m = upper(mechanism);
+  const std::string m = util::to_upper(mechanism);
   return std::find(auth.begin(), auth.end(), m) != auth.end();
 }
 
@@ -112,7 +104,7 @@ CapabilityDiff diff(const Capabilities& before, const Capabilities& after) {
     std::vector<std::string> v;
     for (const auto& k : c.keywords) {
       std::string joined;
-      for (auto w : words(k)) joined += (joined.empty() ? "" : " ") + upper(w);
+      for (auto w : words(k)) joined += (joined.empty() ? "" : " ") + util::to_upper(w);
       v.push_back(std::move(joined));
     }
     std::sort(v.begin(), v.end());

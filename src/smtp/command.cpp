@@ -32,14 +32,6 @@ constexpr std::array<ReplyShape, 17> kShapes{{
 
 constexpr std::size_t kMaxLine = 64 * 1024;  // our own lines; long only for OAuth tokens
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) {
-    if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
-  }
-  return out;
-}
-
 bool has_line_break(std::string_view s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
@@ -137,7 +129,7 @@ std::optional<Command> auth(std::string_view mechanism, std::optional<std::strin
                             CommandError* err) {
   if (mechanism.empty() || has_line_break(mechanism) || mechanism.find(' ') != std::string_view::npos)
     return fail<Command>(err, "AUTH needs one mechanism name");
-  std::string line = "AUTH " + upper(mechanism);
+  std::string line = "AUTH " + util::to_upper(mechanism);
   std::string display = line;
   if (initial_response) {
     if (has_line_break(*initial_response)) return fail<Command>(err, "SASL response contains a line break");
@@ -150,7 +142,7 @@ std::optional<Command> auth(std::string_view mechanism, std::optional<std::strin
     }
   }
   auto cmd = make(Verb::auth, std::move(line), std::move(display));
-  const auto mech = upper(mechanism);
+  const auto mech = util::to_upper(mechanism);
   cmd.may_be_followed = initial_response.has_value() && (mech == "PLAIN" || mech == "EXTERNAL");
   return cmd;
 }
@@ -194,7 +186,7 @@ std::optional<Command> rcpt_to(std::string_view address, const RcptParams& p, Co
     std::string list;
     bool never = false;
     for (const auto& n : p.notify) {
-      const std::string up = upper(n);
+      const std::string up = util::to_upper(n);
       if (up != "NEVER" && up != "SUCCESS" && up != "FAILURE" && up != "DELAY")
         return fail<Command>(err, "NOTIFY values are NEVER or SUCCESS, FAILURE, DELAY (got \"" +
                                       util::sanitize(n, 40) + "\")");

@@ -13,27 +13,6 @@ char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' +
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
-/// Length of the valid UTF-8 sequence starting at s[i] (its code point in *cp), or 0 when invalid.
-std::size_t utf8_decode(std::string_view s, std::size_t i, char32_t* cp_out) {
-  const auto b = static_cast<unsigned char>(s[i]);
-  std::size_t n = 0;
-  unsigned min = 0;
-  if (b >= 0xC2 && b <= 0xDF) { n = 2; min = 0x80; }
-  else if (b >= 0xE0 && b <= 0xEF) { n = 3; min = 0x800; }
-  else if (b >= 0xF0 && b <= 0xF4) { n = 4; min = 0x10000; }
-  else return 0;
-  if (i + n > s.size()) return 0;
-  unsigned cp = b & (0xFFu >> (n + 1));
-  for (std::size_t k = 1; k < n; ++k) {
-    const auto c = static_cast<unsigned char>(s[i + k]);
-    if ((c & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (c & 0x3Fu);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  *cp_out = static_cast<char32_t>(cp);
-  return n;
-}
-
 /// Code points a terminal must not receive from untrusted text: C1 controls (U+0080..U+009F,
 /// U+009B is a one-byte CSI on some terminals) and the bidirectional marks, embeddings,
 /// overrides and isolates that reorder what is shown (the "Trojan Source" class).
@@ -61,7 +40,7 @@ void append_safe(std::string& out, std::string_view s, std::size_t limit) {
       continue;
     }
     char32_t cp = 0;
-    const std::size_t n = utf8_decode(s, i, &cp);
+    const std::size_t n = utf8_sequence(s, i, &cp);
     if (n != 0 && i + n <= limit && !terminal_unsafe(cp)) {
       out.append(s.substr(i, n));
       i += n;
@@ -73,6 +52,48 @@ void append_safe(std::string& out, std::string_view s, std::size_t limit) {
 }
 }  // namespace
 
+std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t* cp_out) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  if (b < 0x80) {
+    if (cp_out != nullptr) *cp_out = b;
+    return 1;
+  }
+  std::size_t n = 0;
+  unsigned min = 0;
+  if (b >= 0xC2 && b <= 0xDF) { n = 2; min = 0x80; }
+  else if (b >= 0xE0 && b <= 0xEF) { n = 3; min = 0x800; }
+  else if (b >= 0xF0 && b <= 0xF4) { n = 4; min = 0x10000; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  unsigned cp = b & (0xFFu >> (n + 1));
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (c & 0x3Fu);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  if (cp_out != nullptr) *cp_out = static_cast<char32_t>(cp);
+  return n;
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
@@ -83,6 +104,22 @@ std::string to_lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = lower(c);
   return out;
+}
+
+std::string to_upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+std::optional<CommandWords> split_command_line(std::string_view line) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+  line = trim(line);
+  if (line.empty()) return std::nullopt;
+  const auto sp = line.find(' ');
+  return CommandWords{to_upper(line.substr(0, sp)), sp == std::string_view::npos ? std::string_view{} : trim(line.substr(sp + 1))};
 }
 
 /// Bytes that differ only in bit 0x20 are compared further only then (most mismatches are
@@ -225,7 +262,7 @@ bool is_clean_text(std::string_view s) {
       continue;
     }
     char32_t cp = 0;
-    const std::size_t n = utf8_decode(s, i, &cp);
+    const std::size_t n = utf8_sequence(s, i, &cp);
     if (n == 0 || terminal_unsafe(cp)) return false;
     i += n;
   }

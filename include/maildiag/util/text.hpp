@@ -10,6 +10,16 @@ namespace maildiag::util {
 
 std::string_view trim(std::string_view s);
 std::string to_lower(std::string_view s);
+std::string to_upper(std::string_view s);  ///< ASCII letters only, as to_lower
+
+/// A command line as a user types it (pop3-test and imap-test --interactive): line ends dropped
+/// and trimmed; the first word upper-cased (ASCII) as `verb`, the trimmed rest as `rest`.
+struct CommandWords {
+  std::string verb;
+  std::string_view rest;
+};
+/// nullopt for a blank line.
+std::optional<CommandWords> split_command_line(std::string_view line);
 namespace detail {
 /// a[0, n) equals b[0, n) ignoring ASCII case.
 bool iequals_n(const char* a, const char* b, std::size_t n);
@@ -35,6 +45,12 @@ std::string sanitize(std::string_view s, std::size_t max_len = 4096);
 std::string byte_size(std::size_t bytes);
 /// sanitize() without the length cut: what the text renderer applies to every string it prints.
 std::string terminal_safe(std::string_view s);
+/// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlong forms, surrogates or
+/// code points past U+10FFFF; ASCII is 1), its code point in *cp when given; 0 when ill-formed.
+std::size_t utf8_sequence(std::string_view s, std::size_t i, char32_t* cp = nullptr);
+/// Appends cp (at most U+10FFFF) encoded as UTF-8.
+void append_utf8(std::string& out, char32_t cp);
+
 /// True when every byte is printable ASCII or valid UTF-8 with none of the controls above
 /// (no control bytes except tab).
 bool is_clean_text(std::string_view s);

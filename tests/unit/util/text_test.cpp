@@ -59,3 +59,42 @@ TEST_CASE("ifind agrees with a naive case-insensitive search", "[util]") {
   CHECK(ifind("abc", "abcd") == std::string_view::npos);
   CHECK(ifind("abc", "", 3) == 3);
 }
+
+TEST_CASE("utf8_sequence reads RFC 3629 UTF-8; append_utf8 writes it back", "[util]") {
+  char32_t cp = 0;
+  CHECK(utf8_sequence("A", 0, &cp) == 1);
+  CHECK(cp == U'A');
+  for (const char32_t c : {U'\x7F', U'\x80', U'\x7FF', U'\x800', U'\xFFFF', U'\x10000', U'\x10FFFF', U'\xE9', U'\x4E2D'}) {
+    std::string s = "x";
+    append_utf8(s, c);
+    REQUIRE(s.size() == 1 + (c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4));
+    char32_t back = 0;
+    CHECK(utf8_sequence(s, 1, &back) == s.size() - 1);
+    CHECK(back == c);
+  }
+  CHECK(utf8_sequence("\xC0\x80", 0) == 0);          // overlong NUL
+  CHECK(utf8_sequence("\xE0\x80\x80", 0) == 0);      // overlong
+  CHECK(utf8_sequence("\xED\xA0\x80", 0) == 0);      // surrogate U+D800
+  CHECK(utf8_sequence("\xF4\x90\x80\x80", 0) == 0);  // past U+10FFFF
+  CHECK(utf8_sequence("\xE4\xB8", 0) == 0);          // cut short
+  CHECK(utf8_sequence("\xE4\x41\xAD", 0) == 0);      // not a continuation byte
+  CHECK(utf8_sequence("\x80", 0) == 0);              // a lone continuation byte
+}
+
+TEST_CASE("to_upper and split_command_line, as typed commands are read", "[util]") {
+  CHECK(to_upper("stls ab-Z\xC3\xA9") == "STLS AB-Z\xC3\xA9");  // ASCII letters only
+  CHECK_FALSE(split_command_line("").has_value());
+  CHECK_FALSE(split_command_line("  \t\r\n").has_value());
+  auto w = split_command_line("  list   3  \r\n");
+  REQUIRE(w);
+  CHECK(w->verb == "LIST");
+  CHECK(w->rest == "3");
+  w = split_command_line("capa");
+  REQUIRE(w);
+  CHECK(w->verb == "CAPA");
+  CHECK(w->rest.empty());
+  w = split_command_line("login alice \"pass word\"\n");
+  REQUIRE(w);
+  CHECK(w->verb == "LOGIN");
+  CHECK(w->rest == "alice \"pass word\"");
+}
