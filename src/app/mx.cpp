@@ -145,6 +145,7 @@ std::vector<report::Report> run_mx(const std::vector<std::string>& domains, cons
   for (std::size_t i = 0; i < out.size(); ++i) {
     if (out[i]) reports.push_back(std::move(*out[i]));
     else reports.push_back(mx_detail::invalid_domain_report(domains[i], mx_detail::invalid_input("mx.invalid-domain.unfinished")));
+    report::parse_data_text(reports.back());  // a tree for the readers of `data` (diagnose)
     if (loop.interrupted()) add_interrupted(reports.back(), "mx", i18n::msg("mx.interrupted.during"));  // Ctrl-C
   }
   return reports;
@@ -245,14 +246,19 @@ MxBulkSummary run_mx_bulk(int input_fd, std::ostream& out, const MxOptions& opti
   bool watching = false;
   bool stop = false;
 
-  const auto emit = [&](const report::Report& r) {
+  // `why` is the InvalidInput or the DomainResult the report was made from (for compact_line).
+  const auto emit = [&](const report::Report& r, const auto& why) {
     const auto st = r.status();
     sum.worst = report::worst(sum.worst, st);
     ++sum.by_status[static_cast<std::size_t>(st)];
     ++sum.domains;
     if (options.common.json) report::render_json(out, r, false);
-    else out << mx_detail::compact_line(r) << '\n';
+    else out << mx_detail::compact_line(r, why) << '\n';
     if (!out) stop = true;  // stdout closed: finish what is in flight, read no more
+  };
+  const auto emit_invalid = [&](std::string_view input, const mx_detail::InvalidInput& why) {
+    ++sum.invalid;
+    emit(mx_detail::invalid_domain_report(input, why), why);
   };
 
   std::function<void()> launch = [&] {
@@ -271,8 +277,7 @@ MxBulkSummary run_mx_bulk(int input_fd, std::ostream& out, const MxOptions& opti
         return;
       }
       if (too_long) {
-        ++sum.invalid;
-        emit(mx_detail::invalid_domain_report("(line)", mx_detail::invalid_input("mx.invalid-domain.line-too-long")));
+        emit_invalid("(line)", mx_detail::invalid_input("mx.invalid-domain.line-too-long"));
         continue;
       }
       const auto t = util::trim(*line);
@@ -280,15 +285,14 @@ MxBulkSummary run_mx_bulk(int input_fd, std::ostream& out, const MxOptions& opti
       mx_detail::InvalidInput why;
       auto name = domain_of(t, &why);
       if (!name) {
-        ++sum.invalid;
-        emit(mx_detail::invalid_domain_report(t, why));
+        emit_invalid(t, why);
         continue;
       }
       ++active;
       mx_detail::DomainCheck::start(loop, resolvers.ptrs, settings, std::string(t), std::move(*name),
                                     [&](mx_detail::DomainResult d) {
                                       --active;
-                                      emit(mx_detail::build_report(d, settings));
+                                      emit(mx_detail::build_report(d, settings), d);
                                       launch();
                                     });
     }

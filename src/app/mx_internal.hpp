@@ -184,8 +184,17 @@ struct InvalidInput {
 InvalidInput invalid_input(std::string_view id, const std::vector<std::string>& args = {});
 /// A report for an input line that is not a domain name (UNKNOWN, id mx.invalid-domain).
 report::Report invalid_domain_report(std::string_view input, const InvalidInput& why);
-/// One compact line for bulk text output: "STATUS domain  10 mx1,20 mx2  spf dmarc  ids...".
-std::string compact_line(const report::Report& r);
+/// Bulk text output's one line for a checked domain: "STATUS domain mx=10:mx1,20:mx2 12ms ids...".
+std::string compact_line(const report::Report& r, const DomainResult& d);
+/// ... and for an input line that is not a domain: "UNKN input mx.invalid-domain error".
+std::string compact_line(const report::Report& r, const InvalidInput& why);
+
+// ---- JSON (mx_json.cpp): the one writer of mx's `data` (docs/mx.md) ----------------------------
+
+/// Appends the `data` object of a checked domain as JSON text.
+void write_data(std::string& out, const DomainResult& d, const Settings& s);
+/// Appends the `data` object of an input line that is not a domain: domain null, error, input.
+void write_invalid_data(std::string& out, std::string_view input, const InvalidInput& why);
 
 /// "mx1.example (xn--...)" for display of a DNS name.
 std::string display_name(std::string_view ascii);

@@ -16,7 +16,6 @@ namespace maildiag::app::mx_detail {
 using i18n::format;
 using i18n::msg;
 using i18n::text;
-using nlohmann::json;
 using report::Severity;
 
 std::string display_name(std::string_view ascii) {
@@ -135,150 +134,6 @@ void add_dnsbl_table(report::Report& r, const DomainResult& d, const Settings& s
   if (!sec.rows.empty()) r.sections.push_back(std::move(sec));
 }
 
-// ---- JSON --------------------------------------------------------------------------------------
-
-// An object from key, value, key, value...: nlohmann's initializer-list constructor copies every
-// value and first tests whether the list is an object at all; this moves the values into the map.
-// (`mx -` builds several of these per domain, tens of thousands per second.)
-void put(json::object_t&) {}
-
-template <class V, class... Rest>
-void put(json::object_t& o, const char* key, V&& value, Rest&&... rest) {
-  o.emplace(key, json(std::forward<V>(value)));
-  put(o, std::forward<Rest>(rest)...);
-}
-
-template <class... KeyValues>
-json obj(KeyValues&&... kv) {
-  json j(json::value_t::object);
-  put(j.get_ref<json::object_t&>(), std::forward<KeyValues>(kv)...);
-  return j;
-}
-
-json lookup_json(const TxtLookup& l) {
-  json j = obj("name", l.name, "status", dns::to_string(l.status), "records", json::array());
-  for (const auto& t : l.records) j["records"].push_back(util::sanitize(t, 4096));
-  if (dns::is_failure(l.status)) j["error"] = util::sanitize(l.error, 300);
-  return j;
-}
-
-json address_json(const AddressCheck& ac, const Settings& s) {
-  json j = obj("address", ac.address.to_string(), "family", ac.address.is_v4() ? 4 : 6, "scope",
-                dns::to_string(ac.address.scope()));
-  if (s.checks.ptr) {
-    json names = json::array();
-    for (const auto& n : ac.ptr.names) names.push_back(util::sanitize(n, 300));
-    j["ptr"] = obj("status", dns::to_string(ac.ptr.status), "names", std::move(names), "fcrdns",
-                   ac.ptr.status == dns::Status::ok ? json(ac.ptr.confirmed.value_or(false)) : json(nullptr));
-  }
-  if (!ac.dnsbl.empty()) {
-    j["dnsbl"] = json::array();
-    for (const auto& b : ac.dnsbl) {
-      json codes = json::array();
-      for (const auto& c : b.result.codes) codes.push_back(c.to_string());
-      j["dnsbl"].push_back(obj("zone", b.zone, "verdict", dns::to_string(b.result.verdict), "codes", std::move(codes),
-                               "meaning", b.result.meaning, "reason", b.reason));
-    }
-  }
-  return j;
-}
-
-json tlsa_json(const dns::Answer& a) {
-  json j = obj("status", dns::to_string(a.status), "authentic_data", a.authentic_data, "resolver", a.resolver,
-                "records", json::array());
-  for (const auto& t : a.tlsa())
-    j["records"].push_back(
-        obj("usage", t.usage, "selector", t.selector, "matching_type", t.matching_type, "data", t.data_hex()));
-  return j;
-}
-
-json mx_json(const DomainResult& d, const Settings& s) {
-  if (!d.mx) return nullptr;
-  const auto& mx = *d.mx;
-  json j = obj("status", dns::to_string(mx.status), "null_mx", mx.null_mx, "implicit", mx.implicit, "authentic_data",
-                mx.mx_answer.authentic_data, "hosts", json::array());
-  if (!mx.error.empty()) j["error"] = util::sanitize(mx.error, 300);
-  for (std::size_t h = 0; h < mx.hosts.size(); ++h) {
-    const auto& host = mx.hosts[h];
-    json addresses = json::array();
-    if (h < d.exchangers.size()) {
-      for (const auto& ac : d.exchangers[h].addresses) addresses.push_back(address_json(ac, s));
-    }
-    json hj = obj("preference", host.preference, "exchange", util::sanitize(host.name, 300), "exchange_unicode",
-                  util::sanitize(dns::to_unicode(host.name), 300), "ip_literal", host.ip_literal, "cname_chain",
-                  host.addresses.cname_chain, "address_status", dns::to_string(host.addresses.status), "addresses",
-                  std::move(addresses));
-    if (h < d.exchangers.size() && d.exchangers[h].tlsa) hj["tlsa"] = tlsa_json(*d.exchangers[h].tlsa);
-    j["hosts"].push_back(std::move(hj));
-  }
-  return j;
-}
-
-json spf_json(const SpfCheck& spf) {
-  json j = lookup_json(spf.top);
-  j["lookups"] = spf.lookups;
-  j["lookup_limit_exceeded"] = spf.lookups > kSpfLookupLimit;
-  j["void_lookups"] = spf.void_lookups;
-  j["walk_truncated"] = spf.truncated;
-  if (spf.record) {
-    j["all"] = spf.record->all ? json(std::string(1, *spf.record->all)) : json(nullptr);
-    j["errors"] = spf.record->errors;
-    j["terms"] = json::array();
-    for (const auto& t : spf.record->terms) j["terms"].push_back(util::sanitize(t.text, 300));
-  }
-  j["tree"] = json::array();
-  for (const auto& n : spf.nodes) {
-    j["tree"].push_back(obj("domain", util::sanitize(n.domain, 300), "via", util::sanitize(n.via, 300), "depth", n.depth,
-                            "status", dns::to_string(n.lookup.status), "record",
-                            n.lookup.records.size() == 1 ? json(util::sanitize(n.lookup.records[0], 4096)) : json(nullptr)));
-  }
-  return j;
-}
-
-json dmarc_json(const TxtLookup& l) {
-  json j = lookup_json(l);
-  if (l.records.size() != 1) return j;
-  const auto rec = dns::parse_dmarc(l.records.front());
-  j["valid"] = rec.valid();
-  j["policy"] = rec.policy;
-  j["subdomain_policy"] = rec.subdomain_policy;
-  j["pct"] = rec.pct;
-  j["rua"] = rec.rua;
-  j["ruf"] = rec.ruf;
-  j["adkim"] = std::string(1, rec.adkim);
-  j["aspf"] = std::string(1, rec.aspf);
-  j["errors"] = rec.errors;
-  return j;
-}
-
-json data_json(const DomainResult& d, const Settings& s) {
-  json j = obj("input", util::sanitize(d.input, 300), "domain", d.name.ascii, "domain_unicode", d.name.unicode,
-                "resolver", d.resolver, "elapsed_ms", std::round(d.elapsed_ms * 10) / 10, "deadline_hit", d.deadline_hit,
-                "mx", mx_json(d, s));
-  j["spf"] = s.checks.spf ? spf_json(d.spf) : json(nullptr);
-  j["dmarc"] = s.checks.dmarc ? dmarc_json(d.dmarc) : json(nullptr);
-  if (s.checks.mta_sts) {
-    j["mta_sts"] = lookup_json(d.mta_sts);
-    if (d.mta_sts.records.size() == 1) j["mta_sts"]["id"] = util::sanitize(dns::parse_mta_sts(d.mta_sts.records[0]).id, 64);
-  } else {
-    j["mta_sts"] = nullptr;
-  }
-  if (s.checks.tls_rpt) {
-    j["tls_rpt"] = lookup_json(d.tls_rpt);
-    if (d.tls_rpt.records.size() == 1) j["tls_rpt"]["rua"] = dns::parse_tls_rpt(d.tls_rpt.records[0]).rua;
-  } else {
-    j["tls_rpt"] = nullptr;
-  }
-  if (!d.compare.empty()) {
-    j["compare"] = json::array();
-    for (const auto& v : d.compare)
-      j["compare"].push_back(obj("resolver", v.resolver, "status",
-                                 v.mx ? dns::to_string(v.mx->status) : std::string_view("unfinished"), "mx",
-                                 v.mx ? mx_set_text(*v.mx) : std::string()));
-  }
-  return j;
-}
-
 }  // namespace
 
 report::Report build_report(const DomainResult& d, const Settings& s) {
@@ -299,7 +154,8 @@ report::Report build_report(const DomainResult& d, const Settings& s) {
   if (d.deadline_hit)
     r.add(Severity::unknown, "mx.deadline", i18n::text("mx.deadline.title"), i18n::text("mx.deadline.detail"), {},
           i18n::text("mx.fix.longer-timeout"));
-  r.data = data_json(d, s);
+  r.data_text.reserve(1024);
+  write_data(r.data_text, d, s);
   return r;
 }
 
@@ -316,32 +172,50 @@ report::Report invalid_domain_report(std::string_view input, const InvalidInput&
   r.target = util::sanitize(input, 200);
   r.add(Severity::unknown, "mx.invalid-domain", util::sanitize(why.title, 300), {}, {},
         i18n::text("mx.invalid-domain.fix"));
-  r.data = json{{"input", util::sanitize(input, 300)}, {"domain", nullptr}, {"error", util::sanitize(why.error, 300)}};
+  write_invalid_data(r.data_text, input, why);
   return r;
 }
 
-std::string compact_line(const report::Report& r) {
+namespace {
+
+/// "STATUS target" of a compact line.
+std::string line_head(const report::Report& r) {
   const auto st = r.status() == Severity::info ? Severity::ok : r.status();
-  std::string line = fmt::format("{:<4} {}", report::label(st), r.target);
-  const auto& mx = r.data.contains("mx") ? r.data["mx"] : json(nullptr);
-  if (mx.is_object()) {
-    std::vector<std::string> set;
-    if (mx.value("null_mx", false)) set.emplace_back("0:.");
-    for (const auto& h : mx["hosts"]) {
-      set.push_back(fmt::format("{}:{}", h["preference"].get<int>(), h["exchange"].get<std::string>()));
-    }
-    const auto status = mx["status"].get<std::string>();
-    line += " mx=" + (set.empty() ? status : fmt::format("{}", fmt::join(set, ","))) +
-            (mx.value("implicit", false) ? "(implicit)" : "");
-  }
-  if (r.data.contains("elapsed_ms")) line += fmt::format(" {:.0f}ms", r.data["elapsed_ms"].get<double>());
-  std::vector<std::string> ids;
+  return fmt::format("{:<4} {}", report::label(st), r.target);
+}
+
+/// " id,id" of the findings worse than info, or nothing.
+void append_finding_ids(std::string& line, const report::Report& r) {
+  std::vector<std::string_view> ids;
   for (const auto& f : r.findings) {
-    if (f.severity != Severity::info && f.severity != Severity::ok) ids.push_back(f.id);
+    if (f.severity != Severity::info && f.severity != Severity::ok) ids.emplace_back(f.id);
   }
   if (!ids.empty()) line += " " + fmt::format("{}", fmt::join(ids, ","));
-  if (r.data.contains("error")) line += " " + r.data["error"].get<std::string>();
+}
+
+/// " mx=10:mx1,20:mx2" (or " mx=STATUS", "(implicit)" appended) as the JSON's mx object says.
+void append_mx_set(std::string& line, const dns::MxHosts& mx) {
+  std::vector<std::string> set;
+  if (mx.null_mx) set.emplace_back("0:.");
+  for (const auto& h : mx.hosts) set.push_back(fmt::format("{}:{}", h.preference, util::sanitize(h.name, 300)));
+  line += " mx=" + (set.empty() ? std::string(dns::to_string(mx.status)) : fmt::format("{}", fmt::join(set, ","))) +
+          (mx.implicit ? "(implicit)" : "");
+}
+
+}  // namespace
+
+std::string compact_line(const report::Report& r, const DomainResult& d) {
+  std::string line = line_head(r);
+  if (d.mx) append_mx_set(line, *d.mx);
+  line += fmt::format(" {:.0f}ms", std::round(d.elapsed_ms * 10) / 10);  // the JSON's elapsed_ms, rounded
+  append_finding_ids(line, r);
   return line;
+}
+
+std::string compact_line(const report::Report& r, const InvalidInput& why) {
+  std::string line = line_head(r);
+  append_finding_ids(line, r);
+  return line + " " + util::sanitize(why.error, 300);
 }
 
 }  // namespace maildiag::app::mx_detail

@@ -135,6 +135,8 @@ void append_number(std::string& out, double v) {
   out.append(buf.data(), static_cast<std::size_t>(end - buf.data()));
 }
 
+void append_integer(std::string& out, std::int64_t v) { append_int(out, v); }
+
 void append_key(std::string& out, std::string_view key) {
   append_string(out, key);
   out += ':';

@@ -91,6 +91,12 @@ nlohmann::json to_json(const TranscriptLine& l) {
           {"note", l.note}};
 }
 
+void parse_data_text(Report& r) {
+  if (r.data_text.empty()) return;
+  r.data = nlohmann::json::parse(r.data_text);
+  r.data_text = std::string();
+}
+
 namespace {
 
 void append_finding(std::string& out, const Finding& f) {
@@ -134,7 +140,8 @@ void write_json(std::ostream& out, const Report& r, bool with_transcript) {
   s += "{\"command\":";
   append_string(s, r.command);
   s += ",\"data\":";
-  append(s, r.data);
+  if (r.data_text.empty()) append(s, r.data);
+  else s += r.data_text;
   s += ",\"exit_code\":";
   s += std::to_string(r.exit_code());
   s += ",\"findings\":";

@@ -63,6 +63,10 @@ struct Report {
   std::vector<Finding> findings;
   std::vector<TranscriptLine> transcript;
   nlohmann::json data = nlohmann::json::object();  ///< subcommand-specific structured result
+  /// `data` already written as JSON text, by a subcommand that writes its data without a tree (mx:
+  /// a bulk run writes one per domain, tens of thousands a second). When not empty, write_json
+  /// writes it as it is and `data` is not looked at; parse_data_text() makes it the tree.
+  std::string data_text;
 
   Finding& add(Severity severity, std::string id, std::string title, std::string detail = {},
                std::string evidence = {}, std::string remediation = {});
@@ -79,5 +83,8 @@ inline constexpr int kSchemaVersion = 1;
 /// there is one) transcript, keys in sorted order as nlohmann's dump() writes them.
 void write_json(std::ostream& out, const Report& r, bool with_transcript = true);
 nlohmann::json to_json(const TranscriptLine& l);
+/// Moves r.data_text, when set, into r.data as a tree (for code that reads or changes `data`);
+/// write_json gives the same bytes either way.
+void parse_data_text(Report& r);
 
 }  // namespace maildiag::report

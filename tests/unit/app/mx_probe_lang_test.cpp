@@ -66,7 +66,9 @@ report::Report mx_report(i18n::Lang lang) {
   i18n::ScopedLanguage guard(lang);
   mx_detail::Settings s;
   s.checks.tlsa = false;
-  return mx_detail::build_report(mx_facts(), s);
+  auto r = mx_detail::build_report(mx_facts(), s);
+  report::parse_data_text(r);  // `data` as a tree, as run_mx gives it
+  return r;
 }
 
 }  // namespace
@@ -113,7 +115,8 @@ TEST_CASE("mx report in Chinese: sections and findings translated, ids and token
 
 TEST_CASE("mx: an input that is not a domain has a Chinese title and an English data error", "[i18n][mx]") {
   i18n::ScopedLanguage zh(i18n::Lang::zh);
-  const auto r = mx_detail::invalid_domain_report("192.0.2.1", mx_detail::invalid_input("mx.invalid-domain.ip", {"192.0.2.1"}));
+  auto r = mx_detail::invalid_domain_report("192.0.2.1", mx_detail::invalid_input("mx.invalid-domain.ip", {"192.0.2.1"}));
+  report::parse_data_text(r);
   REQUIRE(r.findings.size() == 1);
   CHECK(r.findings[0].id == "mx.invalid-domain");
   CHECK(r.findings[0].title == "\"192.0.2.1\" 是 IP 地址，不是邮件域名");
