@@ -174,7 +174,7 @@ Answer decode_answer(std::span<const std::uint8_t> packet, std::string_view qnam
   Answer a;
   a.qname = std::string(qname);
   a.qtype = qtype;
-  auto m = wire::Message::parse(packet, &a.error);
+  auto m = wire::Message::parse(packet, &a.error, wire::Message::Names::answers);
   if (!m) {
     a.status = Status::malformed;
     return a;

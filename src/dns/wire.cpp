@@ -21,19 +21,79 @@ std::optional<T> fail(std::string* error, std::string message) {
   return std::nullopt;
 }
 
-void append_label(std::string& out, std::span<const std::uint8_t> label) {
-  if (!out.empty()) out += '.';
-  for (const std::uint8_t c : label) {
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                       c == '_' || c == '*';
-    if (plain) {
-      out += static_cast<char>(c);
-    } else if (c == '.' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("\\{:03d}", c);
+/// The presentation form of a name being read: at most 255 octets, each written as up to four
+/// characters (\DDD), so a fixed buffer holds any name and the string is made once at the end.
+class NameText {
+ public:
+  void append_label(std::span<const std::uint8_t> label) {
+    if (size_ > 0) buf_[size_++] = '.';
+    for (const std::uint8_t c : label) {
+      const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                         c == '_' || c == '*';
+      if (plain) {
+        buf_[size_++] = static_cast<char>(c);
+      } else if (c == '.' || c == '\\') {
+        buf_[size_++] = '\\';
+        buf_[size_++] = static_cast<char>(c);
+      } else {
+        buf_[size_++] = '\\';
+        buf_[size_++] = static_cast<char>('0' + c / 100);
+        buf_[size_++] = static_cast<char>('0' + c / 10 % 10);
+        buf_[size_++] = static_cast<char>('0' + c % 10);
+      }
     }
+  }
+  [[nodiscard]] std::string str() const { return size_ == 0 ? std::string(".") : std::string(buf_, size_); }
+
+ private:
+  char buf_[4 * kMaxNameOctets + 4];
+  std::size_t size_ = 0;
+};
+
+/// Keeps no text: for names that are checked but not needed (only whether it is the root).
+struct NoText {
+  bool root = true;
+  void append_label(std::span<const std::uint8_t>) { root = false; }
+  [[nodiscard]] std::string str() const { return root ? std::string(".") : std::string(); }
+};
+
+/// Walks the possibly compressed name at `offset` (read_name's checks, in its order, with its
+/// messages), giving each label to `text`; moves `offset` past the name. False on a bad name.
+template <class Text>
+bool walk_name(std::span<const std::uint8_t> p, std::size_t& offset, Text& text, std::string* error) {
+  const auto bad = [&](std::string message) {
+    if (error != nullptr) *error = std::move(message);
+    return false;
+  };
+  std::size_t pos = offset;
+  std::size_t limit = offset;  // a pointer must target strictly before the segment it was found in
+  std::size_t octets = 0;
+  bool jumped = false;
+  while (true) {
+    if (pos >= p.size()) return bad("name runs past the end of the message");
+    const std::uint8_t len = p[pos];
+    if ((len & 0xC0) == 0xC0) {
+      if (pos + 1 >= p.size()) return bad("truncated compression pointer");
+      const std::size_t target = (static_cast<std::size_t>(len & 0x3F) << 8) | p[pos + 1];
+      if (target >= limit)
+        return bad(fmt::format("compression pointer at offset {} to {} does not point backwards (loop)", pos, target));
+      if (target < kHeaderSize) return bad("compression pointer into the header");
+      if (!jumped) offset = pos + 2;
+      jumped = true;
+      pos = target;
+      limit = target;
+      continue;
+    }
+    if ((len & 0xC0) != 0) return bad(fmt::format("unsupported label type 0x{:02x}", len));
+    octets += std::size_t{len} + 1;
+    if (octets > kMaxNameOctets) return bad("name longer than 255 octets");
+    if (len == 0) {
+      if (!jumped) offset = pos + 1;
+      return true;
+    }
+    if (pos + 1 + len > p.size()) return bad("label runs past the end of the message");
+    text.append_label(p.subspan(pos + 1, len));
+    pos += 1 + std::size_t{len};
   }
 }
 
@@ -42,40 +102,9 @@ char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' +
 }  // namespace
 
 std::optional<std::string> read_name(std::span<const std::uint8_t> p, std::size_t& offset, std::string* error) {
-  std::string out;
-  std::size_t pos = offset;
-  std::size_t limit = offset;  // a pointer must target strictly before the segment it was found in
-  std::size_t octets = 0;
-  bool jumped = false;
-  while (true) {
-    if (pos >= p.size()) return fail<std::string>(error, "name runs past the end of the message");
-    const std::uint8_t len = p[pos];
-    if ((len & 0xC0) == 0xC0) {
-      if (pos + 1 >= p.size()) return fail<std::string>(error, "truncated compression pointer");
-      const std::size_t target = (static_cast<std::size_t>(len & 0x3F) << 8) | p[pos + 1];
-      if (target >= limit)
-        return fail<std::string>(error, fmt::format("compression pointer at offset {} to {} does not point "
-                                                    "backwards (loop)", pos, target));
-      if (target < kHeaderSize) return fail<std::string>(error, "compression pointer into the header");
-      if (!jumped) offset = pos + 2;
-      jumped = true;
-      pos = target;
-      limit = target;
-      continue;
-    }
-    if ((len & 0xC0) != 0) return fail<std::string>(error, fmt::format("unsupported label type 0x{:02x}", len));
-    octets += std::size_t{len} + 1;
-    if (octets > kMaxNameOctets) return fail<std::string>(error, "name longer than 255 octets");
-    if (len == 0) {
-      if (!jumped) offset = pos + 1;
-      break;
-    }
-    if (pos + 1 + len > p.size()) return fail<std::string>(error, "label runs past the end of the message");
-    append_label(out, p.subspan(pos + 1, len));
-    pos += 1 + std::size_t{len};
-  }
-  if (out.empty()) out = ".";
-  return out;
+  NameText text;
+  if (!walk_name(p, offset, text, error)) return std::nullopt;
+  return text.str();
 }
 
 bool same_name(std::string_view a, std::string_view b) {
@@ -90,14 +119,17 @@ bool same_name(std::string_view a, std::string_view b) {
 
 namespace {
 
+/// `Text`: NameText for the records' names as text, NoText to check them only.
+template <class Text>
 bool read_records(std::span<const std::uint8_t> p, std::size_t& pos, std::uint16_t count,
                   std::vector<ResourceRecord>& out, std::string* error) {
   out.reserve(count);
   for (std::uint16_t i = 0; i < count; ++i) {
     ResourceRecord rr;
-    auto name = read_name(p, pos, error);
-    if (!name) return false;
-    rr.name = std::move(*name);
+    const std::size_t name_at = pos;
+    Text name;
+    if (!walk_name(p, pos, name, error)) return false;
+    rr.name = name.str();
     if (pos + 10 > p.size()) {
       if (error != nullptr) *error = "record header runs past the end of the message";
       return false;
@@ -108,7 +140,12 @@ bool read_records(std::span<const std::uint8_t> p, std::size_t& pos, std::uint16
     rr.rdlength = u16(p, pos + 8);
     pos += 10;
     if (pos + rr.rdlength > p.size()) {
-      if (error != nullptr) *error = fmt::format("rdata of {} record runs past the end of the message", rr.name);
+      if (error != nullptr) {
+        std::size_t at = name_at;  // the name as text for the message, also when Text kept none
+        NameText text;
+        walk_name(p, at, text, nullptr);
+        *error = fmt::format("rdata of {} record runs past the end of the message", text.str());
+      }
       return false;
     }
     rr.rdata_offset = pos;
@@ -120,7 +157,7 @@ bool read_records(std::span<const std::uint8_t> p, std::size_t& pos, std::uint16
 
 }  // namespace
 
-std::optional<Message> Message::parse(std::span<const std::uint8_t> p, std::string* error) {
+std::optional<Message> Message::parse(std::span<const std::uint8_t> p, std::string* error, Names names) {
   if (p.size() < kHeaderSize) return fail<Message>(error, fmt::format("message of {} bytes is shorter than a header", p.size()));
   Message m;
   auto& h = m.header_;
@@ -154,8 +191,12 @@ std::optional<Message> Message::parse(std::span<const std::uint8_t> p, std::stri
     m.questions_.push_back(Question{std::move(*name), u16(p, pos), u16(p, pos + 2)});
     pos += 4;
   }
-  if (!read_records(p, pos, h.ancount, m.answers_, error) || !read_records(p, pos, h.nscount, m.authority_, error) ||
-      !read_records(p, pos, h.arcount, m.additional_, error))
+  const bool all_names = names == Names::all;
+  if (!read_records<NameText>(p, pos, h.ancount, m.answers_, error) ||
+      !(all_names ? read_records<NameText>(p, pos, h.nscount, m.authority_, error)
+                  : read_records<NoText>(p, pos, h.nscount, m.authority_, error)) ||
+      !(all_names ? read_records<NameText>(p, pos, h.arcount, m.additional_, error)
+                  : read_records<NoText>(p, pos, h.arcount, m.additional_, error)))
     return std::nullopt;
   if (pos != p.size())
     return fail<Message>(error, fmt::format("{} bytes after the last record: the counts are wrong", p.size() - pos));

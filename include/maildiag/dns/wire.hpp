@@ -59,9 +59,17 @@ std::optional<std::string> read_name(std::span<const std::uint8_t> packet, std::
 
 class Message {
  public:
+  /// Which records' owner names are kept as text. Every name is checked either way (same errors).
+  enum class Names {
+    all,
+    /// questions and answers only; an authority or additional record's name is left empty ("."
+    /// for the root): decode_answer reads no more, and a referral's or glue's names cost time.
+    answers,
+  };
   /// Parses the header, the questions and every record's fixed part. nullopt (and `error`) when
   /// the packet is shorter than its counts claim, a name is malformed, or bytes are left over.
-  static std::optional<Message> parse(std::span<const std::uint8_t> packet, std::string* error = nullptr);
+  static std::optional<Message> parse(std::span<const std::uint8_t> packet, std::string* error = nullptr,
+                                      Names names = Names::all);
 
   [[nodiscard]] const Header& header() const { return header_; }
   [[nodiscard]] const std::vector<Question>& questions() const { return questions_; }

@@ -319,3 +319,55 @@ TEST_CASE("wire: random corruption never crashes", "[dns][wire]") {
   }
   CHECK(ok < 20000);
 }
+
+TEST_CASE("wire: parsing with the answers' names only checks the other names the same way", "[dns][wire]") {
+  // Base: the MX packet with its second record moved to the additional section and an OPT
+  // record after it; then random corruption. Names::answers must accept and refuse exactly what
+  // Names::all does, with the same error, the same answers and the same EDNS reading.
+  Packet p;
+  const auto q = p.question("example.test", 15);
+  for (const char* host : {"mx1", "mx0"}) {
+    p.record_at(q, 15, [&](Packet& b) {
+      b.u16(10);
+      b.raw({3, static_cast<std::uint8_t>(host[0]), static_cast<std::uint8_t>(host[1]), static_cast<std::uint8_t>(host[2])});
+      b.pointer(q);
+    });
+  }
+  p.add_opt(1232, 1);
+  auto base = p.finish();
+  REQUIRE(base[7] == 2);   // ancount: the two MX
+  REQUIRE(base[11] == 1);  // arcount: the OPT
+  base[7] = 1;             // one answer ...
+  base[11] = 2;            // ... and two additional records (an MX and the OPT)
+  {
+    const auto m = wire::Message::parse(base, nullptr, wire::Message::Names::answers);
+    REQUIRE(m);
+    CHECK(m->answers().size() == 1);
+    REQUIRE(m->additional().size() == 2);
+    CHECK(m->additional()[0].name.empty());   // not kept as text
+    CHECK(m->additional()[1].name == ".");    // the root is
+    CHECK(m->has_opt());
+    CHECK(m->rcode() == 16u);
+  }
+  std::mt19937 rng(4242);
+  for (int i = 0; i < 20000; ++i) {
+    auto b = base;
+    const int flips = 1 + static_cast<int>(rng() % 3);
+    for (int f = 0; f < flips; ++f) b[rng() % b.size()] = static_cast<std::uint8_t>(rng());
+    if (rng() % 4 == 0) b.resize(rng() % (b.size() + 8), 0xC0);
+    std::string error_all, error_answers;
+    const auto all = wire::Message::parse(b, &error_all);
+    const auto answers = wire::Message::parse(b, &error_answers, wire::Message::Names::answers);
+    INFO("case " << i);
+    REQUIRE(all.has_value() == answers.has_value());
+    REQUIRE(error_all == error_answers);
+    if (!all) continue;
+    REQUIRE(all->answers().size() == answers->answers().size());
+    for (std::size_t k = 0; k < all->answers().size(); ++k) {
+      CHECK(all->answers()[k].name == answers->answers()[k].name);
+      CHECK(all->answers()[k].rdata_offset == answers->answers()[k].rdata_offset);
+    }
+    CHECK(all->rcode() == answers->rcode());
+    CHECK(all->has_opt() == answers->has_opt());
+  }
+}
