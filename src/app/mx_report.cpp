@@ -154,7 +154,7 @@ report::Report build_report(const DomainResult& d, const Settings& s) {
   if (d.deadline_hit)
     r.add(Severity::unknown, "mx.deadline", i18n::text("mx.deadline.title"), i18n::text("mx.deadline.detail"), {},
           i18n::text("mx.fix.longer-timeout"));
-  r.data_text.reserve(1024);
+  r.data_text.reserve(2048);
   write_data(r.data_text, d, s);
   return r;
 }

@@ -375,7 +375,7 @@ class Gen {
 
   Settings settings() {
     Settings s;
-    s.checks = MxChecks{coin(), coin(), coin(), coin(), coin(), coin()};
+    s.checks = app::MxChecks{coin(), coin(), coin(), coin(), coin(), coin()};
     s.tables = false;
     return s;
   }
@@ -412,7 +412,7 @@ TEST_CASE("mx data: every check on and off, on a full result", "[mx][json]") {
   for (int mask = 0; mask < 64; ++mask) {
     const auto d = gen.result();
     Settings s;
-    s.checks = MxChecks{(mask & 1) != 0, (mask & 2) != 0, (mask & 4) != 0, (mask & 8) != 0, (mask & 16) != 0, (mask & 32) != 0};
+    s.checks = app::MxChecks{(mask & 1) != 0, (mask & 2) != 0, (mask & 4) != 0, (mask & 8) != 0, (mask & 16) != 0, (mask & 32) != 0};
     INFO("mask " << mask);
     REQUIRE(written(d, s) == dumped(reference::data_json(d, s)));
   }
