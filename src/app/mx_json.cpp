@@ -25,6 +25,17 @@ using report::json_text::append_string;
 using report::json_text::Array;
 using report::json_text::Object;
 
+/// util::sanitize(s, limit) as a JSON string, without making the string when it is `s` itself
+/// (clean text within the limit: most of them, and a bulk run writes a dozen per domain).
+void append_sanitized(std::string& out, std::string_view s, std::size_t limit) {
+  if (s.size() <= limit && util::is_clean_text(s)) append_string(out, s);
+  else append_string(out, util::sanitize(s, limit));
+}
+
+void sanitized(Object& o, std::string_view key, std::string_view s, std::size_t limit) {
+  append_sanitized(o.key(key), s, limit);
+}
+
 void write_strings(std::string& out, const std::vector<std::string>& items) {
   Array a(out);
   for (const auto& s : items) append_string(a.item(), s);
@@ -33,7 +44,7 @@ void write_strings(std::string& out, const std::vector<std::string>& items) {
 /// Each string cut and cleaned by util::sanitize(s, limit).
 void write_sanitized(std::string& out, const std::vector<std::string>& items, std::size_t limit) {
   Array a(out);
-  for (const auto& s : items) append_string(a.item(), util::sanitize(s, limit));
+  for (const auto& s : items) append_sanitized(a.item(), s, limit);
 }
 
 // ---- the TXT lookups ---------------------------------------------------------------------------
@@ -41,7 +52,7 @@ void write_sanitized(std::string& out, const std::vector<std::string>& items, st
 // extend it (spf, dmarc, mta_sts, tls_rpt) put their own keys between them in sorted order.
 
 void lookup_error(Object& o, const TxtLookup& l) {
-  if (dns::is_failure(l.status)) o.string("error", util::sanitize(l.error, 300));
+  if (dns::is_failure(l.status)) sanitized(o, "error", l.error, 300);
 }
 
 void lookup_name(Object& o, const TxtLookup& l) { o.string("name", l.name); }
@@ -53,11 +64,11 @@ void lookup_status(Object& o, const TxtLookup& l) { o.string("status", dns::to_s
 void write_spf_node(std::string& out, const SpfNode& n) {
   Object o(out);
   o.integer("depth", n.depth);
-  o.string("domain", util::sanitize(n.domain, 300));
-  if (n.lookup.records.size() == 1) o.string("record", util::sanitize(n.lookup.records[0], 4096));
+  sanitized(o, "domain", n.domain, 300);
+  if (n.lookup.records.size() == 1) sanitized(o, "record", n.lookup.records[0], 4096);
   else o.null("record");
   o.string("status", dns::to_string(n.lookup.status));
-  o.string("via", util::sanitize(n.via, 300));
+  sanitized(o, "via", n.via, 300);
 }
 
 void write_spf(std::string& out, const SpfCheck& spf) {
@@ -76,7 +87,7 @@ void write_spf(std::string& out, const SpfCheck& spf) {
   lookup_status(o, spf.top);
   if (rec) {
     Array terms(o.key("terms"));
-    for (const auto& t : rec->terms) append_string(terms.item(), util::sanitize(t.text, 300));
+    for (const auto& t : rec->terms) append_sanitized(terms.item(), t.text, 300);
   }
   {
     Array tree(o.key("tree"));
@@ -116,7 +127,7 @@ void write_dmarc(std::string& out, const TxtLookup& l) {
 void write_mta_sts(std::string& out, const TxtLookup& l) {
   Object o(out);
   lookup_error(o, l);
-  if (l.records.size() == 1) o.string("id", util::sanitize(dns::parse_mta_sts(l.records[0]).id, 64));
+  if (l.records.size() == 1) sanitized(o, "id", dns::parse_mta_sts(l.records[0]).id, 64);
   lookup_name(o, l);
   lookup_records(o, l);
   lookup_status(o, l);
@@ -194,8 +205,9 @@ void write_host(std::string& out, const DomainResult& d, std::size_t h, const Se
     }
   }
   write_strings(o.key("cname_chain"), host.addresses.cname_chain);
-  o.string("exchange", util::sanitize(host.name, 300));
-  o.string("exchange_unicode", util::sanitize(dns::to_unicode(host.name), 300));
+  sanitized(o, "exchange", host.name, 300);
+  if (dns::has_a_label(host.name)) sanitized(o, "exchange_unicode", dns::to_unicode(host.name), 300);
+  else sanitized(o, "exchange_unicode", host.name, 300);  // to_unicode would copy it unchanged
   o.boolean("ip_literal", host.ip_literal);
   o.integer("preference", host.preference);
   if (ex != nullptr && ex->tlsa) write_tlsa(o.key("tlsa"), *ex->tlsa);
@@ -209,7 +221,7 @@ void write_mx(std::string& out, const DomainResult& d, const Settings& s) {
   const auto& mx = *d.mx;
   Object o(out);
   o.boolean("authentic_data", mx.mx_answer.authentic_data);
-  if (!mx.error.empty()) o.string("error", util::sanitize(mx.error, 300));
+  if (!mx.error.empty()) sanitized(o, "error", mx.error, 300);
   {
     Array hosts(o.key("hosts"));
     for (std::size_t h = 0; h < mx.hosts.size(); ++h) write_host(hosts.item(), d, h, s);
@@ -247,7 +259,7 @@ void write_data(std::string& out, const DomainResult& d, const Settings& s) {
   o.string("domain", d.name.ascii);
   o.string("domain_unicode", d.name.unicode);
   o.number("elapsed_ms", std::round(d.elapsed_ms * 10) / 10);
-  o.string("input", util::sanitize(d.input, 300));
+  sanitized(o, "input", d.input, 300);
   checked(o, "mta_sts", s.checks.mta_sts, [&](std::string& v) { write_mta_sts(v, d.mta_sts); });
   write_mx(o.key("mx"), d, s);
   o.string("resolver", d.resolver);
@@ -258,8 +270,8 @@ void write_data(std::string& out, const DomainResult& d, const Settings& s) {
 void write_invalid_data(std::string& out, std::string_view input, const InvalidInput& why) {
   Object o(out);
   o.null("domain");
-  o.string("error", util::sanitize(why.error, 300));
-  o.string("input", util::sanitize(input, 300));
+  sanitized(o, "error", why.error, 300);
+  sanitized(o, "input", input, 300);
 }
 
 }  // namespace maildiag::app::mx_detail

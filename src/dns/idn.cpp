@@ -73,8 +73,10 @@ std::optional<DomainName> normalize_domain(std::string_view input, std::string* 
   return d;
 }
 
+bool has_a_label(std::string_view ascii_name) { return util::ifind(ascii_name, "xn--") != std::string_view::npos; }
+
 std::string to_unicode(std::string_view ascii_name) {
-  if (util::ifind(ascii_name, "xn--") == std::string_view::npos) return std::string(ascii_name);
+  if (!has_a_label(ascii_name)) return std::string(ascii_name);
   char* out = nullptr;
   const std::string in(ascii_name);
   const int rc = idn2_to_unicode_8z8z(in.c_str(), &out, 0);

@@ -22,6 +22,9 @@ struct DomainName {
 /// octets, no leading or trailing '-') and at most 253 octets in all. nullopt + error otherwise.
 std::optional<DomainName> normalize_domain(std::string_view input, std::string* error = nullptr);
 
+/// True when `ascii_name` has an A-label ("xn--", any case): only then can to_unicode() give
+/// something else than the name itself.
+bool has_a_label(std::string_view ascii_name);
 /// The U-label form of an ASCII name from DNS, for display; the input unchanged when it has no
 /// valid A-label.
 std::string to_unicode(std::string_view ascii_name);
