@@ -246,14 +246,14 @@ MxBulkSummary run_mx_bulk(int input_fd, std::ostream& out, const MxOptions& opti
   bool watching = false;
   bool stop = false;
 
-  // `why` is the InvalidInput or the DomainResult the report was made from (for compact_line).
-  const auto emit = [&](const report::Report& r, const auto& why) {
+  // `source`: the DomainResult or the InvalidInput the report was made from (compact_line reads it).
+  const auto emit = [&](const report::Report& r, const auto& source) {
     const auto st = r.status();
     sum.worst = report::worst(sum.worst, st);
     ++sum.by_status[static_cast<std::size_t>(st)];
     ++sum.domains;
     if (options.common.json) report::render_json(out, r, false);
-    else out << mx_detail::compact_line(r, why) << '\n';
+    else out << mx_detail::compact_line(r, source) << '\n';
     if (!out) stop = true;  // stdout closed: finish what is in flight, read no more
   };
   const auto emit_invalid = [&](std::string_view input, const mx_detail::InvalidInput& why) {
