@@ -144,7 +144,7 @@ bool decode_rdata(const wire::Message& m, const wire::ResourceRecord& rr, Record
 /// Follows CNAMEs from qname through the answer section; returns false on a malformed CNAME.
 bool follow_chain(const wire::Message& m, std::string_view qname, std::vector<std::string>& chain,
                   std::string* error) {
-  std::string current(qname);
+  std::string_view current = qname;  // then the last target, in `chain`
   for (std::size_t hop = 0; hop < kMaxChain; ++hop) {
     const wire::ResourceRecord* next = nullptr;
     for (const auto& rr : m.answers()) {
@@ -161,8 +161,8 @@ bool follow_chain(const wire::Message& m, std::string_view qname, std::vector<st
       *error = "CNAME loop at " + *target;
       return false;
     }
-    chain.push_back(*target);
-    current = std::move(*target);
+    chain.push_back(std::move(*target));
+    current = chain.back();
   }
   *error = "CNAME chain longer than 16 links";
   return false;

@@ -111,6 +111,7 @@ bool same_name(std::string_view a, std::string_view b) {
   if (a.size() > 1 && a.back() == '.') a.remove_suffix(1);
   if (b.size() > 1 && b.back() == '.') b.remove_suffix(1);
   if (a.size() != b.size()) return false;
+  if (a == b) return true;  // the usual case: a reply repeats the name as asked
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (lower(a[i]) != lower(b[i])) return false;
   }
