@@ -25,11 +25,11 @@ using report::json_text::append_string;
 using report::json_text::Array;
 using report::json_text::Object;
 
-/// util::sanitize(s, limit) as a JSON string, without making the string when it is `s` itself
-/// (clean text within the limit: most of them, and a bulk run writes a dozen per domain).
+/// util::sanitize(s, limit) as a JSON string, without a copy where it is `s` itself (most of
+/// them, and a bulk run writes a dozen per domain).
 void append_sanitized(std::string& out, std::string_view s, std::size_t limit) {
-  if (s.size() <= limit && util::is_clean_text(s)) append_string(out, s);
-  else append_string(out, util::sanitize(s, limit));
+  std::string storage;
+  append_string(out, util::sanitize_view(s, limit, storage));
 }
 
 void sanitized(Object& o, std::string_view key, std::string_view s, std::size_t limit) {

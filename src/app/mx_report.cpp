@@ -19,8 +19,7 @@ using i18n::text;
 using report::Severity;
 
 std::string display_name(std::string_view ascii) {
-  // Most names: no A-label and nothing to clean, so the name itself (findings ask for it often).
-  if (!dns::has_a_label(ascii) && ascii.size() <= 300 && util::is_clean_text(ascii)) return std::string(ascii);
+  if (!dns::has_a_label(ascii)) return util::sanitize(ascii, 300);  // most names: to_unicode would copy them
   const auto u = dns::to_unicode(ascii);
   return util::sanitize(u == ascii ? u : u + " (" + std::string(ascii) + ")", 300);
 }

@@ -1,5 +1,7 @@
 #include "maildiag/dns/wire.hpp"
 
+#include "maildiag/util/text.hpp"
+
 #include <fmt/format.h>
 
 namespace maildiag::dns::wire {
@@ -97,8 +99,6 @@ bool walk_name(std::span<const std::uint8_t> p, std::size_t& offset, Text& text,
   }
 }
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 }  // namespace
 
 std::optional<std::string> read_name(std::span<const std::uint8_t> p, std::size_t& offset, std::string* error) {
@@ -110,12 +110,7 @@ std::optional<std::string> read_name(std::span<const std::uint8_t> p, std::size_
 bool same_name(std::string_view a, std::string_view b) {
   if (a.size() > 1 && a.back() == '.') a.remove_suffix(1);
   if (b.size() > 1 && b.back() == '.') b.remove_suffix(1);
-  if (a.size() != b.size()) return false;
-  if (a == b) return true;  // the usual case: a reply repeats the name as asked
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
+  return util::iequals(a, b);  // bytes first: a reply repeats the name as asked
 }
 
 namespace {

@@ -211,10 +211,6 @@ class Parser {
   const MimeLimits& limits_;
 };
 
-bool is_ascii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
 std::string decode_entity(std::string_view name) {
   if (name == "amp") return "&";
   if (name == "lt") return "<";
@@ -336,8 +332,8 @@ Decoded body_text(const MimePart& part, std::size_t max_bytes) {
   // ISO-2022-JP is 7-bit: its text is "ASCII" with ESC $ B ... ESC ( B shifts, often in parts that
   // name no charset (delivery-status bodies of Japanese MTAs).
   const bool jis = d.bytes.find("\x1b$B") != std::string::npos || d.bytes.find("\x1b$@") != std::string::npos;
-  if (is_ascii(d.bytes) && !jis) return Decoded{std::move(d.bytes), d.ok};
-  if (charset.empty() || (jis && is_ascii(d.bytes) && !util::istarts_with(charset, "iso-2022"))) {
+  if (util::is_ascii(d.bytes) && !jis) return Decoded{std::move(d.bytes), d.ok};
+  if (charset.empty() || (jis && util::is_ascii(d.bytes) && !util::istarts_with(charset, "iso-2022"))) {
     charset = jis ? "iso-2022-jp" : "utf-8";
   }
   auto r = to_utf8(d.bytes, charset);

@@ -119,10 +119,6 @@ std::optional<Word> parse_word(std::string_view s, std::size_t p, CloseFinder& c
   return w;
 }
 
-bool is_ascii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
 /// Builds the decoded value: adjacent words in one charset are joined as bytes before conversion
 /// (mailers split multibyte characters across words), text between words is kept as it is.
 class Assembler {
@@ -144,7 +140,7 @@ class Assembler {
     if (text.empty()) return;
     if (pending_ && before_word && all_lwsp(text)) return;
     flush();
-    if (is_ascii(text)) {  // what to_utf8(text, "utf-8") gives for it, without its copies
+    if (util::is_ascii(text)) {  // what to_utf8(text, "utf-8") gives for it, without its copies
       out_.text += text;
       return;
     }

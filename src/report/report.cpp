@@ -104,13 +104,8 @@ void append_finding(std::string& out, const Finding& f) {
   const std::pair<std::string_view, std::string_view> fields[] = {
       {"detail", f.detail}, {"evidence", f.evidence}, {"id", f.id}, {"remediation", f.remediation},
       {"severity", to_string(f.severity)}, {"title", f.title}};
-  out += '{';
-  for (std::size_t i = 0; i < std::size(fields); ++i) {
-    if (i > 0) out += ',';
-    json_text::append_key(out, fields[i].first);
-    json_text::append_string(out, fields[i].second);
-  }
-  out += '}';
+  json_text::Object o(out);
+  for (const auto& [key, value] : fields) o.string(key, value);
 }
 
 template <class Items, class AppendItem>

@@ -239,6 +239,16 @@ std::string sanitize(std::string_view s, std::size_t max_len) {
   return out;
 }
 
+std::string_view sanitize_view(std::string_view s, std::size_t max_len, std::string& storage) {
+  if (s.size() <= max_len && is_clean_text(s)) return s;
+  storage = sanitize(s, max_len);
+  return storage;
+}
+
+bool is_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
 std::string byte_size(std::size_t bytes) {
   if (bytes != 0 && bytes % (std::size_t{1} << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
   if (bytes != 0 && bytes % 1024 == 0) return std::to_string(bytes >> 10) + " KiB";

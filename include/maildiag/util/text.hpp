@@ -41,6 +41,11 @@ std::optional<unsigned long long> parse_uint(std::string_view s);
 /// controls (U+061C, U+200E/F, U+202A..E, U+2066..9) and invalid UTF-8 become '?', and the result
 /// is cut to max_len bytes with a visible "…[+N bytes]" marker.
 std::string sanitize(std::string_view s, std::size_t max_len = 4096);
+/// sanitize(s, max_len) without a copy where that would be s itself (clean text within the
+/// limit, the usual case): a view of s then, else of `storage`, which then holds the result.
+std::string_view sanitize_view(std::string_view s, std::size_t max_len, std::string& storage);
+/// True when every byte is below 0x80.
+bool is_ascii(std::string_view s);
 /// A limit as the docs write it: "64 MiB", "512 KiB", "100 bytes".
 std::string byte_size(std::size_t bytes);
 /// sanitize() without the length cut: what the text renderer applies to every string it prints.

@@ -98,3 +98,19 @@ TEST_CASE("to_upper and split_command_line, as typed commands are read", "[util]
   CHECK(w->verb == "LOGIN");
   CHECK(w->rest == "alice \"pass word\"");
 }
+
+TEST_CASE("sanitize_view gives sanitize's text, copying only when it differs", "[util]") {
+  std::string storage;
+  const std::string clean = "mx1.example.net \xC3\xA9";
+  auto v = sanitize_view(clean, 100, storage);
+  CHECK(v == clean);
+  CHECK(v.data() == clean.data());  // no copy
+  for (const std::string& s : {std::string("bad\x1b[31m"), std::string("caf\xff"), std::string(20, 'a')}) {
+    v = sanitize_view(s, 10, storage);
+    CHECK(v == sanitize(s, 10));
+    CHECK(v.data() == storage.data());
+  }
+  CHECK(is_ascii("plain text\t\r\n"));
+  CHECK_FALSE(is_ascii("caf\xC3\xA9"));
+  CHECK(is_ascii(""));
+}
