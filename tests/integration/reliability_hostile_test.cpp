@@ -86,7 +86,7 @@ TEST_CASE("reliability: SMTP servers that stall, drip, babble or refuse", "[inte
       {"HOSTILE_SMTP_MIDREPLY_PORT", {2, "smtp.protocol.eof-mid-reply", 15}},
       {"HOSTILE_SMTP_421_PORT", {2, "smtp.banner.rejected", 15}},
       {"HOSTILE_SMTP_554_PORT", {2, "smtp.banner.rejected", 15}},
-      {"HOSTILE_STARTTLS_GARBAGE_PORT", {2, "smtp.starttls.injection", 15}},
+      {"HOSTILE_STARTTLS_GARBAGE_PORT", {2, "smtp.tls.handshake", 15}},  // plain text answers the ClientHello
       {"HOSTILE_STARTTLS_INJECT_PORT", {2, "smtp.starttls.injection", 15}},
       {"FILTERED_PORT", {3, "smtp.connect", 20}},  // SYNs dropped: connect times out
       {"REFUSED_PORT", {2, "smtp.connect", 15}},

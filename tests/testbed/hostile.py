@@ -241,9 +241,24 @@ def starttls_prelude(c, reply):
 
 
 def starttls_garbage(c):
-    if starttls_prelude(c, "220 2.0.0 Ready to start TLS\r\n"):
+    # The garbage answers the client's first handshake bytes (its ClientHello), so the
+    # client always meets it inside the handshake: sent right after the 220 it could
+    # arrive with the 220 or after it, and the client's verdict depended on which.
+    if starttls_prelude(c, "220 2.0.0 Ready to start TLS\r\n") and wait_for_bytes(c):
         c.send(b"this is not a TLS handshake \x00\xff garbage\r\n" * 4)
         c.drain_until_close()
+
+
+def wait_for_bytes(c):
+    """True once the client has sent something more (buffered or new)."""
+    if c.buf:
+        return True
+    c.sock.settimeout(max(0.1, min(30.0, c.remaining())))
+    try:
+        c.buf = c.sock.recv(4096)
+    except (OSError, ssl.SSLError):
+        return False
+    return bool(c.buf)
 
 
 def starttls_inject(c):
