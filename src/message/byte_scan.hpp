@@ -71,14 +71,28 @@ inline const char* find_lf_before(const char* p, const char* const end) {
   return end;
 }
 
-/// True when s is `lower` in any case, for a `lower` of lower-case ASCII letters only (a keyword,
-/// a field name): setting the case bit of a byte gives that letter only when the byte is the
-/// letter in one of its two cases, so (byte | 0x20) is compared and nothing else.
+/// A keyword or field name of lower-case ASCII letters only, checked when it is compiled: is_word
+/// relies on it.
 template <std::size_t N>
-inline bool is_word(std::string_view s, const char (&lower)[N]) {
-  if (s.size() != N - 1) return false;
-  for (std::size_t i = 0; i + 1 < N; ++i) {
-    if ((s[i] | 0x20) != lower[i]) return false;
+struct LowerWord {
+  char text[N]{};
+  consteval LowerWord(const char (&s)[N]) {  // NOLINT: implicit from a string literal by design
+    for (std::size_t i = 0; i + 1 < N; ++i) {
+      if (s[i] < 'a' || s[i] > 'z') throw "is_word: a keyword of lower-case ASCII letters only";
+      text[i] = s[i];
+    }
+  }
+};
+
+/// True when s is the keyword `Lower` in any case: setting the case bit of a byte gives a letter
+/// only when the byte is that letter in one of its two cases, so (byte | 0x20) is compared and
+/// nothing else. Used as is_word<"received">(name).
+template <LowerWord Lower>
+inline bool is_word(std::string_view s) {
+  constexpr std::size_t n = sizeof(Lower.text) - 1;
+  if (s.size() != n) return false;
+  for (std::size_t i = 0; i < n; ++i) {
+    if ((s[i] | 0x20) != Lower.text[i]) return false;
   }
   return true;
 }

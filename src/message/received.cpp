@@ -167,16 +167,16 @@ Key keyword(const Token& t) {
   const std::string_view w = t.text;
   switch (w.size()) {
     case 2:
-      if (detail::is_word(w, "by")) return Key::by;
-      if (detail::is_word(w, "id")) return Key::id;
+      if (detail::is_word<"by">(w)) return Key::by;
+      if (detail::is_word<"id">(w)) return Key::id;
       break;
     case 3:
-      if (detail::is_word(w, "via")) return Key::via;
-      if (detail::is_word(w, "for")) return Key::for_;
+      if (detail::is_word<"via">(w)) return Key::via;
+      if (detail::is_word<"for">(w)) return Key::for_;
       break;
     case 4:
-      if (detail::is_word(w, "from")) return Key::from;
-      if (detail::is_word(w, "with")) return Key::with;
+      if (detail::is_word<"from">(w)) return Key::from;
+      if (detail::is_word<"with">(w)) return Key::with;
       break;
     default:
       break;

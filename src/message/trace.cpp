@@ -12,7 +12,7 @@ Trace build_trace(const HeaderBlock& block, std::size_t max_hops) {
   Trace t;
   // The Received fields, top-down: the first max_hops are the newest, the ones kept. They are
   // read bottom-up (oldest first) straight from the block.
-  const auto is_received = [](const Header& h) { return detail::is_word(h.name, "received"); };
+  const auto is_received = [](const Header& h) { return detail::is_word<"received">(h.name); };
   std::size_t count = 0;
   std::size_t stop = block.headers.size();  // just after the last field kept
   for (std::size_t i = 0; i < block.headers.size() && count < max_hops; ++i) {
