@@ -8,6 +8,8 @@
 
 #include <bit>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #if defined(__SSE2__)
@@ -117,6 +119,47 @@ inline const char* find_name_end(const char* p, const char* const end) {
     if (c < 33 || c > 126 || c == ':') return p;
   }
   return end;
+}
+
+/// True when s is what its whitespace collapsed would be (trimmed, each run of whitespace one
+/// space): no leading, trailing or doubled space, and no tab, CR or LF. Most Received clause texts
+/// already are, and need no copy.
+inline bool collapsed(std::string_view s) {
+  if (s.empty()) return true;
+  if (s.front() == ' ' || s.back() == ' ') return false;  // so a space is never the last byte
+  const char* p = s.data();
+  const char* const e = p + s.size();
+#if defined(__SSE2__)
+  // 16 bytes at a time, each compared with the byte after it for a double space: clause texts
+  // are some 80 bytes with a space every few, too many for the 8-byte test below to skip.
+  const __m128i space = _mm_set1_epi8(' ');
+  for (; e - p > 16; p += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
+    const __m128i breaks = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\t')),
+                                        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))));
+    const __m128i doubled = _mm_and_si128(_mm_cmpeq_epi8(x, space), _mm_cmpeq_epi8(next, space));
+    if (_mm_movemask_epi8(_mm_or_si128(breaks, doubled)) != 0) return false;
+  }
+#endif
+  while (p != e) {
+    const char* stop = e - p > 8 ? p + 8 : e;
+    if (stop == p + 8) {
+      std::uint64_t x = 0;
+      std::memcpy(&x, p, 8);
+      constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+      if ((((x - kOnes * 0x21) & ~x) & (kOnes * 0x80)) == 0) {  // no byte <= ' ' among these 8
+        p = stop;
+        continue;
+      }
+    }
+    for (; p != stop; ++p) {
+      const char c = *p;
+      if (static_cast<unsigned char>(c) > ' ') continue;
+      if (c == '\t' || c == '\r' || c == '\n' || (c == ' ' && p[1] == ' ')) return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace maildiag::message::detail

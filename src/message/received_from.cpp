@@ -3,17 +3,12 @@
 
 #include "maildiag/message/received.hpp"
 
+#include "byte_scan.hpp"
 #include "maildiag/util/text.hpp"
 #include "received_internal.hpp"
 
 #include <algorithm>
 #include <array>
-#include <cstdint>
-#include <cstring>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace maildiag::message {
 
@@ -350,44 +345,6 @@ bool read_tls(std::string_view text, ReceivedTls& tls, TextStore& store) {
     return true;
   }
   return false;
-}
-
-bool collapsed(std::string_view s) {
-  if (s.empty()) return true;
-  if (s.front() == ' ' || s.back() == ' ') return false;  // so a space is never the last byte
-  const char* p = s.data();
-  const char* const e = p + s.size();
-#if defined(__SSE2__)
-  // 16 bytes at a time, each compared with the byte after it for a double space: clause texts
-  // are some 80 bytes with a space every few, too many for the 8-byte test below to skip.
-  const __m128i space = _mm_set1_epi8(' ');
-  for (; e - p > 16; p += 16) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
-    const __m128i breaks = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\t')),
-                                        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))));
-    const __m128i doubled = _mm_and_si128(_mm_cmpeq_epi8(x, space), _mm_cmpeq_epi8(next, space));
-    if (_mm_movemask_epi8(_mm_or_si128(breaks, doubled)) != 0) return false;
-  }
-#endif
-  while (p != e) {
-    const char* stop = e - p > 8 ? p + 8 : e;
-    if (stop == p + 8) {
-      std::uint64_t x = 0;
-      std::memcpy(&x, p, 8);
-      constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-      if ((((x - kOnes * 0x21) & ~x) & (kOnes * 0x80)) == 0) {  // no byte <= ' ' among these 8
-        p = stop;
-        continue;
-      }
-    }
-    for (; p != stop; ++p) {
-      const char c = *p;
-      if (static_cast<unsigned char>(c) > ' ') continue;
-      if (c == '\t' || c == '\r' || c == '\n' || (c == ' ' && p[1] == ' ')) return false;
-    }
-  }
-  return true;
 }
 
 void read_from_clause(const Clause& from, Received& r, const MtaHints& hints, TextStore& store) {

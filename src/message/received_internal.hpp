@@ -107,8 +107,6 @@ std::string_view extract_ip(std::string_view s);
 /// s with its ends trimmed and each run of whitespace made one space: a view into s when that is
 /// what s already is (most clause texts), else a copy in `store`.
 std::string_view collapse(std::string_view s, TextStore& store);
-/// True when collapse(s) == s: no leading, trailing, doubled or non-space whitespace.
-bool collapsed(std::string_view s);
 /// s without trailing ','/';' and enclosing angle brackets (a view into s).
 std::string_view strip_angle(std::string_view s);
 
