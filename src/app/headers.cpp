@@ -9,6 +9,7 @@
 #include "maildiag/message/date.hpp"
 #include "maildiag/message/mime.hpp"
 #include "maildiag/message/received.hpp"
+#include "maildiag/report/json_object.hpp"
 #include "maildiag/util/text.hpp"
 
 namespace maildiag::app {
@@ -90,7 +91,7 @@ void add_all(report::Report& r, const message::HeaderBlock& b, std::string_view 
   for (const auto& h : b.headers) {
     const std::string v = display(h.value, charset, 2000);
     s.rows.push_back({util::sanitize(h.name, 80) + ":", v});
-    all.push_back({{"name", util::sanitize(h.name, 200)}, {"value", v}, {"line", h.line}});
+    all.push_back(report::object("name", util::sanitize(h.name, 200), "value", v, "line", h.line));
   }
   r.data["headers"] = std::move(all);
 }

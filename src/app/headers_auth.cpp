@@ -5,6 +5,7 @@
 #include "headers_internal.hpp"
 #include "maildiag/message/address.hpp"
 #include "maildiag/message/auth.hpp"
+#include "maildiag/report/json_object.hpp"
 #include "maildiag/util/text.hpp"
 
 #include <algorithm>
@@ -57,10 +58,10 @@ Verdicts collect(const Facts& f, report::Section& s, nlohmann::json& out) {
                         trusted ? id : i18n::format("headers.auth.ignored", {id})});
       nlohmann::json props = nlohmann::json::object();
       for (const auto& p : res.properties) props[util::sanitize(p.ptype.empty() ? p.name : p.ptype + "." + p.name, 60)] = util::sanitize(p.value, 300);
-      out["results"].push_back({{"authserv_id", id}, {"method", util::sanitize(res.method, 60)},
-                                {"result", util::sanitize(res.result, 60)}, {"reason", util::sanitize(res.reason, 300)},
-                                {"comment", util::sanitize(res.comment, 300)}, {"properties", props},
-                                {"trusted", trusted}, {"line", h->line}});
+      out["results"].push_back(report::object("authserv_id", id, "method", util::sanitize(res.method, 60), "result",
+                                              util::sanitize(res.result, 60), "reason", util::sanitize(res.reason, 300),
+                                              "comment", util::sanitize(res.comment, 300), "properties", std::move(props),
+                                              "trusted", trusted, "line", h->line));
       if (trusted) v.trusted.emplace_back(id, res);
     }
     if (!trusted) {
@@ -78,9 +79,9 @@ void add_signatures(const Facts& f, report::Section& s, nlohmann::json& out, std
     dkim_domains.push_back(d);
     s.rows.push_back({"dkim-signature", "", util::sanitize("d=" + d + " s=" + std::string(t.get("s")) + " a=" + std::string(t.get("a")), 160),
                       util::sanitize("h=" + std::string(t.get("h")), 120)});
-    out["dkim_signatures"].push_back({{"d", util::sanitize(d, 300)}, {"s", util::sanitize(t.get("s"), 300)},
-                                      {"a", util::sanitize(t.get("a"), 60)}, {"i", util::sanitize(t.get("i"), 300)},
-                                      {"h", util::sanitize(t.get("h"), 1000)}});
+    out["dkim_signatures"].push_back(report::object("d", util::sanitize(d, 300), "s", util::sanitize(t.get("s"), 300), "a",
+                                                    util::sanitize(t.get("a"), 60), "i", util::sanitize(t.get("i"), 300),
+                                                    "h", util::sanitize(t.get("h"), 1000)));
   }
   for (const auto* h : f.block.find_all("received-spf")) {
     const auto spf = message::parse_received_spf(h->value);
@@ -88,17 +89,17 @@ void add_signatures(const Facts& f, report::Section& s, nlohmann::json& out, std
     const std::string about = "client-ip=" + std::string(spf->pairs.get("client-ip")) +
                               " envelope-from=" + std::string(spf->pairs.get("envelope-from"));
     s.rows.push_back({"received-spf", util::sanitize(spf->result, 20), util::sanitize(about, 160), util::sanitize(spf->comment, 80)});
-    out["received_spf"].push_back({{"result", util::sanitize(spf->result, 60)}, {"comment", util::sanitize(spf->comment, 300)},
-                                   {"client_ip", util::sanitize(spf->pairs.get("client-ip"), 60)},
-                                   {"envelope_from", util::sanitize(spf->pairs.get("envelope-from"), 300)},
-                                   {"helo", util::sanitize(spf->pairs.get("helo"), 300)}});
+    out["received_spf"].push_back(report::object(
+        "result", util::sanitize(spf->result, 60), "comment", util::sanitize(spf->comment, 300), "client_ip",
+        util::sanitize(spf->pairs.get("client-ip"), 60), "envelope_from", util::sanitize(spf->pairs.get("envelope-from"), 300),
+        "helo", util::sanitize(spf->pairs.get("helo"), 300)));
   }
   for (const auto* h : f.block.find_all("arc-seal")) {
     const auto t = message::parse_tag_list(h->value);
     s.rows.push_back({"arc-seal i=" + util::sanitize(t.get("i"), 4), "cv=" + util::sanitize(t.get("cv"), 10),
                       util::sanitize("d=" + std::string(t.get("d")) + " s=" + std::string(t.get("s")), 160), ""});
-    out["arc"].push_back({{"i", util::sanitize(t.get("i"), 4)}, {"cv", util::sanitize(t.get("cv"), 10)},
-                          {"d", util::sanitize(t.get("d"), 300)}, {"s", util::sanitize(t.get("s"), 300)}});
+    out["arc"].push_back(report::object("i", util::sanitize(t.get("i"), 4), "cv", util::sanitize(t.get("cv"), 10), "d",
+                                        util::sanitize(t.get("d"), 300), "s", util::sanitize(t.get("s"), 300)));
   }
 }
 
@@ -168,7 +169,8 @@ void add_alignment(report::Report& r, const Facts& f, const Verdicts& v, const s
                                         util::sanitize(message::organizational_domain(f.from_domain), 100)}),
                           {i18n::text("headers.col.identity"), i18n::text("headers.col.domain"), i18n::text("headers.col.result"),
                            i18n::text("headers.col.aligned")});
-  nlohmann::json al = {{"from_domain", f.from_domain}, {"from_org_domain", message::organizational_domain(f.from_domain)}};
+  nlohmann::json al =
+      report::object("from_domain", f.from_domain, "from_org_domain", message::organizational_domain(f.from_domain));
   bool aligned_pass = false;
   const auto* spf = first(v, "spf");
   std::string spf_domain = spf ? message::domain_of(std::string(spf->property("smtp.mailfrom"))) : std::string();
@@ -180,7 +182,7 @@ void add_alignment(report::Report& r, const Facts& f, const Verdicts& v, const s
     s.rows.push_back({text("headers.row.spf-envelope"), util::sanitize(spf_domain, 100),
                       spf ? util::sanitize(result, 20) : text("headers.auth.no-verdict"), std::string(message::to_string(a))});
     aligned_pass = aligned_pass || (result == "pass" && a != message::Alignment::none);
-    al["spf"] = {{"domain", spf_domain}, {"result", result}, {"alignment", std::string(message::to_string(a))}};
+    al["spf"] = report::object("domain", spf_domain, "result", result, "alignment", std::string(message::to_string(a)));
   }
   std::vector<std::string> seen;
   for (const auto& [id, res] : v.trusted) {
@@ -192,16 +194,16 @@ void add_alignment(report::Report& r, const Facts& f, const Verdicts& v, const s
     const auto a = message::alignment(f.from_domain, d);
     s.rows.push_back({"DKIM d=", util::sanitize(d, 100), util::sanitize(res.result, 20), std::string(message::to_string(a))});
     aligned_pass = aligned_pass || (res.result == "pass" && a != message::Alignment::none);
-    al["dkim"].push_back({{"domain", d}, {"result", res.result}, {"alignment", std::string(message::to_string(a))}});
+    al["dkim"].push_back(report::object("domain", d, "result", res.result, "alignment", std::string(message::to_string(a))));
   }
   for (const auto& d : signed_domains) {  // signatures no verdict mentions
     if (d.empty() || std::find(seen.begin(), seen.end(), d) != seen.end()) continue;
     const auto a = message::alignment(f.from_domain, d);
     s.rows.push_back({"DKIM d=", util::sanitize(d, 100), text("headers.auth.no-verdict"), std::string(message::to_string(a))});
-    al["dkim"].push_back({{"domain", d}, {"result", nullptr}, {"alignment", std::string(message::to_string(a))}});
+    al["dkim"].push_back(report::object("domain", d, "result", nullptr, "alignment", std::string(message::to_string(a))));
   }
   al["aligned_pass"] = aligned_pass;
-  out["alignment"] = al;
+  out["alignment"] = std::move(al);
   const bool have_verdicts = first(v, "spf") != nullptr || first(v, "dkim") != nullptr;
   if (have_verdicts && !aligned_pass && first(v, "dmarc") == nullptr) {
     r.add(Severity::warning, "headers.auth.unaligned",
