@@ -58,10 +58,15 @@ Verdicts collect(const Facts& f, report::Section& s, nlohmann::json& out) {
                         trusted ? id : i18n::format("headers.auth.ignored", {id})});
       nlohmann::json props = nlohmann::json::object();
       for (const auto& p : res.properties) props[util::sanitize(p.ptype.empty() ? p.name : p.ptype + "." + p.name, 60)] = util::sanitize(p.value, 300);
-      out["results"].push_back(report::object("authserv_id", id, "method", util::sanitize(res.method, 60), "result",
-                                              util::sanitize(res.result, 60), "reason", util::sanitize(res.reason, 300),
-                                              "comment", util::sanitize(res.comment, 300), "properties", std::move(props),
-                                              "trusted", trusted, "line", h->line));
+      out["results"].push_back(report::object(
+          "authserv_id", id,
+          "method", util::sanitize(res.method, 60),
+          "result", util::sanitize(res.result, 60),
+          "reason", util::sanitize(res.reason, 300),
+          "comment", util::sanitize(res.comment, 300),
+          "properties", std::move(props),
+          "trusted", trusted,
+          "line", h->line));
       if (trusted) v.trusted.emplace_back(id, res);
     }
     if (!trusted) {
@@ -79,9 +84,12 @@ void add_signatures(const Facts& f, report::Section& s, nlohmann::json& out, std
     dkim_domains.push_back(d);
     s.rows.push_back({"dkim-signature", "", util::sanitize("d=" + d + " s=" + std::string(t.get("s")) + " a=" + std::string(t.get("a")), 160),
                       util::sanitize("h=" + std::string(t.get("h")), 120)});
-    out["dkim_signatures"].push_back(report::object("d", util::sanitize(d, 300), "s", util::sanitize(t.get("s"), 300), "a",
-                                                    util::sanitize(t.get("a"), 60), "i", util::sanitize(t.get("i"), 300),
-                                                    "h", util::sanitize(t.get("h"), 1000)));
+    out["dkim_signatures"].push_back(report::object(
+        "d", util::sanitize(d, 300),
+        "s", util::sanitize(t.get("s"), 300),
+        "a", util::sanitize(t.get("a"), 60),
+        "i", util::sanitize(t.get("i"), 300),
+        "h", util::sanitize(t.get("h"), 1000)));
   }
   for (const auto* h : f.block.find_all("received-spf")) {
     const auto spf = message::parse_received_spf(h->value);
@@ -90,16 +98,21 @@ void add_signatures(const Facts& f, report::Section& s, nlohmann::json& out, std
                               " envelope-from=" + std::string(spf->pairs.get("envelope-from"));
     s.rows.push_back({"received-spf", util::sanitize(spf->result, 20), util::sanitize(about, 160), util::sanitize(spf->comment, 80)});
     out["received_spf"].push_back(report::object(
-        "result", util::sanitize(spf->result, 60), "comment", util::sanitize(spf->comment, 300), "client_ip",
-        util::sanitize(spf->pairs.get("client-ip"), 60), "envelope_from", util::sanitize(spf->pairs.get("envelope-from"), 300),
+        "result", util::sanitize(spf->result, 60),
+        "comment", util::sanitize(spf->comment, 300),
+        "client_ip", util::sanitize(spf->pairs.get("client-ip"), 60),
+        "envelope_from", util::sanitize(spf->pairs.get("envelope-from"), 300),
         "helo", util::sanitize(spf->pairs.get("helo"), 300)));
   }
   for (const auto* h : f.block.find_all("arc-seal")) {
     const auto t = message::parse_tag_list(h->value);
     s.rows.push_back({"arc-seal i=" + util::sanitize(t.get("i"), 4), "cv=" + util::sanitize(t.get("cv"), 10),
                       util::sanitize("d=" + std::string(t.get("d")) + " s=" + std::string(t.get("s")), 160), ""});
-    out["arc"].push_back(report::object("i", util::sanitize(t.get("i"), 4), "cv", util::sanitize(t.get("cv"), 10), "d",
-                                        util::sanitize(t.get("d"), 300), "s", util::sanitize(t.get("s"), 300)));
+    out["arc"].push_back(report::object(
+        "i", util::sanitize(t.get("i"), 4),
+        "cv", util::sanitize(t.get("cv"), 10),
+        "d", util::sanitize(t.get("d"), 300),
+        "s", util::sanitize(t.get("s"), 300)));
   }
 }
 

@@ -165,18 +165,31 @@ void check_crafted(report::Report& r, const message::Trace& t) {
 nlohmann::json hop_json(const Hop& h) {
   const Received& rc = h.received;
   return report::object(
-      "hop", h.number, "line", h.header_line, "helo", util::sanitize(rc.helo, 300), "rdns", util::sanitize(rc.rdns, 300),
-      "ip", rc.ip, "ip_source", std::string(message::to_string(rc.ip_source)), "by", util::sanitize(rc.by, 300),
+      "hop", h.number,
+      "line", h.header_line,
+      "helo", util::sanitize(rc.helo, 300),
+      "rdns", util::sanitize(rc.rdns, 300),
+      "ip", rc.ip,
+      "ip_source", std::string(message::to_string(rc.ip_source)),
+      "by", util::sanitize(rc.by, 300),
       "protocol", util::sanitize(rc.protocol, 60),
-      "tls",
-      report::object("stated", rc.tls.stated(), "implied", tls_known(rc), "version", util::sanitize(rc.tls.version, 60),
-                     "cipher", util::sanitize(rc.tls.cipher, 120), "bits", util::sanitize(rc.tls.bits, 20)),
-      "id", util::sanitize(rc.id, 200), "for", util::sanitize(rc.for_addr, 300), "envelope_from",
-      util::sanitize(rc.envelope_from, 300), "auth", util::sanitize(rc.auth, 100), "software",
-      util::sanitize(rc.software, 200), "relay", rc.relay, "private", !rc.ip.empty() && message::is_private_ip(rc.ip),
-      "crafted", rc.ambiguous, "raw", util::sanitize(h.raw, 2000), "date_utc",
-      rc.date ? nlohmann::json(message::format_utc(rc.date->epoch)) : nlohmann::json(nullptr), "delay_ms",
-      h.delay_ms ? nlohmann::json(*h.delay_ms) : nlohmann::json(nullptr));
+      "tls", report::object(
+          "stated", rc.tls.stated(),
+          "implied", tls_known(rc),
+          "version", util::sanitize(rc.tls.version, 60),
+          "cipher", util::sanitize(rc.tls.cipher, 120),
+          "bits", util::sanitize(rc.tls.bits, 20)),
+      "id", util::sanitize(rc.id, 200),
+      "for", util::sanitize(rc.for_addr, 300),
+      "envelope_from", util::sanitize(rc.envelope_from, 300),
+      "auth", util::sanitize(rc.auth, 100),
+      "software", util::sanitize(rc.software, 200),
+      "relay", rc.relay,
+      "private", !rc.ip.empty() && message::is_private_ip(rc.ip),
+      "crafted", rc.ambiguous,
+      "raw", util::sanitize(h.raw, 2000),
+      "date_utc", rc.date ? nlohmann::json(message::format_utc(rc.date->epoch)) : nlohmann::json(nullptr),
+      "delay_ms", h.delay_ms ? nlohmann::json(*h.delay_ms) : nlohmann::json(nullptr));
 }
 
 bool is_public(const Received& rc) { return rc.relay && !rc.ip.empty() && !message::is_private_ip(rc.ip); }
@@ -253,8 +266,8 @@ void add_origin(report::Report& r, const Facts& f) {
   }
   r.add(Severity::info, "headers.origin", i18n::format("headers.origin.title", {who, hop_label(h)}), detail,
         util::sanitize(h.raw, 600), i18n::format("headers.origin.fix", {std::string(rc.ip)}));
-  r.data["origin"] = report::object("hop", h.number, "ip", rc.ip, "rdns", util::sanitize(rc.rdns, 300), "helo",
-                                    util::sanitize(rc.helo, 300));
+  r.data["origin"] = report::object("hop", h.number, "ip", rc.ip, "rdns", util::sanitize(rc.rdns, 300),
+                                    "helo", util::sanitize(rc.helo, 300));
 }
 
 void add_transit(report::Report& r, const Facts& f) {

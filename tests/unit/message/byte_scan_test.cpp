@@ -51,7 +51,7 @@ std::size_t offset(std::string_view s, const char* p) { return static_cast<std::
 // heap-buffer-overflow under AddressSanitizer (a std::string has its terminator there).
 class Exact {
  public:
-  explicit Exact(std::string_view s) : bytes_(new char[s.size() + (s.empty() ? 1 : 0)]), size_(s.size()) {
+  explicit Exact(std::string_view s) : bytes_(new char[s.size()]), size_(s.size()) {
     s.copy(bytes_.get(), s.size());
   }
   std::string_view view() const { return {bytes_.get(), size_}; }
